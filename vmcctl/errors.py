@@ -1,0 +1,132 @@
+"""The one exception hierarchy of vmcctl.
+
+Library code raises these; only the CLI turns them into messages and exit
+codes. Every message says what happened and, where it can, what to do next.
+
+    VmcctlError                      base; ``exit_code`` 1
+    ├── InputError                   the user's input is wrong; exit 2
+    │   ├── ConfigError              missing or contradictory options / env
+    │   ├── NotFoundError            unknown VM, host, fault domain … (with suggestions)
+    │   ├── PrecheckError            a move or step refused before anything was submitted
+    │   ├── InventoryFileError       a simulator inventory file is invalid
+    │   ├── PlaybookError            a playbook file is invalid
+    │   ├── AuthenticationError      vCenter refused the credentials (InvalidLogin)
+    │   └── TLSVerificationError     the server certificate could not be verified
+    └── OperationError               something was tried and did not work; exit 1
+        ├── VCenterConnectionError   vCenter could not be reached or the connection broke
+        ├── TaskFailedError          a vCenter task ended in error (fault type + message)
+        ├── TaskTimeoutError         a task did not end within the allowed time
+        ├── VerificationError        a task succeeded but the result is not what was asked
+        ├── NoPlacementError         no host qualifies for a VM (names the strongest constraint)
+        ├── EvacuationError          some VMs could not be moved off a host
+        ├── WatcherError             the H2O cluster could not be watched
+        └── SimulatorError           the local simulator could not be built or started
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+
+class VmcctlError(Exception):
+    """Base of every error vmcctl raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+class InputError(VmcctlError):
+    """The user's input (options, names, files) is wrong; exit 2."""
+
+    exit_code = 2
+
+
+class ConfigError(InputError):
+    """Missing or contradictory options or environment variables."""
+
+
+class NotFoundError(InputError):
+    """A named object does not exist; ``suggestions`` holds close names."""
+
+    def __init__(self, kind: str, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        hint = f"did you mean {', '.join(self.suggestions)}?" if self.suggestions else None
+        super().__init__(f"no {kind} named {name!r}", hint=hint)
+
+
+class PrecheckError(InputError):
+    """A move or step was refused before anything was submitted to vCenter."""
+
+
+class InventoryFileError(InputError):
+    """A simulator inventory file is invalid; the message names the key path."""
+
+
+class PlaybookError(InputError):
+    """A playbook file is invalid; the message names the step and the field."""
+
+
+class AuthenticationError(InputError):
+    """vCenter refused the user name or password."""
+
+
+class TLSVerificationError(InputError):
+    """The server's TLS certificate could not be verified."""
+
+
+class OperationError(VmcctlError):
+    """Something was tried and did not work; exit 1."""
+
+
+class VCenterConnectionError(OperationError):
+    """vCenter could not be reached, or the connection broke."""
+
+
+class TaskFailedError(OperationError):
+    """A vCenter task ended in error."""
+
+    def __init__(self, fault_type: str, fault_message: str, *, task: str | None = None) -> None:
+        self.fault_type = fault_type
+        self.fault_message = fault_message
+        self.task = task
+        super().__init__(f"{fault_type}: {fault_message}")
+
+
+class TaskTimeoutError(OperationError):
+    """A task did not end within the allowed time."""
+
+
+class VerificationError(OperationError):
+    """A task reported success but the observed state is not what was asked."""
+
+
+class NoPlacementError(OperationError):
+    """No host qualifies for a VM."""
+
+    def __init__(self, message: str, *, hint: str | None = None,
+                 reasons: Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.reasons = tuple(reasons)
+
+
+class EvacuationError(OperationError):
+    """Some VMs could not be moved off a host."""
+
+
+class WatcherError(OperationError):
+    """The H2O cluster could not be watched."""
+
+
+class SimulatorError(OperationError):
+    """The local simulator could not be built or started."""
