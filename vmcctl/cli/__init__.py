@@ -1,0 +1,46 @@
+"""The ``vmcctl`` command line: thin click commands over the library.
+
+One module per command group. ``main`` is the only place where errors become
+messages and exit codes: 0 done, 1 operation failed, 2 usage or input error,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from vmcctl import __version__, log
+from vmcctl.cli.errors import run_guarded
+from vmcctl.cli.sim import sim
+from vmcctl.cli.state import AppState
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--log-format", type=click.Choice(["console", "json"]), default="console",
+              envvar="VMCCTL_LOG_FORMAT", show_default=True,
+              help="How logs on stderr look.  [env: VMCCTL_LOG_FORMAT]")
+@click.option("-v", "--verbose", count=True, help="More logs (-v info, -vv debug).")
+@click.option("--debug", is_flag=True, envvar="VMCCTL_DEBUG",
+              help="Show Python tracebacks for errors (and debug logs).")
+@click.version_option(__version__, prog_name="vmcctl")
+@click.pass_context
+def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool) -> None:
+    """Move live VMs around a vSphere / VMware Cloud on AWS cluster, safely.
+
+    Connection options can also come from VMCCTL_URL, VMCCTL_USERNAME,
+    VMCCTL_PASSWORD, VMCCTL_INSECURE, VMCCTL_CA_FILE, or govc's GOVC_URL,
+    GOVC_USERNAME, GOVC_PASSWORD, GOVC_INSECURE, GOVC_TLS_CA_CERTS.
+    """
+    state = ctx.ensure_object(AppState)
+    state.debug = debug
+    log.configure("json" if log_format == "json" else "console", 2 if debug else verbose)
+
+
+cli.add_command(sim)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    sys.exit(run_guarded(cli, argv))

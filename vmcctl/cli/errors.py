@@ -1,0 +1,48 @@
+"""Run the click group and turn every error into a message and an exit code."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from vmcctl.errors import VmcctlError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    import os
+
+    return "--debug" in argv or os.environ.get("VMCCTL_DEBUG", "") not in ("", "0")
+
+
+def run_guarded(group: click.Group, argv: list[str] | None = None) -> int:
+    """Invoke ``group``; return the exit code. Tracebacks only with ``--debug``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = group.main(args=args, prog_name="vmcctl", standalone_mode=False)
+    except VmcctlError as exc:
+        if _debug_requested(args):
+            traceback.print_exc()
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:  # a bug: say so, show the traceback only on request
+        if _debug_requested(args):
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+                   "traceback, and please report it)", err=True)
+        return EXIT_FAILED
+    return result if isinstance(result, int) else EXIT_OK

@@ -1,0 +1,174 @@
+"""pytest plugin: fixtures that run the vmcctl simulator.
+
+Registered through the ``pytest11`` entry point, so any project that installs
+vmcctl can use it:
+
+- ``vcsim``: a simulator on the seed inventory, fresh for each test.
+- ``vcsim_factory(inventory=..., time_scale=..., plain_http=...)``: start one
+  on another inventory (a path, a dict or an ``InventorySpec``).
+
+Both yield a ``SimHandle`` (``.url``, ``.username``, ``.password``,
+``.cert_file``, ``.inventory``, ``.control``, ``.connect()``).
+
+With ``VCSIM_URL`` set (for instance the official vcsim container), the
+fixtures use that server instead (``VCSIM_USERNAME``/``VCSIM_PASSWORD``,
+default ``user``/``pass``; ``VCSIM_CA_FILE`` or no verification). Tests that
+need vmcctl's extensions (``.control``) or a specific inventory then skip
+with a reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vmcctl.sim.control import SimControl
+from vmcctl.sim.inventory import InventorySpec, load_inventory, parse_inventory
+from vmcctl.sim.server import SimEndpoint, SimServer
+
+SEED_INVENTORY = Path(__file__).resolve().parent / "inventories" / "seed.yaml"
+
+
+class SimHandle:
+    """A running simulator as a test sees it."""
+
+    def __init__(self, endpoint: SimEndpoint, *, external: bool = False) -> None:
+        self.endpoint = endpoint
+        self.external = external
+        self._sessions: list[Any] = []
+
+    @property
+    def url(self) -> str:
+        return self.endpoint.url
+
+    @property
+    def host(self) -> str:
+        return self.endpoint.host
+
+    @property
+    def port(self) -> int:
+        return self.endpoint.port
+
+    @property
+    def username(self) -> str:
+        return self.endpoint.username
+
+    @property
+    def password(self) -> str:
+        return self.endpoint.password
+
+    @property
+    def cert_file(self) -> Path | None:
+        return self.endpoint.cert_file
+
+    @property
+    def inventory(self) -> InventorySpec:
+        if self.endpoint.inventory is None:
+            pytest.skip("VCSIM_URL simulator: its inventory is not known to the test")
+        return self.endpoint.inventory
+
+    @property
+    def control(self) -> SimControl:
+        control = self.endpoint.control
+        if self.external and not control.available():
+            pytest.skip("VCSIM_URL simulator has no /_sim/ control endpoints "
+                        "(needs vmcctl's own simulator)")
+        return control
+
+    def env(self) -> dict[str, str]:
+        """VMCCTL_* variables pointing the CLI at this simulator."""
+        env = {"VMCCTL_URL": self.url, "VMCCTL_USERNAME": self.username,
+               "VMCCTL_PASSWORD": self.password}
+        if self.cert_file is not None:
+            env["VMCCTL_CA_FILE"] = str(self.cert_file)
+        elif self.url.startswith("https"):
+            env["VMCCTL_INSECURE"] = "1"
+        return env
+
+    def connect(self) -> Any:
+        """A pyVmomi ServiceInstance, TLS verified against the simulator's certificate."""
+        from pyVim.connect import SmartConnect
+
+        e = self.endpoint
+        kwargs: dict[str, Any] = {"host": e.host, "port": e.port, "user": e.username,
+                                  "pwd": e.password}
+        if e.plain_http:
+            kwargs["protocol"] = "http"
+        else:
+            kwargs["protocol"] = "https"
+            kwargs["sslContext"] = e.ssl_context()
+        si = SmartConnect(**kwargs)
+        self._sessions.append(si)
+        return si
+
+    def close(self) -> None:
+        from pyVim.connect import Disconnect
+
+        for si in self._sessions:
+            with contextlib.suppress(Exception):  # the session may be gone already
+                Disconnect(si)
+        self._sessions.clear()
+
+
+def _to_spec(inventory: str | Path | dict[str, Any] | InventorySpec | None) -> InventorySpec:
+    if inventory is None:
+        return load_inventory(SEED_INVENTORY)
+    if isinstance(inventory, InventorySpec):
+        return inventory
+    if isinstance(inventory, dict):
+        return parse_inventory(inventory)
+    return load_inventory(inventory)
+
+
+def _external_endpoint() -> SimEndpoint | None:
+    url = os.environ.get("VCSIM_URL")
+    if not url:
+        return None
+    ca = os.environ.get("VCSIM_CA_FILE")
+    return SimEndpoint(url=url, username=os.environ.get("VCSIM_USERNAME", "user"),
+                       password=os.environ.get("VCSIM_PASSWORD", "pass"),
+                       cert_file=Path(ca) if ca else None, inventory=None)
+
+
+SimFactory = Callable[..., SimHandle]
+
+
+@pytest.fixture
+def vcsim_factory() -> Iterator[SimFactory]:
+    """Start simulators on demand; all are stopped at the end of the test."""
+    servers: list[SimServer] = []
+    handles: list[SimHandle] = []
+
+    def start(inventory: str | Path | dict[str, Any] | InventorySpec | None = None, *,
+              time_scale: float = 1.0, plain_http: bool = False) -> SimHandle:
+        external = _external_endpoint()
+        if external is not None:
+            if inventory is not None:
+                pytest.skip("VCSIM_URL simulator serves its own inventory")
+            handle = SimHandle(external, external=True)
+        else:
+            server = SimServer(_to_spec(inventory), time_scale=time_scale,
+                               plain_http=plain_http)
+            servers.append(server)
+            handle = SimHandle(server.start())
+        handles.append(handle)
+        return handle
+
+    try:
+        yield start
+    finally:
+        for handle in handles:
+            handle.close()
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def vcsim(vcsim_factory: SimFactory) -> SimHandle:
+    """A simulator on the seed inventory, fresh for this test."""
+    return vcsim_factory()
