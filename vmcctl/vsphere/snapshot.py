@@ -1,0 +1,275 @@
+"""The bulk inventory read: one ContainerView, one PropertyCollector query.
+
+``take_snapshot(client)`` costs ``pages + 2`` SOAP calls: ``CreateContainerView``
+over the root folder for hosts, VMs, datastores and clusters, one
+``RetrievePropertiesEx`` naming only the properties below (continued with
+``ContinueRetrievePropertiesEx`` while a token comes back), ``DestroyView``.
+References between objects (a VM's host, datastores, a host's cluster, rule
+members) are resolved against the same result: no object is ever read lazily.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from pyVmomi import vim, vmodl
+
+from vmcctl.model import (
+    Cluster,
+    ConnectionState,
+    Datastore,
+    Host,
+    Inventory,
+    PowerState,
+    Rule,
+    RuleKind,
+    Vm,
+)
+from vmcctl.vsphere.connection import Client
+
+FAULT_DOMAIN = "config.vsanHostConfig.faultDomainInfo.name"
+
+HOST_PROPERTIES = (
+    "name", "parent", "datastore", "runtime.connectionState", "runtime.inMaintenanceMode",
+    "summary.hardware.cpuMhz", "summary.hardware.numCpuCores", "summary.hardware.memorySize",
+    "summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage",
+    FAULT_DOMAIN,
+)
+VM_PROPERTIES = (
+    "name", "runtime.host", "runtime.powerState", "runtime.bootTime",
+    "config.hardware.numCPU", "config.hardware.memoryMB",
+    "summary.quickStats.overallCpuUsage", "summary.quickStats.guestMemoryUsage",
+    "datastore", "resourcePool", "guest.ipAddress",
+)
+DATASTORE_PROPERTIES = ("name", "summary.capacity", "summary.freeSpace")
+CLUSTER_PROPERTIES = ("name", "host", "resourcePool", "configurationEx")
+
+PROPERTIES: Mapping[type, Sequence[str]] = {
+    vim.HostSystem: HOST_PROPERTIES,
+    vim.VirtualMachine: VM_PROPERTIES,
+    vim.Datastore: DATASTORE_PROPERTIES,
+    vim.ClusterComputeResource: CLUSTER_PROPERTIES,
+}
+
+Props = dict[str, Any]
+
+
+@dataclass
+class CollectStats:
+    """What one bulk read cost: result pages and objects returned."""
+
+    pages: int = 0
+    objects: int = 0
+
+
+def filter_spec(view: Any, properties: Mapping[type, Sequence[str]]) -> Any:
+    """A PropertyFilterSpec over everything in ``view``, naming only ``properties``."""
+    pc = vmodl.query.PropertyCollector
+    traverse = pc.TraversalSpec(name="view", path="view", skip=False, type=vim.view.ContainerView)
+    return pc.FilterSpec(
+        objectSet=[pc.ObjectSpec(obj=view, skip=True, selectSet=[traverse])],
+        propSet=[pc.PropertySpec(type=t, pathSet=list(paths), all=False)
+                 for t, paths in properties.items()],
+    )
+
+
+def iter_pages(collector: Any, spec: Any, page_size: int | None,
+               stats: CollectStats | None = None) -> Iterator[Any]:
+    """``RetrievePropertiesEx`` then ``ContinueRetrievePropertiesEx`` while a token comes back.
+
+    If the caller stops early, the rest of the result is released with
+    ``CancelRetrievePropertiesEx``.
+    """
+    options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
+    result = collector.RetrievePropertiesEx([spec], options)
+    while result is not None:
+        if stats is not None:
+            stats.pages += 1
+            stats.objects += len(result.objects or ())
+        token = result.token
+        try:
+            yield from result.objects or ()
+        except GeneratorExit:
+            if token:
+                collector.CancelRetrievePropertiesEx(token)
+            raise
+        result = collector.ContinueRetrievePropertiesEx(token) if token else None
+
+
+def collect(content: Any, types: Mapping[type, Sequence[str]], *,
+            page_size: int | None = None, stats: CollectStats | None = None,
+            root: Any = None) -> dict[type, dict[str, Props]]:
+    """Read ``types``' properties for every object under ``root``: {type: {moid: props}}."""
+    view = content.viewManager.CreateContainerView(
+        root if root is not None else content.rootFolder, list(types), True)
+    try:
+        found: dict[type, dict[str, Props]] = {t: {} for t in types}
+        for oc in iter_pages(content.propertyCollector, filter_spec(view, types),
+                             page_size, stats):
+            kind = _kind_of(oc.obj, types)
+            if kind is None:
+                continue
+            found[kind][oc.obj._moId] = {p.name: p.val for p in oc.propSet or ()}
+        return found
+    finally:
+        view.DestroyView()
+
+
+def _kind_of(obj: Any, types: Mapping[type, Sequence[str]]) -> type | None:
+    for t in types:
+        if isinstance(obj, t):
+            return t
+    return None
+
+
+def take_snapshot(client: Client, *, page_size: int | None = None,
+                  stats: CollectStats | None = None,
+                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Inventory:
+    """The whole inventory in one bulk read; renewed and retried once if the session expired."""
+
+    def read(content: Any) -> Inventory:
+        if stats is not None:
+            stats.pages = stats.objects = 0
+        raw = collect(content, PROPERTIES, page_size=page_size, stats=stats)
+        return build_inventory(raw, taken_at=clock())
+
+    return client.read(read)
+
+
+# --- turning property sets into the model ----------------------------------------------
+
+def _moid(ref: Any) -> str | None:
+    return None if ref is None else str(ref._moId)
+
+
+def _moids(refs: Any) -> list[str]:
+    return [str(r._moId) for r in refs or ()]
+
+
+def _int(value: Any) -> int:
+    return int(value) if value is not None else 0
+
+
+def build_inventory(raw: Mapping[type, Mapping[str, Props]], *,
+                    taken_at: datetime | None = None) -> Inventory:
+    """Turn ``collect``'s result into an ``Inventory`` (pure: no SOAP calls)."""
+    hosts_raw = raw.get(vim.HostSystem, {})
+    vms_raw = raw.get(vim.VirtualMachine, {})
+    ds_raw = raw.get(vim.Datastore, {})
+    clusters_raw = raw.get(vim.ClusterComputeResource, {})
+
+    host_names = {moid: str(p.get("name", moid)) for moid, p in hosts_raw.items()}
+    vm_names = {moid: str(p.get("name", moid)) for moid, p in vms_raw.items()}
+    ds_names = {moid: str(p.get("name", moid)) for moid, p in ds_raw.items()}
+    cluster_names = {moid: str(p.get("name", moid)) for moid, p in clusters_raw.items()}
+
+    def names(table: Mapping[str, str], refs: Any) -> tuple[str, ...]:
+        return tuple(table[m] for m in _moids(refs) if m in table)
+
+    vms: list[Vm] = []
+    vms_by_host: dict[str, list[str]] = defaultdict(list)
+    for moid, p in vms_raw.items():
+        host_moid = _moid(p.get("runtime.host"))
+        host = host_names.get(host_moid) if host_moid else None
+        if host is not None:
+            vms_by_host[host].append(vm_names[moid])
+        vms.append(Vm(
+            name=vm_names[moid], moid=moid, host=host,
+            power_state=cast(PowerState, str(p.get("runtime.powerState", "poweredOff"))),
+            num_cpu=_int(p.get("config.hardware.numCPU")),
+            memory_mb=_int(p.get("config.hardware.memoryMB")),
+            cpu_usage_mhz=_int(p.get("summary.quickStats.overallCpuUsage")),
+            memory_usage_mb=_int(p.get("summary.quickStats.guestMemoryUsage")),
+            datastores=names(ds_names, p.get("datastore")),
+            ip_address=p.get("guest.ipAddress") or None,
+            boot_time=p.get("runtime.bootTime"),
+            resource_pool=_moid(p.get("resourcePool")),
+        ))
+
+    hosts: list[Host] = []
+    for moid, p in hosts_raw.items():
+        name = host_names[moid]
+        cores = _int(p.get("summary.hardware.numCpuCores"))
+        hosts.append(Host(
+            name=name, moid=moid,
+            cluster=cluster_names.get(_moid(p.get("parent")) or ""),
+            fault_domain=p.get(FAULT_DOMAIN) or None,
+            connection_state=cast(ConnectionState,
+                                  str(p.get("runtime.connectionState", "disconnected"))),
+            in_maintenance=bool(p.get("runtime.inMaintenanceMode", False)),
+            cpu_capacity_mhz=_int(p.get("summary.hardware.cpuMhz")) * cores,
+            memory_capacity_mb=_int(p.get("summary.hardware.memorySize")) // (1024 * 1024),
+            cpu_usage_mhz=_int(p.get("summary.quickStats.overallCpuUsage")),
+            memory_usage_mb=_int(p.get("summary.quickStats.overallMemoryUsage")),
+            datastores=names(ds_names, p.get("datastore")),
+            vms=tuple(sorted(vms_by_host.get(name, ()))),
+        ))
+
+    datastores = [
+        Datastore(name=ds_names[moid], moid=moid,
+                  capacity_bytes=_int(p.get("summary.capacity")),
+                  free_bytes=_int(p.get("summary.freeSpace")))
+        for moid, p in ds_raw.items()]
+
+    clusters: list[Cluster] = []
+    for moid, p in clusters_raw.items():
+        config = p.get("configurationEx")
+        drs = getattr(config, "drsConfig", None)
+        clusters.append(Cluster(
+            name=cluster_names[moid], moid=moid,
+            hosts=names(host_names, p.get("host")),
+            rules=_rules(config, host_names, vm_names),
+            drs_enabled=bool(getattr(drs, "enabled", False)),
+            root_pool=_moid(p.get("resourcePool")),
+        ))
+
+    return Inventory(
+        hosts=tuple(sorted(hosts, key=lambda h: h.name)),
+        vms=tuple(sorted(vms, key=lambda v: v.name)),
+        datastores=tuple(sorted(datastores, key=lambda d: d.name)),
+        clusters=tuple(sorted(clusters, key=lambda c: c.name)),
+        taken_at=taken_at,
+    )
+
+
+def _rules(config: Any, host_names: Mapping[str, str],
+           vm_names: Mapping[str, str]) -> tuple[Rule, ...]:
+    """DRS rules of a cluster, VM/host groups expanded to names."""
+    if config is None:
+        return ()
+
+    def names(table: Mapping[str, str], refs: Any) -> tuple[str, ...]:
+        return tuple(sorted(table[m] for m in _moids(refs) if m in table))
+
+    vm_groups: dict[str, tuple[str, ...]] = {}
+    host_groups: dict[str, tuple[str, ...]] = {}
+    for group in config.group or ():
+        if isinstance(group, vim.cluster.VmGroup):
+            vm_groups[group.name] = names(vm_names, group.vm)
+        elif isinstance(group, vim.cluster.HostGroup):
+            host_groups[group.name] = names(host_names, group.host)
+
+    rules: list[Rule] = []
+    for rule in config.rule or ():
+        enabled = rule.enabled is not False
+        kind: RuleKind
+        if isinstance(rule, vim.cluster.AffinityRuleSpec | vim.cluster.AntiAffinityRuleSpec):
+            kind = ("vm-affinity" if isinstance(rule, vim.cluster.AffinityRuleSpec)
+                    else "vm-anti-affinity")
+            # VM-VM rules are enforced by DRS unless explicitly marked not mandatory.
+            rules.append(Rule(name=str(rule.name or ""), kind=kind, vms=names(vm_names, rule.vm),
+                              mandatory=rule.mandatory is not False, enabled=enabled))
+        elif isinstance(rule, vim.cluster.VmHostRuleInfo):
+            if rule.affineHostGroupName:
+                kind, group = "vm-host", rule.affineHostGroupName
+            else:
+                kind, group = "vm-not-host", rule.antiAffineHostGroupName
+            rules.append(Rule(name=str(rule.name or ""), kind=kind,
+                              vms=vm_groups.get(rule.vmGroupName or "", ()),
+                              hosts=host_groups.get(group or "", ()),
+                              mandatory=bool(rule.mandatory), enabled=enabled))
+    return tuple(sorted(rules, key=lambda r: r.name))
