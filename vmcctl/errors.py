@@ -15,6 +15,7 @@ codes. Every message says what happened and, where it can, what to do next.
     └── OperationError               something was tried and did not work; exit 1
         ├── VCenterConnectionError   vCenter could not be reached or the connection broke
         ├── TaskFailedError          a vCenter task ended in error (fault type + message)
+        │   └── MigrationFailedError a relocation failed; says where the VM is now
         ├── TaskTimeoutError         a task did not end within the allowed time
         ├── VerificationError        a task succeeded but the result is not what was asked
         ├── NoPlacementError         no host qualifies for a VM (names the strongest constraint)
@@ -101,6 +102,16 @@ class TaskFailedError(OperationError):
         self.fault_message = fault_message
         self.task = task
         super().__init__(f"{fault_type}: {fault_message}")
+
+
+class MigrationFailedError(TaskFailedError):
+    """A relocation ended in error; ``current_host`` is where the VM is now (None: unknown)."""
+
+    def __init__(self, fault_type: str, fault_message: str, *, vm: str,
+                 current_host: str | None, task: str | None = None) -> None:
+        super().__init__(fault_type, fault_message, task=task)
+        self.vm = vm
+        self.current_host = current_host
 
 
 class TaskTimeoutError(OperationError):

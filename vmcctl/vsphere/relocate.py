@@ -1,0 +1,291 @@
+"""Compute-only vMotion of one VM: prechecks, submit, wait, verify.
+
+    inv = take_snapshot(client)
+    plan = plan_move(inv, "ML-cpu-vm-04", "10.94.24.85", "high")   # prechecks; no SOAP
+    plan.spec()                                                     # what --dry-run shows
+    result = relocate(client, plan, on_update=bar.update)           # MoveResult
+
+``plan_move`` refuses a move with one-line ``NotFoundError``/``PrecheckError``
+before anything reaches vCenter. ``relocate`` submits ``RelocateVM_Task`` with
+only ``spec.host`` and ``spec.pool`` set (storage stays), once: after a broken
+connection or an expired session it looks for the relocate task in the VM's
+``recentTask`` before anything is re-submitted. After the task it re-reads
+``runtime.host``/``powerState``/``bootTime`` in one collector call. A task fault
+raises ``MigrationFailedError`` naming the host the VM is on now.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from pyVmomi import vim, vmodl
+
+from vmcctl.errors import (
+    ConfigError,
+    MigrationFailedError,
+    PrecheckError,
+    TaskFailedError,
+    VCenterConnectionError,
+)
+from vmcctl.model import Inventory, PowerState
+from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.tasks import TaskState, TaskWaiter, UpdateCallback, fault_type_and_message
+
+Priority = Literal["high", "default", "low"]
+PRIORITIES: Mapping[str, str] = {
+    "high": "highPriority", "default": "defaultPriority", "low": "lowPriority"}
+
+
+@dataclass(frozen=True)
+class MovePlan:
+    """One checked move, ready to submit (and what ``--dry-run`` prints)."""
+
+    vm: str
+    vm_moid: str
+    source: str
+    source_moid: str
+    target: str
+    target_moid: str
+    source_fault_domain: str | None
+    target_fault_domain: str | None
+    priority: Priority
+    pool_moid: str
+    power_state: PowerState
+    boot_time: datetime | None
+    host_names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def cold(self) -> bool:
+        return self.power_state != "poweredOn"
+
+    @property
+    def vim_priority(self) -> str:
+        return PRIORITIES[self.priority]
+
+    def spec(self) -> dict[str, Any]:
+        """The submission, as plain data: RelocateVM_Task(spec={host, pool}, priority)."""
+        return {"method": "RelocateVM_Task",
+                "spec": {"host": self.target_moid, "pool": self.pool_moid},
+                "priority": self.vim_priority}
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    vm: str
+    source: str
+    target: str
+    source_fault_domain: str | None
+    target_fault_domain: str | None
+    priority: Priority
+    task: str
+    state: str
+    seconds: float
+    verified: bool
+    cold: bool
+    problems: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"vm": self.vm, "source": self.source, "target": self.target,
+                "source_fault_domain": self.source_fault_domain,
+                "target_fault_domain": self.target_fault_domain,
+                "priority": self.priority, "task": self.task, "state": self.state,
+                "seconds": round(self.seconds, 3), "verified": self.verified,
+                "cold": self.cold}
+
+
+# --- prechecks (pure) ---------------------------------------------------------------------
+
+def check_priority(priority: str) -> Priority:
+    if priority not in PRIORITIES:
+        raise ConfigError(f"unknown priority {priority!r}", hint="use high, default or low")
+    return priority  # type: ignore[return-value]
+
+
+def plan_move(inv: Inventory, vm_name: str, host_name: str,
+              priority: str = "default") -> MovePlan:
+    """Check a compute-only move against a snapshot; one-line errors if it cannot work."""
+    prio = check_priority(priority)
+    vm = inv.vm(vm_name)
+    target = inv.host(host_name)
+    if vm.host is None:
+        raise PrecheckError(f"VM {vm.name} has no host (it is orphaned or inaccessible)")
+    source = inv.host(vm.host)
+    if source.name == target.name:
+        raise PrecheckError(f"VM {vm.name} is already on host {target.name}")
+    if not target.connected:
+        raise PrecheckError(f"host {target.name} is {target.connection_state}",
+                            hint="choose a connected host")
+    if target.in_maintenance:
+        raise PrecheckError(f"host {target.name} is in maintenance mode",
+                            hint="choose another host or exit maintenance first")
+    missing = [d for d in vm.datastores if d not in target.datastores]
+    if missing:
+        raise PrecheckError(f"host {target.name} does not mount datastore "
+                            f"{', '.join(missing)} of VM {vm.name}",
+                            hint="a compute-only move keeps the VM's storage")
+    free_mb = target.memory_capacity_mb - target.memory_usage_mb
+    if vm.powered_on and vm.memory_mb > free_mb:
+        raise PrecheckError(f"host {target.name} has {free_mb} MB of memory free, "
+                            f"VM {vm.name} needs {vm.memory_mb} MB")
+    target_cluster = inv.cluster_of(target.name)
+    if target_cluster is None or target_cluster.root_pool is None:
+        raise PrecheckError(f"host {target.name} is not in a cluster with a resource pool")
+    same_cluster = source.cluster == target.cluster
+    pool = vm.resource_pool if same_cluster and vm.resource_pool else target_cluster.root_pool
+    return MovePlan(
+        vm=vm.name, vm_moid=vm.moid, source=source.name, source_moid=source.moid,
+        target=target.name, target_moid=target.moid,
+        source_fault_domain=source.fault_domain, target_fault_domain=target.fault_domain,
+        priority=prio, pool_moid=pool, power_state=vm.power_state, boot_time=vm.boot_time,
+        host_names={h.moid: h.name for h in inv.hosts})
+
+
+# --- reading one VM in one call ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VmLocation:
+    host_moid: str | None
+    host: str | None  # name, when the plan knows the host
+    power_state: str
+    boot_time: datetime | None
+
+
+def _read(client: Client, obj: Any, paths: list[str], kind: type) -> dict[str, Any]:
+    pc = vmodl.query.PropertyCollector
+    spec = pc.FilterSpec(objectSet=[pc.ObjectSpec(obj=obj, skip=False)],
+                         propSet=[pc.PropertySpec(type=kind, pathSet=paths)])
+
+    def read(content: Any) -> dict[str, Any]:
+        result = content.propertyCollector.RetrievePropertiesEx([spec], pc.RetrieveOptions())
+        objects = result.objects if result is not None else []
+        return {p.name: p.val for o in objects for p in o.propSet or ()}
+
+    return client.read(read)
+
+
+def locate(client: Client, plan: MovePlan) -> VmLocation:
+    """Where the VM is now (one collector call)."""
+    vm = vim.VirtualMachine(plan.vm_moid, client.si._stub)
+    props = _read(client, vm, ["runtime.host", "runtime.powerState", "runtime.bootTime"],
+                  vim.VirtualMachine)
+    ref = props.get("runtime.host")
+    moid = str(ref._moId) if ref is not None else None
+    return VmLocation(host_moid=moid, host=plan.host_names.get(moid or ""),
+                      power_state=str(props.get("runtime.powerState", "")),
+                      boot_time=props.get("runtime.bootTime"))
+
+
+def find_relocate_task(client: Client, plan: MovePlan) -> Any:
+    """A relocate task for the VM in its ``recentTask`` (newest first), or None."""
+    vm = vim.VirtualMachine(plan.vm_moid, client.si._stub)
+    recent = _read(client, vm, ["recentTask"], vim.VirtualMachine).get("recentTask") or []
+    if not recent:
+        return None
+    pc = vmodl.query.PropertyCollector
+    spec = pc.FilterSpec(objectSet=[pc.ObjectSpec(obj=t, skip=False) for t in recent],
+                         propSet=[pc.PropertySpec(type=vim.Task, pathSet=["info"])])
+
+    def read(content: Any) -> list[Any]:
+        result = content.propertyCollector.RetrievePropertiesEx([spec], pc.RetrieveOptions())
+        return [p.val for o in (result.objects if result else []) for p in o.propSet or ()]
+
+    infos = [i for i in client.read(read)
+             if ".relocate" in str(i.descriptionId).lower()
+             and i.entity is not None and str(i.entity._moId) == plan.vm_moid
+             and i.state in ("queued", "running")]
+    infos.sort(key=lambda i: i.queueTime, reverse=True)
+    return infos[0].task if infos else None
+
+
+# --- submit, wait, verify ------------------------------------------------------------------
+
+def submit(client: Client, plan: MovePlan) -> Any:
+    """Submit the RelocateVM_Task once; returns the task.
+
+    A broken connection or expired session never leads to a blind re-submit:
+    the VM's recent tasks are checked first and a running relocation is adopted.
+    """
+    stub = client.si._stub
+    vm = vim.VirtualMachine(plan.vm_moid, stub)
+    spec = vim.vm.RelocateSpec(host=vim.HostSystem(plan.target_moid, stub),
+                               pool=vim.ResourcePool(plan.pool_moid, stub))
+
+    def send() -> Any:
+        try:
+            return client.call(lambda: vm.RelocateVM_Task(spec, plan.vim_priority))
+        except vmodl.MethodFault as fault:
+            if isinstance(fault, vim.fault.NotAuthenticated):
+                raise
+            fault_type, message = fault_type_and_message(fault)
+            raise MigrationFailedError(fault_type, message, vm=plan.vm,
+                                       current_host=plan.source) from None
+
+    try:
+        return send()
+    except vim.fault.NotAuthenticated:
+        client.renew()  # vCenter ran nothing; still, look before sending again
+    except VCenterConnectionError as exc:
+        try:
+            existing = find_relocate_task(client, plan)
+        except VCenterConnectionError:
+            raise VCenterConnectionError(
+                f"the connection broke while submitting the move of {plan.vm} and vCenter "
+                "cannot be reached to check whether it was received",
+                hint="check the VM's recent tasks in vCenter before trying again") from exc
+        if existing is not None:
+            return existing
+    existing = find_relocate_task(client, plan)
+    return existing if existing is not None else send()
+
+
+def relocate(client: Client, plan: MovePlan, *, wait: bool = True,
+             timeout: float | None = None, on_update: UpdateCallback | None = None,
+             clock: Callable[[], float] = time.monotonic) -> MoveResult:
+    """Submit the move, follow it to the end and verify where the VM is.
+
+    With ``wait=False`` returns right after submitting (``state`` queued/running,
+    ``verified`` False). Raises ``MigrationFailedError`` on a task fault and
+    ``TaskTimeoutError`` if the task is not done within ``timeout`` seconds.
+    """
+    started = clock()
+    with TaskWaiter(client, on_update=on_update) as waiter:
+        task = submit(client, plan)
+        moid = waiter.add(task)
+        if not wait:
+            return _result(plan, moid, "queued", clock() - started, verified=False)
+        try:
+            state: TaskState = waiter.wait([moid], timeout=timeout)[moid]
+        except TaskFailedError as exc:
+            where = locate(client, plan)
+            raise MigrationFailedError(exc.fault_type, exc.fault_message, vm=plan.vm,
+                                       current_host=where.host or where.host_moid,
+                                       task=moid) from None
+    seconds = clock() - started
+    problems = verify(plan, locate(client, plan))
+    return _result(plan, moid, state.state, seconds, verified=not problems, problems=problems)
+
+
+def verify(plan: MovePlan, now: VmLocation) -> tuple[str, ...]:
+    """What differs from a clean move: wrong host, power state or boot time changed."""
+    problems: list[str] = []
+    if now.host_moid != plan.target_moid:
+        problems.append(f"VM {plan.vm} is on {now.host or now.host_moid}, not {plan.target}")
+    if now.power_state != plan.power_state:
+        problems.append(f"power state changed from {plan.power_state} to {now.power_state}")
+    if plan.boot_time is not None and now.boot_time != plan.boot_time:
+        problems.append(f"boot time changed from {plan.boot_time} to {now.boot_time} "
+                        "(the VM restarted)")
+    return tuple(problems)
+
+
+def _result(plan: MovePlan, task: str, state: str, seconds: float, *, verified: bool,
+            problems: tuple[str, ...] = ()) -> MoveResult:
+    return MoveResult(vm=plan.vm, source=plan.source, target=plan.target,
+                      source_fault_domain=plan.source_fault_domain,
+                      target_fault_domain=plan.target_fault_domain, priority=plan.priority,
+                      task=task, state=state, seconds=seconds, verified=verified,
+                      cold=plan.cold, problems=problems)
