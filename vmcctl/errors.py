@@ -21,7 +21,8 @@ codes. Every message says what happened and, where it can, what to do next.
         ├── NoPlacementError         no host qualifies for a VM (names the strongest constraint)
         ├── EvacuationError          some VMs could not be moved off a host
         ├── WatcherError             the H2O cluster could not be watched
-        └── SimulatorError           the local simulator could not be built or started
+        ├── SimulatorError           the local simulator could not be built or started
+        └── CassetteError            a replayed call has no answer in the recorded cassette
 """
 
 from __future__ import annotations
@@ -141,3 +142,7 @@ class WatcherError(OperationError):
 
 class SimulatorError(OperationError):
     """The local simulator could not be built or started."""
+
+
+class CassetteError(OperationError):
+    """A replayed vCenter call has no recorded answer in the cassette."""
