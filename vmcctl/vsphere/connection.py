@@ -129,6 +129,8 @@ class Client:
             si._stub.DropConnections()
 
     def __enter__(self) -> Client:
+        if self._si is None:  # ``with Client(settings) as c`` opens; ``with connect(...)`` too
+            self.open()
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -1,0 +1,146 @@
+"""Every precheck of a compute-only move, against a small hand-built snapshot (no vCenter)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from vmcctl.errors import ConfigError, NotFoundError, PrecheckError
+from vmcctl.model import Cluster, Host, Inventory, Vm
+from vmcctl.vsphere.relocate import MovePlan, VmLocation, plan_move, verify
+
+BOOT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def host(name: str, moid: str, cluster: str | None = "C1", fd: str | None = "us-west-2a",
+         **kw: object) -> Host:
+    base = Host(name=name, moid=moid, cluster=cluster, fault_domain=fd,
+                connection_state="connected", in_maintenance=False, cpu_capacity_mhz=80000,
+                memory_capacity_mb=512 * 1024, cpu_usage_mhz=20000,
+                memory_usage_mb=100 * 1024, datastores=("WorkloadDatastore", "vsan"))
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def inventory(**host_changes: dict[str, object]) -> Inventory:
+    hosts = [
+        host("10.0.0.1", "host-1", fd="us-west-2b"),
+        host("10.0.0.2", "host-2"),
+        host("10.0.0.9", "host-9", cluster="C2", fd="us-west-2c"),
+    ]
+    hosts = [replace(h, **host_changes.get(h.name, {})) for h in hosts]  # type: ignore[arg-type]
+    vms = (
+        Vm(name="app-01", moid="vm-1", host="10.0.0.1", power_state="poweredOn", num_cpu=8,
+           memory_mb=64 * 1024, cpu_usage_mhz=9000, memory_usage_mb=30000,
+           datastores=("WorkloadDatastore",), boot_time=BOOT, resource_pool="resgroup-child"),
+        Vm(name="cold-01", moid="vm-2", host="10.0.0.1", power_state="poweredOff", num_cpu=2,
+           memory_mb=900 * 1024, cpu_usage_mhz=0, memory_usage_mb=0,
+           datastores=("WorkloadDatastore",), resource_pool="resgroup-1"),
+        Vm(name="local-01", moid="vm-3", host="10.0.0.1", power_state="poweredOn", num_cpu=2,
+           memory_mb=1024, cpu_usage_mhz=10, memory_usage_mb=10,
+           datastores=("local-ds-1",), resource_pool="resgroup-1"),
+    )
+    clusters = (Cluster(name="C1", moid="domain-c1", hosts=("10.0.0.1", "10.0.0.2"),
+                        root_pool="resgroup-1"),
+                Cluster(name="C2", moid="domain-c2", hosts=("10.0.0.9",),
+                        root_pool="resgroup-2"))
+    return Inventory(hosts=tuple(hosts), vms=vms, clusters=clusters)
+
+
+def test_plan_within_cluster_keeps_the_vms_pool() -> None:
+    plan = plan_move(inventory(), "app-01", "10.0.0.2", "high")
+    assert plan.spec() == {"method": "RelocateVM_Task",
+                           "spec": {"host": "host-2", "pool": "resgroup-child"},
+                           "priority": "highPriority"}
+    assert (plan.source, plan.target) == ("10.0.0.1", "10.0.0.2")
+    assert (plan.source_fault_domain, plan.target_fault_domain) == ("us-west-2b", "us-west-2a")
+    assert not plan.cold
+
+
+def test_plan_across_clusters_uses_the_target_root_pool() -> None:
+    plan = plan_move(inventory(), "app-01", "10.0.0.9")
+    assert plan.spec()["spec"] == {"host": "host-9", "pool": "resgroup-2"}
+    assert plan.vim_priority == "defaultPriority"
+
+
+def test_powered_off_vm_is_cold_and_needs_no_free_memory() -> None:
+    plan = plan_move(inventory(), "cold-01", "10.0.0.2", "low")
+    assert plan.cold and plan.vim_priority == "lowPriority"
+
+
+def test_unknown_vm_suggests_close_names() -> None:
+    with pytest.raises(NotFoundError) as err:
+        plan_move(inventory(), "app-1", "10.0.0.2")
+    assert "app-01" in err.value.suggestions
+
+
+def test_unknown_host_suggests_close_names() -> None:
+    with pytest.raises(NotFoundError) as err:
+        plan_move(inventory(), "app-01", "10.0.0.3")
+    assert err.value.kind == "host" and err.value.suggestions
+
+
+def test_already_on_that_host() -> None:
+    with pytest.raises(PrecheckError, match=r"already on host 10\.0\.0\.1"):
+        plan_move(inventory(), "app-01", "10.0.0.1")
+
+
+def test_target_in_maintenance() -> None:
+    inv = inventory(**{"10.0.0.2": {"in_maintenance": True}})
+    with pytest.raises(PrecheckError, match="maintenance"):
+        plan_move(inv, "app-01", "10.0.0.2")
+
+
+@pytest.mark.parametrize("state", ["disconnected", "notResponding"])
+def test_target_not_connected(state: str) -> None:
+    inv = inventory(**{"10.0.0.2": {"connection_state": state}})
+    with pytest.raises(PrecheckError, match=state):
+        plan_move(inv, "app-01", "10.0.0.2")
+
+
+def test_target_lacks_the_vms_datastore() -> None:
+    with pytest.raises(PrecheckError, match="does not mount datastore local-ds-1"):
+        plan_move(inventory(), "local-01", "10.0.0.2")
+
+
+def test_target_too_little_free_memory() -> None:
+    inv = inventory(**{"10.0.0.2": {"memory_usage_mb": 500 * 1024}})
+    with pytest.raises(PrecheckError, match=r"12288 MB of memory free.*65536 MB"):
+        plan_move(inv, "app-01", "10.0.0.2")
+
+
+def test_enough_memory_exactly_passes() -> None:
+    inv = inventory(**{"10.0.0.2": {"memory_usage_mb": 512 * 1024 - 64 * 1024}})
+    assert plan_move(inv, "app-01", "10.0.0.2").target == "10.0.0.2"
+
+
+def test_unknown_priority() -> None:
+    with pytest.raises(ConfigError, match="priority"):
+        plan_move(inventory(), "app-01", "10.0.0.2", "urgent")
+
+
+def test_precheck_messages_are_one_line() -> None:
+    inv = inventory(**{"10.0.0.2": {"in_maintenance": True}})
+    for args in (("app-01", "10.0.0.1"), ("app-01", "10.0.0.2"), ("local-01", "10.0.0.9")):
+        with pytest.raises(PrecheckError) as err:
+            plan_move(inv, *args)
+        assert "\n" not in str(err.value)
+
+
+def _plan() -> MovePlan:
+    return plan_move(inventory(), "app-01", "10.0.0.2")
+
+
+def test_verify_clean_move() -> None:
+    assert verify(_plan(), VmLocation("host-2", "10.0.0.2", "poweredOn", BOOT)) == ()
+
+
+@pytest.mark.parametrize(("where", "needle"), [
+    (VmLocation("host-1", "10.0.0.1", "poweredOn", BOOT), "is on 10.0.0.1"),
+    (VmLocation("host-2", "10.0.0.2", "poweredOff", BOOT), "power state changed"),
+    (VmLocation("host-2", "10.0.0.2", "poweredOn", BOOT.replace(hour=13)), "restarted"),
+])
+def test_verify_reports_what_differs(where: VmLocation, needle: str) -> None:
+    problems = verify(_plan(), where)
+    assert len(problems) == 1 and needle in problems[0]
