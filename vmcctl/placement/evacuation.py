@@ -1,0 +1,84 @@
+"""Multi-VM placement: a plan that empties a host before it enters maintenance.
+
+Every VM of the host (powered-on; powered-off and suspended ones too when
+asked) is placed one at a time, largest first, by the same filters and scorer
+as a single VM. Each chosen move is applied to the projection, so the next VM
+sees the load the previous ones added. The evacuated host is never a target:
+it is about to enter maintenance. A VM no host can take comes back in
+``unplaceable`` with every host's reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from vmcctl.model import Inventory, Vm
+from vmcctl.placement.advisor import best_host, check_fault_domain, evaluate
+from vmcctl.placement.filters import DYNAMIC_FILTERS, STATIC_FILTERS, Ask, passes
+from vmcctl.placement.plan import EvacuationPlan, HostLoad, Move, Unplaceable
+from vmcctl.placement.request import MovePriority, PlacementOptions
+from vmcctl.placement.result import no_placement_error
+from vmcctl.placement.state import Projection, vm_load
+
+
+def evacuation_order(vms: list[Vm], proj: Projection) -> list[Vm]:
+    """Largest first: by the bigger of the VM's CPU and memory share of an average host."""
+    n = len(proj) or 1
+    cpu_cap = sum(proj.cpu_cap) / n or 1.0
+    mem_cap = sum(proj.mem_cap) / n or 1.0
+
+    def size(vm: Vm) -> tuple[float, str]:
+        cpu, mem = vm_load(vm)
+        return (-max(cpu / cpu_cap, mem / mem_cap), vm.name)
+
+    return sorted(vms, key=size)
+
+
+def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions | None = None,
+                    *, include_powered_off: bool = False,
+                    priority: MovePriority = "default") -> EvacuationPlan:
+    """Where every VM of ``host`` would go; ``NotFoundError`` for an unknown host/fault domain."""
+    inventory.host(host)
+    options = options or PlacementOptions()
+    for h in sorted(options.avoid_hosts):
+        inventory.host(h)
+    options = replace(options, avoid_hosts=options.avoid_hosts | {host})
+    proj = Projection.from_inventory(inventory)
+    check_fault_domain(proj, options)
+    leaving = [v for v in inventory.vms
+               if v.host == host and (v.powered_on or include_powered_off)]
+
+    static_ok: dict[frozenset[str], list[int]] = {}
+    moves: list[Move] = []
+    unplaceable: list[Unplaceable] = []
+    received: dict[int, int] = {}
+    for vm in evacuation_order(leaving, proj):
+        ask = Ask.build(proj, vm, options)
+        hosts = static_ok.get(ask.datastores)
+        if hosts is None:
+            hosts = [i for i in range(len(proj)) if passes(ask, proj, i, STATIC_FILTERS)]
+            static_ok[ask.datastores] = hosts
+        target = best_host(ask, proj, hosts, DYNAMIC_FILTERS)
+        if target is None:
+            unplaceable.append(_unplaceable(ask, proj, host))
+            continue
+        moves.append(Move(vm.name, host, proj.names[target], priority))
+        proj.apply(vm.name, target)
+        received[target] = received.get(target, 0) + 1
+
+    before = {h.name: h for h in inventory.hosts}
+    loads = tuple(
+        HostLoad(host=proj.names[i], fault_domain=proj.fault_domain[i], vms_in=received[i],
+                 cpu_pct=before[proj.names[i]].cpu_pct, cpu_pct_after=proj.cpu_pct(i),
+                 mem_pct=before[proj.names[i]].memory_pct, mem_pct_after=proj.mem_pct(i))
+        for i in sorted(received))
+    return EvacuationPlan(host=host, moves=tuple(moves), unplaceable=tuple(unplaceable),
+                          loads=loads)
+
+
+def _unplaceable(ask: Ask, proj: Projection, evacuated: str) -> Unplaceable:
+    _, rejected = evaluate(ask, proj)
+    # The evacuated host is no candidate by design: leave it out of the explanation.
+    relevant = tuple(r for r in rejected if r.host != evacuated)
+    err = no_placement_error(ask.vm.name, relevant)
+    return Unplaceable(vm=ask.vm.name, message=err.message, hint=err.hint, rejected=relevant)

@@ -1,0 +1,126 @@
+"""Plans: plain, serialisable actions the executor consumes.
+
+A plan says exactly what would happen, so ``--dry-run`` can print it and a
+reviewer can read it; nothing here talks to vCenter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from vmcctl.errors import EvacuationError
+from vmcctl.placement.request import MovePriority
+from vmcctl.placement.result import HostRejection
+
+MOVE_COLUMNS = ("VM", "from", "to", "priority")
+UNPLACEABLE_COLUMNS = ("VM", "why", "relax with")
+LOAD_COLUMNS = ("host", "fault domain", "VMs in", "CPU now", "CPU after", "mem now", "mem after")
+
+
+@dataclass(frozen=True)
+class Move:
+    vm: str
+    source: str
+    target: str
+    priority: MovePriority = "default"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": "move", "vm": self.vm, "source": self.source,
+                "target": self.target, "priority": self.priority}
+
+
+@dataclass(frozen=True)
+class EnterMaintenance:
+    host: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": "enter-maintenance", "host": self.host}
+
+
+@dataclass(frozen=True)
+class ExitMaintenance:
+    host: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": "exit-maintenance", "host": self.host}
+
+
+Action = Move | EnterMaintenance | ExitMaintenance
+
+
+@dataclass(frozen=True)
+class Unplaceable:
+    """A VM no host could take, with every host's reasons and the strongest constraint."""
+
+    vm: str
+    message: str
+    hint: str | None
+    rejected: tuple[HostRejection, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"vm": self.vm, "message": self.message, "hint": self.hint,
+                "rejected": [r.to_dict() for r in self.rejected]}
+
+
+@dataclass(frozen=True)
+class HostLoad:
+    """A target host's utilisation before the plan and in its projection."""
+
+    host: str
+    fault_domain: str | None
+    vms_in: int
+    cpu_pct: float
+    cpu_pct_after: float
+    mem_pct: float
+    mem_pct_after: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"host": self.host, "fault_domain": self.fault_domain, "vms_in": self.vms_in,
+                "cpu_pct": round(self.cpu_pct, 2), "cpu_pct_after": round(self.cpu_pct_after, 2),
+                "mem_pct": round(self.mem_pct, 2), "mem_pct_after": round(self.mem_pct_after, 2)}
+
+
+@dataclass(frozen=True)
+class EvacuationPlan:
+    """Moves that empty ``host`` (largest VM first), and the VMs that cannot go anywhere."""
+
+    host: str
+    moves: tuple[Move, ...]
+    unplaceable: tuple[Unplaceable, ...] = ()
+    loads: tuple[HostLoad, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.unplaceable
+
+    def actions(self) -> tuple[Action, ...]:
+        """The moves, then entering maintenance (the executor runs them in this order)."""
+        return (*self.moves, EnterMaintenance(self.host))
+
+    def error(self) -> EvacuationError | None:
+        """``EvacuationError`` naming the VMs that cannot be placed, or None."""
+        if self.complete:
+            return None
+        names = ", ".join(u.vm for u in self.unplaceable)
+        first = self.unplaceable[0]
+        return EvacuationError(
+            f"{len(self.unplaceable)} VM(s) on {self.host} cannot be placed: {names}; "
+            f"{first.message}", hint=first.hint)
+
+    def move_rows(self) -> list[tuple[str, str, str, str]]:
+        return [(m.vm, m.source, m.target, m.priority) for m in self.moves]
+
+    def unplaceable_rows(self) -> list[tuple[str, str, str]]:
+        return [(u.vm, u.message, u.hint or "") for u in self.unplaceable]
+
+    def load_rows(self) -> list[tuple[str, ...]]:
+        return [(h.host, h.fault_domain or "", str(h.vms_in), f"{h.cpu_pct:.1f}%",
+                 f"{h.cpu_pct_after:.1f}%", f"{h.mem_pct:.1f}%", f"{h.mem_pct_after:.1f}%")
+                for h in self.loads]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"host": self.host, "complete": self.complete,
+                "actions": [a.to_dict() for a in self.actions()],
+                "unplaceable": [u.to_dict() for u in self.unplaceable],
+                "loads": [h.to_dict() for h in self.loads]}

@@ -1,0 +1,96 @@
+"""The advisor's working copy of an inventory: per-host arrays, projected loads.
+
+``Projection.from_inventory`` indexes the hosts once (sorted by name, so every
+loop is deterministic) into flat lists; filters and the scorer read them by
+host index and never rebuild dicts per candidate. ``apply`` moves a VM in the
+projection: the source loses and the target gains the VM's load, which is what
+the hosts' quickStats will show after the move. The Inventory itself is never
+changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vmcctl.model import Inventory, Rule, Vm
+
+
+def vm_load(vm: Vm) -> tuple[int, int]:
+    """(CPU MHz, memory MB) a VM adds to its host: its usage when powered on, else nothing."""
+    if vm.powered_on:
+        return vm.cpu_usage_mhz, vm.memory_usage_mb
+    return 0, 0
+
+
+@dataclass
+class Projection:
+    names: list[str]
+    index: dict[str, int]
+    cluster: list[str | None]
+    fault_domain: list[str | None]
+    connection_state: list[str]
+    in_maintenance: list[bool]
+    datastores: list[frozenset[str]]
+    cpu_cap: list[int]
+    mem_cap: list[int]
+    cpu_used: list[int]
+    mem_used: list[int]
+    vms: dict[str, Vm]
+    location: dict[str, int]  # VM name -> index of the host it (projectedly) runs on
+    rules_of: dict[str, tuple[Rule, ...]]  # VM name -> enabled rules naming it
+
+    @classmethod
+    def from_inventory(cls, inventory: Inventory) -> Projection:
+        hosts = sorted(inventory.hosts, key=lambda h: h.name)
+        index = {h.name: i for i, h in enumerate(hosts)}
+        location = {v.name: index[v.host] for v in inventory.vms
+                    if v.host is not None and v.host in index}
+        rules: dict[str, list[Rule]] = {}
+        for cluster in sorted(inventory.clusters, key=lambda c: c.name):
+            for rule in cluster.rules:
+                if rule.enabled:
+                    for vm in rule.vms:
+                        rules.setdefault(vm, []).append(rule)
+        return cls(
+            names=[h.name for h in hosts],
+            index=index,
+            cluster=[h.cluster for h in hosts],
+            fault_domain=[h.fault_domain for h in hosts],
+            connection_state=[h.connection_state for h in hosts],
+            in_maintenance=[h.in_maintenance for h in hosts],
+            datastores=[frozenset(h.datastores) for h in hosts],
+            cpu_cap=[h.cpu_capacity_mhz for h in hosts],
+            mem_cap=[h.memory_capacity_mb for h in hosts],
+            cpu_used=[h.cpu_usage_mhz for h in hosts],
+            mem_used=[h.memory_usage_mb for h in hosts],
+            vms=dict(inventory.vms_by_name),
+            location=location,
+            rules_of={vm: tuple(rs) for vm, rs in rules.items()},
+        )
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def cpu_pct(self, i: int, extra_mhz: int = 0) -> float:
+        cap = self.cpu_cap[i]
+        return 100.0 * (self.cpu_used[i] + extra_mhz) / cap if cap else 100.0
+
+    def mem_pct(self, i: int, extra_mb: int = 0) -> float:
+        cap = self.mem_cap[i]
+        return 100.0 * (self.mem_used[i] + extra_mb) / cap if cap else 100.0
+
+    def hosts_of(self, vms: Sequence[str]) -> set[int]:
+        """Indexes of the hosts the named VMs (projectedly) run on."""
+        return {self.location[v] for v in vms if v in self.location}
+
+    def apply(self, vm: str, target: int) -> None:
+        """Move ``vm`` to host ``target`` in the projection."""
+        cpu, mem = vm_load(self.vms[vm])
+        source = self.location.get(vm)
+        if source is not None:
+            self.cpu_used[source] -= cpu
+            self.mem_used[source] -= mem
+        self.cpu_used[target] += cpu
+        self.mem_used[target] += mem
+        self.location[vm] = target
