@@ -36,6 +36,8 @@ PASSWORD_PLACEHOLDER = "scrubbed-password"
 SESSION_PLACEHOLDER = "scrubbed-session"
 SECRET_PLACEHOLDER = "scrubbed"
 HOST_PLACEHOLDER = "vcenter.invalid"
+FIXED_TIME = "2000-01-01T00:00:00Z"
+SESSION_OBJECT_PREFIX = "object-"
 
 # Request elements whose text is a credential: element name -> placeholder.
 _REQUEST_ELEMENTS = {
@@ -59,6 +61,8 @@ _USER_SESSION_FIELDS = {
     "ipAddress": SECRET_PLACEHOLDER,
     "userAgent": SECRET_PLACEHOLDER,
 }
+# UserSession times: not secret, but they make every recording differ.
+_USER_SESSION_TIMES = {"loginTime": FIXED_TIME, "lastActiveTime": FIXED_TIME}
 _SECRET_HEADERS = re.compile(r"authorization|proxy-authorization|.*(token|api-key|session-id).*",
                              re.IGNORECASE)
 _COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
@@ -70,6 +74,7 @@ _USER_SESSION = re.compile(
 _TICKET_RESPONSE = re.compile(
     r"<(?P<op>Acquire\w*Ticket|AcquireCredentialsInGuest)Response\b.*?</(?P=op)Response>",
     re.DOTALL)
+_SESSION_OBJECT = re.compile(r"session\[[^\]]*\](?P<id>[\w-]+)")
 _LEAF_TEXT = re.compile(r">([^<>]+)</")
 _SECURITY_HEADER = re.compile(r"(<(?P<tag>[\w.-]+:)?Security\b[^>]*>).*?(</(?P=tag)?Security>)",
                               re.DOTALL)
@@ -81,7 +86,8 @@ def _element(name: str) -> re.Pattern[str]:
 
 
 _ELEMENT_PATTERNS = {name: _element(name) for name in
-                     {*_REQUEST_ELEMENTS, *_RESPONSE_ELEMENTS, *_USER_SESSION_FIELDS}}
+                     {*_REQUEST_ELEMENTS, *_RESPONSE_ELEMENTS, *_USER_SESSION_FIELDS,
+                      *_USER_SESSION_TIMES}}
 
 
 def _decode(body: bytes | bytearray | str) -> str:
@@ -98,8 +104,9 @@ class Scrubber:
 
     def __init__(self, secrets: Iterable[tuple[str, str]] = ()) -> None:
         self._lock = threading.Lock()
-        self._secrets: dict[str, str] = {}
+        self._secrets: dict[str, str] = {}  # lower-cased form -> placeholder
         self._pattern: re.Pattern[str] | None = None
+        self._session_objects = 0
         for value, placeholder in secrets:
             self.add_secret(value, placeholder)
 
@@ -120,8 +127,8 @@ class Scrubber:
         with self._lock:
             changed = False
             for form in forms:
-                if form and form not in self._secrets:
-                    self._secrets[form] = placeholder
+                if form and form.lower() not in self._secrets:
+                    self._secrets[form.lower()] = placeholder
                     changed = True
             if changed:
                 ordered = sorted(self._secrets, key=len, reverse=True)
@@ -136,10 +143,7 @@ class Scrubber:
             self.add_secret(password, PASSWORD_PLACEHOLDER)
 
     def _placeholder_for(self, found: str) -> str:
-        for form, placeholder in self._secrets.items():
-            if form.lower() == found.lower():
-                return placeholder
-        return SECRET_PLACEHOLDER
+        return self._secrets.get(found.lower(), SECRET_PLACEHOLDER)
 
     def text(self, value: str) -> str:
         """``value`` with every learnt secret replaced by its placeholder."""
@@ -168,15 +172,30 @@ class Scrubber:
 
     def response_body(self, body: str) -> str:
         def user_session(m: re.Match[str]) -> str:
-            return self._replace_elements(m.group(0), _USER_SESSION_FIELDS, learn=True)
+            block = self._replace_elements(m.group(0), _USER_SESSION_TIMES, learn=False)
+            return self._replace_elements(block, _USER_SESSION_FIELDS, learn=True)
 
         def ticket(m: re.Match[str]) -> str:
             return _LEAF_TEXT.sub(f">{SECRET_PLACEHOLDER}</", m.group(0))
 
         body = _USER_SESSION.sub(user_session, body)
         body = _TICKET_RESPONSE.sub(ticket, body)
+        self._learn_session_objects(body)
         body = self._replace_elements(body, _RESPONSE_ELEMENTS, learn=True)
         return self.text(body)
+
+    def _learn_session_objects(self, body: str) -> None:
+        """Rename server-chosen ids of session objects (views, collectors) in order seen.
+
+        They embed the session key and a random id; ``object-N`` keeps a
+        re-recorded cassette's diff down to what really changed.
+        """
+        for m in _SESSION_OBJECT.finditer(body):
+            found = m.group("id")
+            if found.startswith(SESSION_OBJECT_PREFIX) or found.lower() in self._secrets:
+                continue
+            self._session_objects += 1
+            self.add_secret(found, f"{SESSION_OBJECT_PREFIX}{self._session_objects}")
 
     # -- headers --------------------------------------------------------------------
 
@@ -254,3 +273,20 @@ class Scrubber:
         """``before_save_interaction`` hook: a last pass with everything learnt."""
         return self.request(request), self.response(response)
 
+
+
+def leaked(text: str, values: Iterable[str]) -> list[str]:
+    """Which of ``values`` occur in ``text`` (as a substring, ignoring case).
+
+    The check a committed cassette must pass. It is stricter than the
+    scrubber's own whole-token replacement, so record with credentials that
+    are not everyday words (a user called ``user`` occurs in every
+    ``<userName>`` tag).
+    """
+    lowered = text.lower()
+    found = []
+    for value in values:
+        forms = {value, escape(value), quote(value, safe="")} if value else set()
+        if any(form.lower() in lowered for form in forms):
+            found.append(value)
+    return found
