@@ -12,7 +12,10 @@ import sys
 import click
 
 from vmcctl import __version__, log
+from vmcctl.cli.advise import advise
 from vmcctl.cli.errors import run_guarded
+from vmcctl.cli.inventory import inventory
+from vmcctl.cli.migrate import migrate
 from vmcctl.cli.sim import sim
 from vmcctl.cli.state import AppState
 
@@ -38,7 +41,8 @@ def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool) -> None:
     log.configure("json" if log_format == "json" else "console", 2 if debug else verbose)
 
 
-cli.add_command(sim)
+for command in (inventory, migrate, advise, sim):
+    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,90 @@
+"""``vmcctl inventory``: hosts and VMs as vCenter reports them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from vmcctl.cli.connect import connection_options, open_session, snapshot
+from vmcctl.cli.render import emit_json, gib, output_option, pct, stdout_console, table
+from vmcctl.model import Host, Inventory, Vm
+
+
+@click.group()
+def inventory() -> None:
+    """Read the cluster's hosts and VMs (one bulk PropertyCollector read)."""
+
+
+def host_row(h: Host, inv: Inventory) -> dict[str, Any]:
+    return {
+        "name": h.name, "cluster": h.cluster, "fault_domain": h.fault_domain,
+        "connection_state": h.connection_state, "maintenance": h.in_maintenance,
+        "cpu_pct": round(h.cpu_pct, 1), "memory_pct": round(h.memory_pct, 1),
+        "cpu_usage_mhz": h.cpu_usage_mhz, "cpu_capacity_mhz": h.cpu_capacity_mhz,
+        "memory_usage_mb": h.memory_usage_mb, "memory_capacity_mb": h.memory_capacity_mb,
+        "vms": len(inv.vms_on(h.name)),
+    }
+
+
+def vm_row(v: Vm, inv: Inventory) -> dict[str, Any]:
+    host = inv.hosts_by_name.get(v.host) if v.host else None
+    return {
+        "name": v.name, "host": v.host, "fault_domain": host.fault_domain if host else None,
+        "power_state": v.power_state, "cpus": v.num_cpu, "memory_mb": v.memory_mb,
+        "cpu_usage_mhz": v.cpu_usage_mhz, "memory_usage_mb": v.memory_usage_mb,
+        "ip_address": v.ip_address, "datastores": list(v.datastores),
+        "boot_time": v.boot_time.isoformat() if v.boot_time else None,
+    }
+
+
+@inventory.command()
+@connection_options
+@output_option
+@click.pass_context
+def hosts(ctx: click.Context, output: str) -> None:
+    """Hosts: cluster, fault domain, state, maintenance, CPU and memory used, VM count."""
+    with open_session(ctx) as session:
+        inv = snapshot(session)
+    rows = [host_row(h, inv) for h in sorted(inv.hosts, key=lambda h: h.name)]
+    if output == "json":
+        emit_json(rows)
+        return
+    stdout_console().print(table(
+        None,
+        ["HOST", "CLUSTER", "FAULT DOMAIN", "STATE", "MAINT", "CPU", "MEM", "VMS"],
+        ([r["name"], r["cluster"], r["fault_domain"] or "-", r["connection_state"],
+          "yes" if r["maintenance"] else "no", pct(r["cpu_pct"]), pct(r["memory_pct"]), r["vms"]]
+         for r in rows),
+        right=["CPU", "MEM", "VMS"]))
+
+
+@inventory.command()
+@click.option("--host", "host_filter", metavar="HOST", help="Only the VMs on this host.")
+@click.option("--fault-domain", "fd_filter", metavar="NAME",
+              help="Only the VMs in this fault domain (availability zone).")
+@connection_options
+@output_option
+@click.pass_context
+def vms(ctx: click.Context, host_filter: str | None, fd_filter: str | None, output: str) -> None:
+    """VMs: host, fault domain, power, vCPUs, memory, CPU/memory use, IP."""
+    with open_session(ctx) as session:
+        inv = snapshot(session)
+    if host_filter:
+        inv.host(host_filter)  # unknown host: NotFoundError with close names
+    if fd_filter and fd_filter not in inv.fault_domains():
+        from vmcctl.errors import NotFoundError
+        raise NotFoundError("fault domain", fd_filter, inv.fault_domains())
+    rows = [vm_row(v, inv) for v in sorted(inv.vms, key=lambda v: v.name)]
+    rows = [r for r in rows if (not host_filter or r["host"] == host_filter)
+            and (not fd_filter or r["fault_domain"] == fd_filter)]
+    if output == "json":
+        emit_json(rows)
+        return
+    stdout_console().print(table(
+        None,
+        ["VM", "HOST", "FAULT DOMAIN", "POWER", "VCPU", "MEMORY", "CPU MHZ", "MEM USED", "IP"],
+        ([r["name"], r["host"], r["fault_domain"] or "-",
+          "on" if r["power_state"] == "poweredOn" else "off", r["cpus"], gib(r["memory_mb"]),
+          r["cpu_usage_mhz"], gib(r["memory_usage_mb"]), r["ip_address"] or "-"] for r in rows),
+        right=["VCPU", "MEMORY", "CPU MHZ", "MEM USED"]))

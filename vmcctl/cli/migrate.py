@@ -1,0 +1,128 @@
+"""``vmcctl migrate``: compute-only vMotion of one VM, checked, watched and verified."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from vmcctl.cli.advise import placement_options
+from vmcctl.cli.connect import connection_options, open_session, snapshot
+from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.errors import ConfigError, MigrationFailedError, VerificationError
+from vmcctl.model import Inventory
+from vmcctl.placement.advisor import advise
+from vmcctl.placement.request import PlacementOptions
+
+
+def _fd(name: str | None) -> str:
+    return name or "no fault domain"
+
+
+def choose_target(inv: Inventory, vm: str, host: str | None, auto: bool,
+                  fault_domain: str | None, max_cpu: float, max_mem: float) -> str:
+    """The target host: ``--host`` as given, else the advisor's best (said on stderr)."""
+    if host is not None:
+        if auto or fault_domain is not None:
+            raise ConfigError("give either --host or --auto/--fault-domain, not both")
+        return host
+    if not auto and fault_domain is None:
+        raise ConfigError("say where to: --host HOST, --auto, or --fault-domain other|NAME")
+    options = PlacementOptions(fault_domain=fault_domain or "any", max_cpu_pct=max_cpu,
+                               max_mem_pct=max_mem)
+    rec = advise(inv, vm, options)
+    click.echo(f"advisor chose {rec.why()}", err=True)
+    return rec.best.host
+
+
+def _dry_run(plan: Any, output: str) -> None:
+    data = {"vm": plan.vm, "source": plan.source, "target": plan.target,
+            "source_fault_domain": plan.source_fault_domain,
+            "target_fault_domain": plan.target_fault_domain, "priority": plan.priority,
+            "cold": plan.cold, "submit": plan.spec(), "dry_run": True}
+    if output == "json":
+        emit_json(data)
+        return
+    kind = "cold migration (VM is powered off)" if plan.cold else "compute-only vMotion"
+    stdout_console().print(table(
+        f"Dry run: nothing submitted. Would do a {kind}:", ["", ""],
+        [["VM", plan.vm],
+         ["from", f"{plan.source} ({_fd(plan.source_fault_domain)})"],
+         ["to", f"{plan.target} ({_fd(plan.target_fault_domain)})"],
+         ["priority", plan.vim_priority],
+         ["call", f"RelocateVM_Task(spec=RelocateSpec(host={plan.target_moid}, "
+                  f"pool={plan.pool_moid}), priority={plan.vim_priority})"],
+         ["storage", "stays where it is (spec.datastore unset)"]]))
+
+
+def _report(result: Any, output: str) -> None:
+    if output == "json":
+        emit_json(result.to_dict())
+        return
+    kind = "cold-migrated (powered off)" if result.cold else "moved"
+    if result.state not in ("success",):
+        click.echo(f"{result.vm}: submitted as {result.task} ({result.state}); not waiting")
+        return
+    click.echo(f"{result.vm} {kind}: {result.source} ({_fd(result.source_fault_domain)}) -> "
+               f"{result.target} ({_fd(result.target_fault_domain)}) in {result.seconds:.1f} s, "
+               f"priority {result.priority}, task {result.task}")
+    if result.verified:
+        click.echo("verified: on the target host, power state and boot time unchanged")
+
+
+@click.command()
+@click.argument("vm")
+@click.option("--host", metavar="HOST", help="Target host (not with --auto/--fault-domain).")
+@click.option("--auto", is_flag=True, help="Let the advisor pick the target host.")
+@click.option("--fault-domain", default=None, metavar="any|same|other|NAME",
+              help="Let the advisor pick a host in these fault domains.")
+@placement_options
+@click.option("--priority", type=click.Choice(["high", "default", "low"]), default="default",
+              show_default=True, help="vMotion priority (MovePriority).")
+@click.option("--dry-run", is_flag=True, help="Show what would be submitted; submit nothing.")
+@click.option("--no-wait", is_flag=True, help="Submit and return without following the task.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Give up waiting after this long (the task keeps running in vCenter).")
+@connection_options
+@output_option
+def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max_cpu: float,
+            max_mem: float, priority: str, dry_run: bool, no_wait: bool, timeout: float | None,
+            output: str) -> None:
+    """Move VM to another host, compute only: its storage stays where it is.
+
+    Checks the move first (VM and host exist, VM not already there, target
+    connected, out of maintenance, mounting the VM's datastores, with the
+    memory to spare), submits RelocateVM_Task, follows its progress, then
+    verifies the VM is on the target with the same power state and boot time.
+    """
+    from vmcctl.cli.progress import TaskProgress
+    from vmcctl.vsphere.relocate import plan_move, relocate
+
+    ctx = click.get_current_context()
+    with open_session(ctx) as session:
+        inv = snapshot(session)
+        target = choose_target(inv, vm, host, auto, fault_domain, max_cpu, max_mem)
+        plan = plan_move(inv, vm, target, priority)
+        if dry_run:
+            _dry_run(plan, output)
+            return
+        label = f"{plan.vm} {plan.source} -> {plan.target}"
+        try:
+            with TaskProgress(label, enabled=not no_wait) as bar:
+                result = relocate(session, plan, wait=not no_wait, timeout=timeout,
+                                  on_update=bar.update)
+        except MigrationFailedError as exc:
+            if output == "json":
+                emit_json({"vm": plan.vm, "source": plan.source, "target": plan.target,
+                           "source_fault_domain": plan.source_fault_domain,
+                           "target_fault_domain": plan.target_fault_domain,
+                           "priority": plan.priority, "task": exc.task, "state": "error",
+                           "fault": exc.fault_type, "message": exc.fault_message,
+                           "current_host": exc.current_host, "verified": False})
+            where = exc.current_host or "unknown"
+            raise MigrationFailedError(
+                exc.fault_type, f"{exc.fault_message}; {plan.vm} is on {where}", vm=plan.vm,
+                current_host=exc.current_host, task=exc.task) from None
+    _report(result, output)
+    if not no_wait and not result.verified:
+        raise VerificationError("the task succeeded but: " + "; ".join(result.problems))
