@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from vmcctl.errors import CassetteError, ConfigError
-from vmcctl.testing import recording
+from vmcctl.testing import active_recording, recording
 from vmcctl.testing.pytest_options import cassette_mode_for
 from vmcctl.testing.scrub import (
     PASSWORD_PLACEHOLDER,
@@ -39,8 +39,10 @@ def _record(target: Target, run_session: SessionRunner, path: Path) -> dict[str,
 
 def _replay(path: Path, run_session: SessionRunner, protocol: str, port: int) -> dict[str, Any]:
     with recording(path, "none") as rec:
+        assert active_recording() is rec and rec.replay_only
         replayed = run_session(host="127.0.0.1", port=port, protocol=protocol,
                                user="someone-else", pwd="not-the-password", ssl_context=None)
+    assert active_recording() is None
     assert rec.all_played, f"only {rec.played} of {rec.interactions} interactions replayed"
     return replayed
 

@@ -7,7 +7,7 @@ imported only when a recording starts.
 
 from __future__ import annotations
 
-from vmcctl.testing.cassettes import RECORD_MODES, Recording, recording
+from vmcctl.testing.cassettes import RECORD_MODES, Recording, active_recording, recording
 from vmcctl.testing.scrub import Scrubber
 
-__all__ = ["RECORD_MODES", "Recording", "Scrubber", "recording"]
+__all__ = ["RECORD_MODES", "Recording", "Scrubber", "active_recording", "recording"]

@@ -95,9 +95,26 @@ class Recording:
         return int(self.cassette.play_count)
 
     @property
+    def replay_only(self) -> bool:
+        """Nothing reaches the network (mode ``none``)."""
+        return self.mode == "none"
+
+    @property
     def all_played(self) -> bool:
         """Every interaction in the cassette was replayed."""
         return bool(self.cassette.all_played)
+
+
+_ACTIVE: list[Recording] = []
+
+
+def active_recording() -> Recording | None:
+    """The innermost ``recording`` block running now, if any.
+
+    A client that probes the network outside pyVmomi (a TCP pre-flight, say)
+    should skip that probe when ``active_recording().replay_only``.
+    """
+    return _ACTIVE[-1] if _ACTIVE else None
 
 
 def _check_mode(mode: str) -> RecordModeName:
@@ -143,13 +160,17 @@ def recording(path: str | Path, mode: str = "new_episodes", *,
         scrubber.add_secret(value)
     config = make_vcr(scrubber, checked)
     with config.use_cassette(str(target)) as cassette:
+        current = Recording(path=target, mode=checked, cassette=cassette)
+        _ACTIVE.append(current)
         try:
-            yield Recording(path=target, mode=checked, cassette=cassette)
+            yield current
         except CannotOverwriteExistingCassetteException as exc:
             raise CassetteError(
                 f"the cassette {target} has no recorded answer for a request: "
                 f"{_first_line(exc)}",
                 hint="re-record it (make cassettes, or mode 'all')") from exc
+        finally:
+            _ACTIVE.remove(current)
 
 
 def _first_line(exc: BaseException) -> str:
