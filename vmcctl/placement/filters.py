@@ -131,7 +131,9 @@ def fault_domain(ask: Ask, proj: Projection, i: int) -> Reason | None:
 
 
 def cpu_headroom(ask: Ask, proj: Projection, i: int) -> Reason | None:
-    after = proj.cpu_pct(i, 0 if i == ask.source else ask.cpu)
+    if i == ask.source:  # not a target: "current host" says all there is to say
+        return None
+    after = proj.cpu_pct(i, ask.cpu)
     limit = ask.options.max_cpu_pct
     if after > limit:
         return Reason("cpu-headroom", "CPU headroom",
@@ -141,7 +143,9 @@ def cpu_headroom(ask: Ask, proj: Projection, i: int) -> Reason | None:
 
 
 def memory_headroom(ask: Ask, proj: Projection, i: int) -> Reason | None:
-    after = proj.mem_pct(i, 0 if i == ask.source else ask.mem)
+    if i == ask.source:
+        return None
+    after = proj.mem_pct(i, ask.mem)
     limit = ask.options.max_mem_pct
     if after > limit:
         return Reason("memory-headroom", "memory headroom",

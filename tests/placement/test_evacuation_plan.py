@@ -1,0 +1,95 @@
+"""Evacuation plans: largest first, projected, never onto the evacuated host."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from placement_fixtures import host, inventory, seed_inventory, vm
+
+from vmcctl.errors import EvacuationError, NotFoundError
+from vmcctl.placement import EnterMaintenance, Move, PlacementOptions, plan_evacuation
+
+SEED_HOST = "10.94.24.70"
+
+
+def test_seed_evacuation_moves_every_powered_on_vm_off_the_host() -> None:
+    plan = plan_evacuation(seed_inventory(), SEED_HOST)
+    assert plan.complete and plan.error() is None
+    assert {m.vm for m in plan.moves} == {"ML-cpu-vm-04", "ML-cpu-vm-01", "web-01", "cache-01"}
+    assert all(m.source == SEED_HOST and m.target != SEED_HOST for m in plan.moves)
+    # The affinity rule web-with-cache holds in the projection.
+    target = {m.vm: m.target for m in plan.moves}
+    assert target["web-01"] == target["cache-01"]
+    assert plan.actions()[-1] == EnterMaintenance(SEED_HOST)
+
+
+def test_powered_off_vms_only_when_asked() -> None:
+    plan = plan_evacuation(seed_inventory(), SEED_HOST, include_powered_off=True,
+                           priority="high")
+    assert "jump-01" in {m.vm for m in plan.moves}
+    assert {m.priority for m in plan.moves} == {"high"}
+
+
+def test_largest_vm_goes_first() -> None:
+    plan = plan_evacuation(seed_inventory(), SEED_HOST)
+    assert [m.vm for m in plan.moves][:2] == ["ML-cpu-vm-04", "ML-cpu-vm-01"]
+
+
+def test_each_move_sees_the_previous_ones() -> None:
+    # Two equal targets, each with room for exactly one of the two VMs (80 % limit):
+    # 50,000 + 12,000 = 74.9 % fits, 50,000 + 24,000 = 89 % does not.
+    hosts = [host("src"), host("t1", background_cpu_mhz=50000),
+             host("t2", background_cpu_mhz=50000)]
+    vms = [vm("big-1", "src", cpu=12000), vm("big-2", "src", cpu=12000)]
+    plan = plan_evacuation(inventory(hosts, vms), "src")
+    assert sorted(m.target for m in plan.moves) == ["t1", "t2"]
+    loads = {h.host: h for h in plan.loads}
+    assert loads["t1"].cpu_pct_after == pytest.approx(100 * 62000 / 82800)
+    assert loads["t1"].vms_in == 1
+
+
+def test_unplaceable_vms_come_back_with_reasons() -> None:
+    hosts = [host("src"), host("t1", background_cpu_mhz=50000)]
+    vms = [vm("big-1", "src", cpu=12000), vm("big-2", "src", cpu=12000)]
+    plan = plan_evacuation(inventory(hosts, vms), "src")
+    assert [m.vm for m in plan.moves] == ["big-1"]
+    (stuck,) = plan.unplaceable
+    assert stuck.vm == "big-2"
+    assert "'CPU headroom' eliminated 1 of 1" in stuck.message
+    assert stuck.hint == "relax it with --max-cpu"
+    assert [r.host for r in stuck.rejected] == ["t1"]
+    err = plan.error()
+    assert isinstance(err, EvacuationError) and "big-2" in err.message
+    relaxed = plan_evacuation(inventory(hosts, vms), "src", PlacementOptions(max_cpu_pct=95))
+    assert relaxed.complete
+
+
+def test_other_avoided_hosts_are_not_targets() -> None:
+    hosts = [host("src"), host("t1"), host("t2")]
+    plan = plan_evacuation(inventory(hosts, [vm("a", "src")]), "src",
+                           PlacementOptions(avoid_hosts=frozenset({"t1"})))
+    assert [m.target for m in plan.moves] == ["t2"]
+
+
+def test_fault_domain_policy_applies_to_every_vm() -> None:
+    hosts = [host("src", "us-west-2b"), host("t1", "us-west-2b"), host("t2", "us-west-2a")]
+    vms = [vm("a", "src", cpu=1000), vm("b", "src", cpu=2000)]
+    plan = plan_evacuation(inventory(hosts, vms), "src", PlacementOptions(fault_domain="other"))
+    assert {m.target for m in plan.moves} == {"t2"}
+
+
+def test_unknown_host_is_not_found() -> None:
+    with pytest.raises(NotFoundError):
+        plan_evacuation(seed_inventory(), "10.94.24.7")
+
+
+def test_plan_is_plain_serialisable_data() -> None:
+    plan = plan_evacuation(seed_inventory(), SEED_HOST)
+    doc = json.loads(json.dumps(plan.to_dict()))
+    assert doc["host"] == SEED_HOST and doc["complete"] is True
+    assert doc["actions"][-1] == {"action": "enter-maintenance", "host": SEED_HOST}
+    assert doc["actions"][0]["action"] == "move"
+    assert plan.moves[0] == Move("ML-cpu-vm-04", SEED_HOST, plan.moves[0].target, "default")
+    assert len(plan.move_rows()) == len(plan.moves)
+    assert {r[0] for r in plan.load_rows()} == {m.target for m in plan.moves}
