@@ -126,8 +126,11 @@ def _split(rng: random.Random, count: int, cpu_budget: float,
 
 
 def _vm(rng: random.Random, serial: int, host: str, cpu_mhz: int, mem_gb: float) -> dict[str, Any]:
-    cpus = next(c for c in CPU_SHAPES if c * MHZ_PER_CORE * 0.85 >= cpu_mhz)
-    memory = next(m for m in MEMORY_SHAPES_GB if m * 0.8 >= mem_gb)
+    # Configured sizes are what the owner asked for, at least what the usage needs.
+    cpus = max(next(c for c in CPU_SHAPES if c * MHZ_PER_CORE * 0.85 >= cpu_mhz),
+               rng.choice(CPU_SHAPES[:5]))
+    memory = max(next(m for m in MEMORY_SHAPES_GB if m * 0.8 >= mem_gb),
+                 rng.choice(MEMORY_SHAPES_GB[:7]))
     doc: dict[str, Any] = {
         "name": f"{PREFIXES[serial % len(PREFIXES)]}-{serial:05d}",
         "host": host,
