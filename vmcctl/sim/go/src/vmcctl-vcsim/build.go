@@ -1,0 +1,326 @@
+package main
+
+// Builds the govmomi inventory from the JSON spec. Datacenter, clusters and
+// hosts go through the simulator's own API (few objects, and it wires the
+// host's managers); datastores and VMs are built directly and Put into the
+// registry, which is what makes a 10,000-VM inventory start in seconds.
+
+import (
+	"context"
+	"crypto/sha1"
+	"fmt"
+	"time"
+
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/simulator/vpx"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+const gb = 1024 * 1024 * 1024
+
+func newModel() *simulator.Model {
+	return &simulator.Model{
+		ServiceContent: vpx.ServiceContent,
+		RootFolder:     vpx.RootFolder,
+	}
+}
+
+func (s *sim) build(ctx context.Context, m *simulator.Model) error {
+	c, err := vim25.NewClient(ctx, m.Service)
+	if err != nil {
+		return err
+	}
+	root := object.NewRootFolder(c)
+	dcObj, err := root.CreateDatacenter(ctx, s.inv.Datacenter)
+	if err != nil {
+		return fmt.Errorf("datacenter: %w", err)
+	}
+	s.dc = simulator.Map.Get(dcObj.Reference()).(*simulator.Datacenter)
+	folders, err := dcObj.Folders(ctx)
+	if err != nil {
+		return err
+	}
+	for _, cs := range s.inv.Clusters {
+		if err := s.buildCluster(ctx, folders, cs); err != nil {
+			return err
+		}
+	}
+	dsFolder := simulator.Map.Get(folders.DatastoreFolder.Reference()).(*simulator.Folder)
+	for _, ds := range s.inv.Datastores {
+		s.buildDatastore(dsFolder, ds)
+	}
+	vmFolder := simulator.Map.Get(folders.VmFolder.Reference()).(*simulator.Folder)
+	boot := time.Now().Add(-24 * time.Hour)
+	for _, vs := range s.inv.VMs {
+		s.buildVM(vmFolder, vs, boot)
+	}
+	for i, cs := range s.inv.Clusters {
+		s.buildRules(s.clusters[i], cs)
+		s.summariseCluster(s.clusters[i])
+	}
+	for _, h := range s.hosts {
+		cpu, mem := h.usage()
+		h.obj.Summary.QuickStats.OverallCpuUsage = cpu
+		h.obj.Summary.QuickStats.OverallMemoryUsage = mem
+	}
+	for _, f := range s.inv.Faults {
+		s.addFault(f)
+	}
+	return nil
+}
+
+func (s *sim) buildCluster(ctx context.Context, folders *object.DatacenterFolders, cs clusterSpec) error {
+	cl, err := folders.HostFolder.CreateCluster(ctx, cs.Name, types.ClusterConfigSpecEx{})
+	if err != nil {
+		return fmt.Errorf("cluster %s: %w", cs.Name, err)
+	}
+	obj := simulator.Map.Get(cl.Reference()).(*simulator.ClusterComputeResource)
+	rec := &clusterRec{name: cs.Name, obj: obj, pool: *obj.ResourcePool}
+	obj.ConfigurationEx.(*types.ClusterConfigInfoEx).DrsConfig.Enabled = types.NewBool(cs.DRSEnabled)
+	s.poolCluster[rec.pool] = rec
+	s.clusters = append(s.clusters, rec)
+	for _, hs := range cs.Hosts {
+		task, err := cl.AddHost(ctx, types.HostConnectSpec{HostName: hs.Name}, true, nil, nil)
+		if err != nil {
+			return fmt.Errorf("host %s: %w", hs.Name, err)
+		}
+		info, err := task.WaitForResult(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("host %s: %w", hs.Name, err)
+		}
+		ref := info.Result.(types.ManagedObjectReference)
+		h := &hostRec{
+			spec:        hs,
+			obj:         simulator.Map.Get(ref).(*simulator.HostSystem),
+			cluster:     rec,
+			vms:         map[types.ManagedObjectReference]*vmRec{},
+			datastores:  map[string]*dsRec{},
+			maintenance: hs.Maintenance,
+			connected:   hs.Connected,
+		}
+		configureHost(h)
+		rec.hosts = append(rec.hosts, h)
+		s.hosts[hs.Name] = h
+		s.hostsByRef[ref] = h
+	}
+	return nil
+}
+
+func configureHost(h *hostRec) {
+	o, hs := h.obj, h.spec
+	mem := int64(hs.MemoryGB * gb)
+	hw := o.Summary.Hardware
+	hw.CpuMhz = int32(hs.CPUMhzPerCore)
+	hw.NumCpuCores = int16(hs.CPUCores)
+	hw.NumCpuThreads = int16(hs.CPUCores * 2)
+	hw.NumCpuPkgs = 2
+	hw.MemorySize = mem
+	if o.Hardware != nil {
+		o.Hardware.CpuInfo.NumCpuCores = int16(hs.CPUCores)
+		o.Hardware.CpuInfo.NumCpuThreads = int16(hs.CPUCores * 2)
+		o.Hardware.CpuInfo.Hz = int64(hs.CPUMhzPerCore) * 1000 * 1000
+		o.Hardware.MemorySize = mem
+	}
+	o.Runtime.InMaintenanceMode = hs.Maintenance
+	if hs.Connected {
+		o.Runtime.ConnectionState = types.HostSystemConnectionStateConnected
+	} else {
+		o.Runtime.ConnectionState = types.HostSystemConnectionStateDisconnected
+	}
+	if o.Config != nil {
+		if o.Config.VsanHostConfig == nil {
+			o.Config.VsanHostConfig = &types.VsanHostConfigInfo{}
+		}
+		o.Config.VsanHostConfig.FaultDomainInfo = &types.VsanHostFaultDomainInfo{Name: hs.FaultDomain}
+	}
+	o.Summary.QuickStats.Uptime = 86400
+}
+
+func (s *sim) buildDatastore(folder *simulator.Folder, spec datastoreSpec) {
+	url := "ds:///vmfs/volumes/" + spec.Name + "/"
+	ds := &simulator.Datastore{}
+	ds.Name = spec.Name
+	ds.Summary = types.DatastoreSummary{
+		Name:               spec.Name,
+		Url:                url,
+		Capacity:           int64(spec.CapacityGB * gb),
+		FreeSpace:          int64(spec.FreeGB * gb),
+		Accessible:         true,
+		MultipleHostAccess: types.NewBool(len(spec.Hosts) > 1),
+		Type:               "vsan",
+		MaintenanceMode:    string(types.DatastoreSummaryMaintenanceModeStateNormal),
+	}
+	ds.Info = &types.DatastoreInfo{
+		Name:        spec.Name,
+		Url:         url,
+		FreeSpace:   ds.Summary.FreeSpace,
+		MaxFileSize: ds.Summary.Capacity,
+		Timestamp:   types.NewTime(time.Now()),
+	}
+	ds.Capability = types.DatastoreCapability{DirectoryHierarchySupported: true, PerFileThinProvisioningSupported: true}
+	simulator.Map.PutEntity(folder, simulator.Map.NewEntity(ds))
+	folder.ChildEntity = append(folder.ChildEntity, ds.Self)
+	s.dc.Datastore = append(s.dc.Datastore, ds.Self)
+	rec := &dsRec{name: spec.Name, obj: ds}
+	s.datastores[spec.Name] = rec
+	for _, name := range spec.Hosts {
+		h := s.hosts[name]
+		h.datastores[spec.Name] = rec
+		h.obj.Datastore = append(h.obj.Datastore, ds.Self)
+		ds.Host = append(ds.Host, types.DatastoreHostMount{
+			Key: h.ref(),
+			MountInfo: types.HostMountInfo{
+				Path: "/vmfs/volumes/" + spec.Name, AccessMode: string(types.HostMountModeReadWrite),
+				Mounted: types.NewBool(true), Accessible: types.NewBool(true),
+			},
+		})
+	}
+}
+
+func nameUUID(kind, name string) string {
+	b := sha1.Sum([]byte(kind + "/" + name))
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func (s *sim) buildVM(folder *simulator.Folder, spec vmSpec, boot time.Time) {
+	h := s.hosts[spec.Host]
+	ds := s.datastores[spec.Datastore]
+	on := spec.Power == "on"
+	vm := &simulator.VirtualMachine{}
+	vm.Name = spec.Name
+	memMB := int32(spec.MemoryGB * 1024)
+	hostRef := h.ref()
+	pool := h.cluster.pool
+	vmx := fmt.Sprintf("[%s] %s/%s.vmx", ds.name, spec.Name, spec.Name)
+	vm.Config = &types.VirtualMachineConfigInfo{
+		Name:          spec.Name,
+		GuestId:       string(types.VirtualMachineGuestOsIdentifierOtherLinux64Guest),
+		GuestFullName: "Other Linux (64-bit)",
+		Version:       "vmx-14",
+		Uuid:          nameUUID("bios", spec.Name),
+		InstanceUuid:  nameUUID("instance", spec.Name),
+		Hardware: types.VirtualHardware{
+			NumCPU: int32(spec.CPUs), NumCoresPerSocket: 1, MemoryMB: memMB,
+		},
+		Files: types.VirtualMachineFileInfo{VmPathName: vmx},
+	}
+	vm.Runtime = types.VirtualMachineRuntimeInfo{
+		Host:            &hostRef,
+		ConnectionState: types.VirtualMachineConnectionStateConnected,
+		PowerState:      types.VirtualMachinePowerStatePoweredOff,
+		MaxMemoryUsage:  memMB,
+		MaxCpuUsage:     int32(spec.CPUs * h.spec.CPUMhzPerCore),
+	}
+	guestState := "notRunning"
+	if on {
+		bt := boot
+		vm.Runtime.PowerState = types.VirtualMachinePowerStatePoweredOn
+		vm.Runtime.BootTime = &bt
+		guestState = "running"
+	}
+	vm.Guest = &types.GuestInfo{GuestState: guestState, HostName: spec.Name,
+		GuestId: vm.Config.GuestId, GuestFullName: vm.Config.GuestFullName}
+	if spec.IP != nil && on {
+		vm.Guest.IpAddress = *spec.IP
+	}
+	vm.ResourcePool = &pool
+	vm.Storage = &types.VirtualMachineStorageInfo{Timestamp: time.Now()}
+	vm.LayoutEx = &types.VirtualMachineFileLayoutEx{Timestamp: time.Now()}
+	vm.Datastore = []types.ManagedObjectReference{ds.obj.Self}
+	simulator.Map.PutEntity(folder, simulator.Map.NewEntity(vm))
+	folder.ChildEntity = append(folder.ChildEntity, vm.Self)
+	rec := &vmRec{spec: spec, obj: vm, host: h, poweredOn: on, datastores: []*dsRec{ds}}
+	cpu, mem := rec.quickStats()
+	vm.Summary = types.VirtualMachineSummary{
+		Vm:      &vm.Self,
+		Runtime: vm.Runtime,
+		Guest: &types.VirtualMachineGuestSummary{GuestId: vm.Config.GuestId,
+			GuestFullName: vm.Config.GuestFullName, IpAddress: vm.Guest.IpAddress, HostName: spec.Name},
+		Config: types.VirtualMachineConfigSummary{
+			Name: spec.Name, VmPathName: vmx, MemorySizeMB: memMB, NumCpu: int32(spec.CPUs),
+			Uuid: vm.Config.Uuid, InstanceUuid: vm.Config.InstanceUuid,
+			GuestId: vm.Config.GuestId, GuestFullName: vm.Config.GuestFullName,
+		},
+		QuickStats: types.VirtualMachineQuickStats{OverallCpuUsage: cpu, GuestMemoryUsage: mem,
+			GuestHeartbeatStatus: heartbeat(on)},
+		Storage: &types.VirtualMachineStorageSummary{Committed: int64(spec.MemoryGB * gb), Timestamp: time.Now()},
+		OverallStatus: types.ManagedEntityStatusGreen,
+	}
+	h.vms[vm.Self] = rec
+	h.obj.Vm = append(h.obj.Vm, vm.Self)
+	poolObj := simulator.Map.Get(pool).(*simulator.ResourcePool)
+	poolObj.Vm = append(poolObj.Vm, vm.Self)
+	ds.obj.Vm = append(ds.obj.Vm, vm.Self)
+	s.vms[spec.Name] = rec
+	s.vmsByRef[vm.Self] = rec
+}
+
+// buildRules fills configurationEx.rule (and the VM/host groups the
+// vm-host rules refer to) the way vCenter reports them.
+func (s *sim) buildRules(c *clusterRec, cs clusterSpec) {
+	cfg := c.obj.ConfigurationEx.(*types.ClusterConfigInfoEx)
+	vmRefs := func(names []string) []types.ManagedObjectReference {
+		out := make([]types.ManagedObjectReference, 0, len(names))
+		for _, n := range names {
+			out = append(out, s.vms[n].ref())
+		}
+		return out
+	}
+	for i, r := range cs.Rules {
+		info := types.ClusterRuleInfo{Key: int32(i + 1), Name: r.Name, Enabled: types.NewBool(true),
+			Status: types.ManagedEntityStatusGreen}
+		switch r.Type {
+		case "vm-affinity":
+			cfg.Rule = append(cfg.Rule, &types.ClusterAffinityRuleSpec{ClusterRuleInfo: info, Vm: vmRefs(r.VMs)})
+		case "vm-anti-affinity":
+			cfg.Rule = append(cfg.Rule, &types.ClusterAntiAffinityRuleSpec{ClusterRuleInfo: info, Vm: vmRefs(r.VMs)})
+		default:
+			vmGroup := r.Name + "-vms"
+			hostGroup := r.Name + "-hosts"
+			var hosts []types.ManagedObjectReference
+			for _, n := range r.Hosts {
+				hosts = append(hosts, s.hosts[n].ref())
+			}
+			cfg.Group = append(cfg.Group,
+				&types.ClusterVmGroup{ClusterGroupInfo: types.ClusterGroupInfo{Name: vmGroup}, Vm: vmRefs(r.VMs)},
+				&types.ClusterHostGroup{ClusterGroupInfo: types.ClusterGroupInfo{Name: hostGroup}, Host: hosts})
+			info.Mandatory = types.NewBool(r.Type == "vm-host-must" || r.Type == "vm-not-host-must")
+			rule := &types.ClusterVmHostRuleInfo{ClusterRuleInfo: info, VmGroupName: vmGroup}
+			if r.Type == "vm-host-must" || r.Type == "vm-host-should" {
+				rule.AffineHostGroupName = hostGroup
+			} else {
+				rule.AntiAffineHostGroupName = hostGroup
+			}
+			cfg.Rule = append(cfg.Rule, rule)
+		}
+	}
+}
+
+func (s *sim) summariseCluster(c *clusterRec) {
+	sum := &types.ClusterComputeResourceSummary{UsageSummary: new(types.ClusterUsageSummary)}
+	for _, h := range c.hosts {
+		cpu := int32(h.spec.CPUCores * h.spec.CPUMhzPerCore)
+		mem := int64(h.spec.MemoryGB * gb)
+		sum.TotalCpu += cpu
+		sum.TotalMemory += mem
+		sum.NumCpuCores += int16(h.spec.CPUCores)
+		sum.NumCpuThreads += int16(h.spec.CPUCores * 2)
+		sum.NumHosts++
+		if h.connected && !h.maintenance {
+			sum.EffectiveCpu += cpu
+			sum.EffectiveMemory += mem / (1024 * 1024)
+			sum.NumEffectiveHosts++
+		}
+	}
+	sum.OverallStatus = types.ManagedEntityStatusGreen
+	c.obj.Summary = sum
+}
+
+func heartbeat(on bool) types.ManagedEntityStatus {
+	if on {
+		return types.ManagedEntityStatusGreen
+	}
+	return types.ManagedEntityStatusGray
+}

@@ -1,0 +1,52 @@
+package main
+
+// Events posted to govmomi's EventManager, so QueryEvents and event
+// collectors see them as they would on vCenter.
+
+import (
+	"context"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+func (s *sim) postEvent(ev types.BaseEvent) {
+	em := simulator.Map.EventManager()
+	ctx := &simulator.Context{
+		Context: context.Background(),
+		Map:     simulator.Map,
+		Session: &simulator.Session{UserSession: types.UserSession{UserName: s.user}, Registry: simulator.NewRegistry()},
+	}
+	simulator.Map.WithLock(em, func() {
+		em.PostEvent(ctx, &types.PostEvent{EventToPost: ev})
+	})
+}
+
+func (s *sim) dcArg() *types.DatacenterEventArgument {
+	return &types.DatacenterEventArgument{
+		EntityEventArgument: types.EntityEventArgument{Name: s.dc.Name}, Datacenter: s.dc.Self}
+}
+
+func hostArg(h *hostRec) *types.HostEventArgument {
+	return &types.HostEventArgument{EntityEventArgument: types.EntityEventArgument{Name: h.spec.Name}, Host: h.ref()}
+}
+
+func clusterArg(h *hostRec) *types.ComputeResourceEventArgument {
+	return &types.ComputeResourceEventArgument{
+		EntityEventArgument: types.EntityEventArgument{Name: h.cluster.name}, ComputeResource: h.cluster.obj.Self}
+}
+
+func (s *sim) vmEvent(v *vmRec) types.VmEvent {
+	return types.VmEvent{Event: types.Event{
+		Datacenter:      s.dcArg(),
+		ComputeResource: clusterArg(v.host),
+		Host:            hostArg(v.host),
+		Vm:              &types.VmEventArgument{EntityEventArgument: types.EntityEventArgument{Name: v.spec.Name}, Vm: v.ref()},
+	}}
+}
+
+func (s *sim) hostEvent(h *hostRec) types.HostEvent {
+	return types.HostEvent{Event: types.Event{
+		Datacenter: s.dcArg(), ComputeResource: clusterArg(h), Host: hostArg(h),
+	}}
+}

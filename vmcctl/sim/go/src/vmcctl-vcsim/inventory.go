@@ -1,0 +1,99 @@
+package main
+
+// The normalised inventory document written by vmcctl's Python side
+// (InventorySpec.to_sim_json): every default is filled in and each
+// datastore's host list is expanded, so no validation happens here.
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+type credentialsSpec struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type hostSpec struct {
+	Name               string  `json:"name"`
+	FaultDomain        string  `json:"fault_domain"`
+	CPUCores           int     `json:"cpu_cores"`
+	CPUMhzPerCore      int     `json:"cpu_mhz_per_core"`
+	MemoryGB           float64 `json:"memory_gb"`
+	BackgroundCPUMhz   int     `json:"background_cpu_mhz"`
+	BackgroundMemoryGB float64 `json:"background_memory_gb"`
+	MaxVMotions        int     `json:"max_vmotions"`
+	Maintenance        bool    `json:"maintenance"`
+	Connected          bool    `json:"connected"`
+}
+
+type ruleSpec struct {
+	Name  string   `json:"name"`
+	Type  string   `json:"type"`
+	VMs   []string `json:"vms"`
+	Hosts []string `json:"hosts"`
+}
+
+type clusterSpec struct {
+	Name       string     `json:"name"`
+	Hosts      []hostSpec `json:"hosts"`
+	Rules      []ruleSpec `json:"rules"`
+	DRSEnabled bool       `json:"drs_enabled"`
+}
+
+type datastoreSpec struct {
+	Name       string   `json:"name"`
+	CapacityGB float64  `json:"capacity_gb"`
+	FreeGB     float64  `json:"free_gb"`
+	Hosts      []string `json:"hosts"`
+}
+
+type vmSpec struct {
+	Name          string  `json:"name"`
+	Host          string  `json:"host"`
+	CPUs          int     `json:"cpus"`
+	MemoryGB      float64 `json:"memory_gb"`
+	CPUUsageMhz   int     `json:"cpu_usage_mhz"`
+	MemoryUsageGB float64 `json:"memory_usage_gb"`
+	Power         string  `json:"power"`
+	Datastore     string  `json:"datastore"`
+	IP            *string `json:"ip"`
+}
+
+type migrationSpec struct {
+	BaseSeconds  float64 `json:"base_seconds"`
+	SecondsPerGB float64 `json:"seconds_per_gb"`
+}
+
+// faultSpec is one injected fault; the same shape arrives on POST /_sim/faults.
+type faultSpec struct {
+	VM         string `json:"vm"`
+	Method     string `json:"method"`
+	Fault      string `json:"fault"`
+	Message    string `json:"message"`
+	AtProgress int    `json:"at_progress"`
+	Times      int    `json:"times"`
+}
+
+type inventorySpec struct {
+	Datacenter  string          `json:"datacenter"`
+	Credentials credentialsSpec `json:"credentials"`
+	Clusters    []clusterSpec   `json:"clusters"`
+	Datastores  []datastoreSpec `json:"datastores"`
+	VMs         []vmSpec        `json:"vms"`
+	Migration   migrationSpec   `json:"migration"`
+	Faults      []faultSpec     `json:"faults"`
+}
+
+func loadInventory(path string) (*inventorySpec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read inventory: %w", err)
+	}
+	inv := &inventorySpec{}
+	if err := json.Unmarshal(data, inv); err != nil {
+		return nil, fmt.Errorf("inventory %s is not valid JSON: %w", path, err)
+	}
+	return inv, nil
+}

@@ -1,0 +1,159 @@
+package main
+
+// The simulator's own view of the inventory. The govmomi objects stay the
+// source of truth for clients; these records carry what vmcctl needs to
+// model (usage, slots, maintenance) and point at those objects. Every
+// change to a govmomi object goes through setProps, so property
+// collectors waiting for updates see it.
+
+import (
+	"sync"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+type clusterRec struct {
+	name  string
+	obj   *simulator.ClusterComputeResource
+	pool  types.ManagedObjectReference
+	hosts []*hostRec
+}
+
+type hostRec struct {
+	spec        hostSpec
+	obj         *simulator.HostSystem
+	cluster     *clusterRec
+	vms         map[types.ManagedObjectReference]*vmRec
+	datastores  map[string]*dsRec
+	maintenance bool
+	entering    bool // an EnterMaintenanceMode_Task is running
+	connected   bool
+	active      int // relocations running with this host as source or target
+}
+
+type dsRec struct {
+	name string
+	obj  *simulator.Datastore
+}
+
+type vmRec struct {
+	spec       vmSpec
+	obj        *simulator.VirtualMachine
+	host       *hostRec
+	poweredOn  bool
+	datastores []*dsRec
+	busy       *relocJob // relocation queued or running
+}
+
+func (h *hostRec) ref() types.ManagedObjectReference { return h.obj.Self }
+func (v *vmRec) ref() types.ManagedObjectReference   { return v.obj.Self }
+
+// sim holds all mutable simulator state behind one mutex. Lock order:
+// sim.mu first, then govmomi object locks (through setProps).
+type sim struct {
+	mu        sync.Mutex
+	inv       *inventorySpec
+	timeScale float64
+	user      string
+
+	dc          *simulator.Datacenter
+	clusters    []*clusterRec
+	hosts       map[string]*hostRec
+	hostsByRef  map[types.ManagedObjectReference]*hostRec
+	vms         map[string]*vmRec
+	vmsByRef    map[types.ManagedObjectReference]*vmRec
+	datastores  map[string]*dsRec
+	poolCluster map[types.ManagedObjectReference]*clusterRec
+
+	jobs   map[string]job // task moid -> cancellable work
+	queue  []*relocJob    // relocations waiting for vMotion slots, in submission order
+	audit  []*auditEntry
+	faults []*faultRec
+	pager  *pager
+	sess   *sessions
+}
+
+func newSim(inv *inventorySpec, timeScale float64) *sim {
+	return &sim{
+		inv:         inv,
+		timeScale:   timeScale,
+		user:        inv.Credentials.Username,
+		hosts:       map[string]*hostRec{},
+		hostsByRef:  map[types.ManagedObjectReference]*hostRec{},
+		vms:         map[string]*vmRec{},
+		vmsByRef:    map[types.ManagedObjectReference]*vmRec{},
+		datastores:  map[string]*dsRec{},
+		poolCluster: map[types.ManagedObjectReference]*clusterRec{},
+		jobs:        map[string]job{},
+		pager:       newPager(),
+		sess:        newSessions(),
+	}
+}
+
+// setProps applies property changes to a govmomi object under its lock and
+// notifies property collectors (WaitForUpdatesEx sees them).
+func setProps(obj mo.Reference, changes ...types.PropertyChange) {
+	simulator.Map.WithLock(obj, func() {
+		simulator.Map.Update(obj, changes)
+	})
+}
+
+func prop(name string, val interface{}) types.PropertyChange {
+	return types.PropertyChange{Name: name, Val: val}
+}
+
+// usage is the host's modelled load: background plus powered-on VMs.
+func (h *hostRec) usage() (cpuMhz int32, memMB int32) {
+	cpu := float64(h.spec.BackgroundCPUMhz)
+	mem := h.spec.BackgroundMemoryGB * 1024
+	for _, v := range h.vms {
+		if v.poweredOn {
+			cpu += float64(v.spec.CPUUsageMhz)
+			mem += v.spec.MemoryUsageGB * 1024
+		}
+	}
+	return int32(cpu), int32(mem)
+}
+
+// publishUsage recomputes and publishes the host's quickStats.
+func (h *hostRec) publishUsage() {
+	cpu, mem := h.usage()
+	setProps(h.obj,
+		prop("summary.quickStats.overallCpuUsage", cpu),
+		prop("summary.quickStats.overallMemoryUsage", mem))
+}
+
+// vmRefs is the host's VM list in a stable order (existing order kept).
+func (h *hostRec) setVMList(list []types.ManagedObjectReference) {
+	setProps(h.obj, prop("vm", list))
+}
+
+func removeRef(list []types.ManagedObjectReference, ref types.ManagedObjectReference) []types.ManagedObjectReference {
+	out := make([]types.ManagedObjectReference, 0, len(list))
+	for _, r := range list {
+		if r != ref {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func appendRef(list []types.ManagedObjectReference, ref types.ManagedObjectReference) []types.ManagedObjectReference {
+	out := make([]types.ManagedObjectReference, 0, len(list)+1)
+	for _, r := range list {
+		if r != ref {
+			out = append(out, r)
+		}
+	}
+	return append(out, ref)
+}
+
+// vmQuickStats is what the VM reports: its usage while on, nothing while off.
+func (v *vmRec) quickStats() (cpuMhz int32, guestMemMB int32) {
+	if !v.poweredOn {
+		return 0, 0
+	}
+	return int32(v.spec.CPUUsageMhz), int32(v.spec.MemoryUsageGB * 1024)
+}
