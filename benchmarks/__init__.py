@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks.<name>``; each prints ratios measured in one run."""
