@@ -73,9 +73,9 @@ def test_references_are_resolved_within_the_result() -> None:
 def test_rules_are_normalised_and_groups_expanded() -> None:
     rules = {r.name: r for r in build_inventory(_raw()).cluster("C1").rules}
     assert rules["apart"] == Rule(name="apart", kind="vm-anti-affinity", vms=("v1", "v2"))
-    assert rules["together"] == Rule(name="together", kind="vm-affinity", vms=("v1", "v2"),
+    assert rules["together"] == Rule(name="together", kind="vm-affinity", vms=("v2", "v1"),
                                      enabled=False)
     assert rules["lic-must"] == Rule(name="lic-must", kind="vm-host", vms=("v3",),
-                                     hosts=("10.0.0.1", "10.0.0.2"), mandatory=True)
+                                     hosts=("10.0.0.2", "10.0.0.1"), mandatory=True)
     assert rules["lic-not"] == Rule(name="lic-not", kind="vm-not-host", vms=("v3",),
-                                    hosts=("10.0.0.1", "10.0.0.2"), mandatory=False)
+                                    hosts=("10.0.0.2", "10.0.0.1"), mandatory=False)

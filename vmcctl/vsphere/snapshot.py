@@ -243,7 +243,7 @@ def _rules(config: Any, host_names: Mapping[str, str],
         return ()
 
     def names(table: Mapping[str, str], refs: Any) -> tuple[str, ...]:
-        return tuple(sorted(table[m] for m in _moids(refs) if m in table))
+        return tuple(table[m] for m in _moids(refs) if m in table)  # vCenter's order
 
     vm_groups: dict[str, tuple[str, ...]] = {}
     host_groups: dict[str, tuple[str, ...]] = {}
