@@ -32,6 +32,7 @@ func (s *sim) build(ctx context.Context, m *simulator.Model) error {
 	if err != nil {
 		return err
 	}
+	fixEventTemplates()
 	root := object.NewRootFolder(c)
 	dcObj, err := root.CreateDatacenter(ctx, s.inv.Datacenter)
 	if err != nil {
@@ -245,7 +246,7 @@ func (s *sim) buildVM(folder *simulator.Folder, spec vmSpec, boot time.Time) {
 		},
 		QuickStats: types.VirtualMachineQuickStats{OverallCpuUsage: cpu, GuestMemoryUsage: mem,
 			GuestHeartbeatStatus: heartbeat(on)},
-		Storage: &types.VirtualMachineStorageSummary{Committed: int64(spec.MemoryGB * gb), Timestamp: time.Now()},
+		Storage:       &types.VirtualMachineStorageSummary{Committed: int64(spec.MemoryGB * gb), Timestamp: time.Now()},
 		OverallStatus: types.ManagedEntityStatusGreen,
 	}
 	h.vms[vm.Self] = rec

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"text/template"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/types"
@@ -49,4 +50,19 @@ func (s *sim) hostEvent(h *hostRec) types.HostEvent {
 	return types.HostEvent{Event: types.Event{
 		Datacenter: s.dcArg(), ComputeResource: clusterArg(h), Host: hostArg(h),
 	}}
+}
+
+// fixEventTemplates repairs event message templates govmomi 0.24 ships
+// broken (VmMigratedEvent's does not parse and would panic when posted).
+func fixEventTemplates() {
+	em := simulator.Map.EventManager()
+	for i := range em.Description.EventInfo {
+		info := &em.Description.EventInfo[i]
+		if info.Key == "VmMigratedEvent" {
+			info.FullFormat = "Migration of virtual machine {{.Vm.Name}} from {{.SourceHost.Name}} to {{.Host.Name}} completed"
+		}
+		if _, err := template.New(info.Key).Parse(info.FullFormat); err != nil {
+			info.FullFormat = info.Description
+		}
+	}
 }
