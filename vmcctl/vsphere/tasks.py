@@ -208,6 +208,35 @@ class TaskWaiter:
         ids = wanted if wanted is not None else set(self._watches)
         return {m: self._watches[m].state for m in ids if m in self._watches}
 
+    def wait_any(self, tasks: Iterable[TaskRef | str] | None = None, *,
+                 timeout: float | None = None) -> dict[str, TaskState]:
+        """Block until at least one of the given (default: all followed) tasks is done.
+
+        Returns every one of them that is done (errors included, never raised),
+        or an empty dict if none ended within ``timeout`` seconds. For callers
+        that refill a slot as soon as any task ends.
+        """
+        wanted = ({t if isinstance(t, str) else str(t._moId) for t in tasks}
+                  if tasks is not None else None)
+        deadline = None if timeout is None else self._clock() + timeout
+        self._waiting_thread = threading.get_ident()
+        try:
+            while True:
+                ids = wanted if wanted is not None else set(self._watches)
+                done = {m: self._watches[m].state for m in ids
+                        if m in self._watches and self._watches[m].state.done}
+                if done or not ids:
+                    return done
+                wait_s = self._max_wait
+                if deadline is not None:
+                    remaining = deadline - self._clock()
+                    if remaining <= 0:
+                        return {}
+                    wait_s = max(1, min(wait_s, math.ceil(remaining)))
+                self._wait_once(wait_s)
+        finally:
+            self._waiting_thread = None
+
     def _pending(self, wanted: set[str] | None) -> list[str]:
         ids = wanted if wanted is not None else set(self._watches)
         missing = [m for m in ids if m not in self._watches]

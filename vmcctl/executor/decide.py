@@ -1,0 +1,100 @@
+"""Decisions over live state (pure): submit, skip, call it done, adopt a task.
+
+The executor reads the live state of a whole wave of moves in one collector
+call (``live.read_live``) and asks these functions what to do with each:
+
+- ``precheck``: before submitting. The VM must still be on its source and in
+  the power state the plan saw, the target connected and out of maintenance.
+- ``verify``: after the task ended: on the target, same power state, same
+  boot time (no restart).
+- ``on_resume``: for each journal record when a run is resumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from vmcctl.executor.journal import MoveRecord
+
+
+@dataclass(frozen=True)
+class VmLive:
+    moid: str
+    host_moid: str | None
+    host: str | None  # name, when known
+    power_state: str
+    boot_time: str | None  # ISO
+
+
+@dataclass(frozen=True)
+class HostLive:
+    moid: str
+    name: str
+    connection_state: str
+    in_maintenance: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Literal["submit", "done", "skip"]
+    reason: str | None = None
+
+
+def precheck(rec: MoveRecord, vm: VmLive | None, target: HostLive | None) -> Decision:
+    """May ``rec`` be submitted now? ``done`` when the VM is already on the target."""
+    if vm is None:
+        return Decision("skip", f"VM {rec.vm} no longer exists")
+    if vm.host_moid == rec.target_moid:
+        return Decision("done", f"already on {rec.target}")
+    if vm.host_moid != rec.origin_moid:
+        return Decision("skip", f"VM {rec.vm} is now on {vm.host or vm.host_moid}, not "
+                                f"{rec.origin} (moved by someone else since the plan)")
+    if vm.power_state != rec.power_state:
+        return Decision("skip", f"VM {rec.vm} is {vm.power_state}, the plan expected "
+                                f"{rec.power_state}; evacuate again to re-plan")
+    if target is None:
+        return Decision("skip", f"target host {rec.target} no longer exists")
+    if target.connection_state != "connected":
+        return Decision("skip", f"target host {rec.target} is {target.connection_state}; "
+                                "evacuate again to re-plan")
+    if target.in_maintenance:
+        return Decision("skip", f"target host {rec.target} is in maintenance mode; "
+                                "evacuate again to re-plan")
+    return Decision("submit")
+
+
+def verify(rec: MoveRecord, vm: VmLive | None) -> tuple[str, ...]:
+    """What differs from a clean move (empty: verified)."""
+    if vm is None:
+        return (f"VM {rec.vm} no longer exists",)
+    problems: list[str] = []
+    if vm.host_moid != rec.target_moid:
+        problems.append(f"VM {rec.vm} is on {vm.host or vm.host_moid}, not {rec.target}")
+    if vm.power_state != rec.power_state:
+        problems.append(f"power state changed from {rec.power_state} to {vm.power_state}")
+    if rec.boot_time is not None and vm.boot_time is not None and vm.boot_time != rec.boot_time:
+        problems.append(f"boot time changed from {rec.boot_time} to {vm.boot_time} "
+                        "(the VM restarted)")
+    return tuple(problems)
+
+
+ResumeAction = Literal["keep", "precheck", "adopt", "lookup"]
+
+
+def on_resume(rec: MoveRecord) -> ResumeAction:
+    """What a resumed run does with a record, before looking at live state.
+
+    ``keep``: done or skipped for good. ``adopt``: a task was recorded; follow
+    it (if vCenter still knows it) rather than submit again. ``lookup``: the
+    process stopped while submitting; the task may exist without its id in
+    the journal: look in the VM's recent tasks first. ``precheck``: not
+    started, failed or cancelled: check live state and submit again.
+    """
+    if rec.state == "done":
+        return "keep"
+    if rec.state == "running" and rec.task:
+        return "adopt"
+    if rec.state in ("submitting", "running"):
+        return "lookup"
+    return "precheck"

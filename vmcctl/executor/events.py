@@ -1,0 +1,34 @@
+"""Progress callbacks: the executor reports here and never prints.
+
+Subclass ``ExecutorEvents`` and override what you need; every method is a
+no-op by default. The callbacks run on the executor's thread, between SOAP
+calls: keep them quick.
+"""
+
+from __future__ import annotations
+
+from vmcctl.executor.journal import MoveRecord
+from vmcctl.vsphere.tasks import TaskState
+
+
+class ExecutorEvents:
+    def run_started(self, total: int, done: int) -> None:
+        """``total`` moves in the journal, ``done`` of them already done (a resume)."""
+
+    def move_started(self, rec: MoveRecord) -> None:
+        """A relocation was submitted (or adopted on resume); ``rec.task`` is set."""
+
+    def move_progress(self, rec: MoveRecord, state: TaskState) -> None:
+        """The move's task changed (queued, running, progress %)."""
+
+    def move_ended(self, rec: MoveRecord) -> None:
+        """The move reached done, failed, skipped or cancelled; ``rec.reason`` says why."""
+
+    def move_retry(self, rec: MoveRecord, delay: float) -> None:
+        """A transient fault; the move is tried again in ``delay`` seconds."""
+
+    def stopping(self, in_flight: int, cancelling: bool) -> None:
+        """Asked to stop: no new moves; ``in_flight`` vMotions finish or are cancelled."""
+
+    def maintenance(self, host: str, state: str, message: str | None = None) -> None:
+        """Maintenance mode of ``host``: entering, entered, exiting, exited, not-entered."""

@@ -1,0 +1,201 @@
+"""The journal: what an evacuation or restore planned, did and left to do.
+
+A JSON file, rewritten atomically (temporary file + ``os.replace``) after each
+state change, so an interrupted run (Ctrl-C, a crash, a lost connection) can
+be resumed and a finished one can be reversed (``host restore``). It holds
+names, managed object ids, task ids, states and outcomes; never a user name,
+password, session cookie or URL.
+
+Every move goes through these states::
+
+    pending ──► submitting ──► running ──► done
+       ▲  │          │            │
+       │  └► skipped └──────┬─────┴──► failed / cancelled
+       └────── retry ───────┘
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from vmcctl.errors import ConfigError
+
+JOURNAL_VERSION = 1
+
+MoveState = Literal["pending", "submitting", "running", "done", "failed", "skipped",
+                    "cancelled"]
+JournalKind = Literal["evacuate", "restore"]
+RunStatus = Literal["planned", "running", "interrupted", "failed", "done"]
+MaintenanceState = Literal["not-requested", "pending", "entered", "not-entered", "exited"]
+
+FINAL_STATES: frozenset[str] = frozenset({"done", "failed", "skipped", "cancelled"})
+IN_FLIGHT_STATES: frozenset[str] = frozenset({"submitting", "running"})
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class MoveRecord:
+    """One VM's move: where it came from, where it goes, what happened."""
+
+    vm: str
+    vm_moid: str
+    origin: str  # the host the VM was on when the plan was made
+    origin_moid: str
+    target: str
+    target_moid: str
+    pool_moid: str
+    priority: str = "default"
+    memory_mb: int = 0  # the vMotion's duration grows with it: longest first
+    power_state: str = "poweredOn"
+    boot_time: str | None = None  # ISO time; unchanged after the move = no reboot
+    state: MoveState = "pending"
+    task: str | None = None
+    attempts: int = 0
+    reason: str | None = None  # why it failed or was skipped, or a note on success
+    fault: str | None = None  # vCenter's fault type, when there was one
+    submitted_at: str | None = None
+    ended_at: str | None = None
+    not_before: float = field(default=0.0, compare=False)  # retry back-off (monotonic)
+
+    @property
+    def final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def in_flight(self) -> bool:
+        return self.state in IN_FLIGHT_STATES
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("not_before")  # a monotonic time means nothing in another process
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MoveRecord:
+        known = {f.name for f in fields(cls)} - {"not_before"}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class Journal:
+    """The whole run; ``save()`` after every change (the executor does)."""
+
+    kind: JournalKind
+    host: str  # the evacuated host, or the host VMs are restored to
+    moves: list[MoveRecord]
+    host_moid: str | None = None
+    plan: dict[str, Any] = field(default_factory=dict)  # the advisor's plan, as planned
+    options: dict[str, Any] = field(default_factory=dict)  # limits and placement knobs
+    status: RunStatus = "planned"
+    maintenance: MaintenanceState = "not-requested"
+    maintenance_reason: str | None = None
+    source_journal: str | None = None  # for a restore: the evacuation journal it reverses
+    created_at: str = field(default_factory=now_iso)
+    updated_at: str = field(default_factory=now_iso)
+    path: Path | None = field(default=None, compare=False)
+
+    def move(self, vm: str) -> MoveRecord:
+        for rec in self.moves:
+            if rec.vm == vm:
+                return rec
+        raise KeyError(vm)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for rec in self.moves:
+            out[rec.state] = out.get(rec.state, 0) + 1
+        return out
+
+    @property
+    def complete(self) -> bool:
+        """Every move done (a skipped or failed VM is still on the host)."""
+        return all(rec.state == "done" for rec in self.moves)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": JOURNAL_VERSION, "kind": self.kind, "host": self.host,
+                "host_moid": self.host_moid, "status": self.status,
+                "maintenance": self.maintenance, "maintenance_reason": self.maintenance_reason,
+                "source_journal": self.source_journal, "created_at": self.created_at,
+                "updated_at": self.updated_at, "options": self.options, "plan": self.plan,
+                "moves": [m.to_dict() for m in self.moves]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: Path | None = None) -> Journal:
+        version = data.get("version")
+        if version != JOURNAL_VERSION:
+            raise ConfigError(f"journal {path or ''} has version {version!r}; this vmcctl "
+                              f"reads version {JOURNAL_VERSION}")
+        try:
+            return cls(kind=data["kind"], host=data["host"], host_moid=data.get("host_moid"),
+                       moves=[MoveRecord.from_dict(m) for m in data["moves"]],
+                       plan=data.get("plan") or {}, options=data.get("options") or {},
+                       status=data.get("status", "planned"),
+                       maintenance=data.get("maintenance", "not-requested"),
+                       maintenance_reason=data.get("maintenance_reason"),
+                       source_journal=data.get("source_journal"),
+                       created_at=data.get("created_at") or now_iso(),
+                       updated_at=data.get("updated_at") or now_iso(), path=path)
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"journal {path or ''} is not a vmcctl journal "
+                              f"(missing or wrong field: {exc})") from None
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the journal atomically; readers see the old or the new file, never half."""
+        target = path or self.path
+        if target is None:
+            raise ConfigError("the journal has no file to be written to")
+        self.path = target
+        self.updated_at = now_iso()
+        write_atomic(target, json.dumps(self.to_dict(), indent=2) + "\n")
+        return target
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def load_journal(path: Path) -> Journal:
+    """Read a journal; ``ConfigError`` naming the file if it is missing or invalid."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"no journal at {path}",
+                          hint="pass --journal FILE (the evacuation prints where it wrote it)"
+                          ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read journal {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"journal {path} is not valid JSON (line {exc.lineno}: {exc.msg})"
+                          ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"journal {path} is not a vmcctl journal")
+    return Journal.from_dict(data, path)
+
+
+def default_journal_path(host: str, directory: Path | None = None) -> Path:
+    """``./vmcctl-journal-<host>.json`` (host names are IPs or FQDNs: keep them readable)."""
+    safe = "".join(c if c.isalnum() or c in ".-_" else "_" for c in host)
+    return (directory or Path.cwd()) / f"vmcctl-journal-{safe}.json"

@@ -1,0 +1,342 @@
+"""Run the moves of a journal: parallel within limits, verified, resumable.
+
+    runner = MoveRunner(client, journal, RunOptions(limits=Limits(8, 8)), events)
+    outcome = runner.run()        # returns; never raises for a single VM's failure
+
+One loop, one ``TaskWaiter``. Each turn is a *wave*:
+
+1. pick the moves that fit the free slots, longest first (``schedule.pick``);
+2. one collector read of those VMs and targets, and of the VMs whose tasks
+   just ended (``live.read_live``);
+3. verify the ended ones (or decide on a retry), precheck and submit the new
+   ones, saving the journal after every change;
+4. wait until any task in flight ends (``TaskWaiter.wait_any``).
+
+Ctrl-C (``request_stop()`` from a signal handler, or a ``KeyboardInterrupt``
+caught here): no new submissions; running vMotions finish (or are cancelled
+with ``cancel_in_flight``) and are verified; the journal is written and
+``run`` returns with ``interrupted`` set. A second ``KeyboardInterrupt``
+returns at once, leaving the running tasks in the journal as ``running``:
+a resumed run follows them instead of submitting again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyVmomi import vim, vmodl
+
+from vmcctl.errors import MigrationFailedError, VCenterConnectionError
+from vmcctl.executor import decide
+from vmcctl.executor.events import ExecutorEvents
+from vmcctl.executor.journal import Journal, MoveRecord, now_iso
+from vmcctl.executor.live import LiveState, read_live
+from vmcctl.executor.retry import RetryPolicy
+from vmcctl.executor.schedule import Limits, SlotBook, pick
+from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.relocate import MovePlan, find_relocate_task, submit
+from vmcctl.vsphere.tasks import TaskState, TaskWaiter
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    limits: Limits = field(default_factory=Limits)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    timeout: float | None = None  # seconds for the whole run; then no new submissions
+    cancel_in_flight: bool = False  # on Ctrl-C, cancel running vMotions instead of waiting
+    wait_slice: float = 2.0  # longest wait between checks of stop / timeout
+
+
+@dataclass
+class RunOutcome:
+    interrupted: bool = False
+    timed_out: bool = False
+    soap_calls: int = 0
+    seconds: float = 0.0
+    relocations_submitted: int = 0
+
+
+@dataclass
+class _Ended:
+    rec: MoveRecord
+    state: TaskState
+
+
+@dataclass
+class _Wave:
+    ended: list[_Ended] = field(default_factory=list)
+    lookups: list[MoveRecord] = field(default_factory=list)
+
+
+def move_plan(rec: MoveRecord, host_names: dict[str, str]) -> MovePlan:
+    """The submission for a journal record (``vsphere.relocate`` submits it)."""
+    return MovePlan(vm=rec.vm, vm_moid=rec.vm_moid, source=rec.origin,
+                    source_moid=rec.origin_moid, target=rec.target, target_moid=rec.target_moid,
+                    source_fault_domain=None, target_fault_domain=None,
+                    priority=rec.priority,  # type: ignore[arg-type]
+                    pool_moid=rec.pool_moid, power_state=rec.power_state,  # type: ignore[arg-type]
+                    boot_time=None, host_names=host_names)
+
+
+class MoveRunner:
+    def __init__(self, client: Client, journal: Journal, options: RunOptions | None = None,
+                 events: ExecutorEvents | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.journal = journal
+        self.options = options or RunOptions()
+        self.events = events or ExecutorEvents()
+        self._clock = clock
+        self._stop = threading.Event()
+        self._book = SlotBook(self.options.limits)
+        self._by_task: dict[str, MoveRecord] = {}
+        self._cancelled = False
+        self._announced = False
+        self._host_names = {r.origin_moid: r.origin for r in journal.moves}
+        self._host_names.update({r.target_moid: r.target for r in journal.moves})
+
+    def request_stop(self) -> None:
+        """Stop submitting (safe from a signal handler or another thread)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    # --- the loop ---------------------------------------------------------------------
+
+    def run(self) -> RunOutcome:
+        started, calls0 = self._clock(), self.client.soap_calls
+        deadline = None if self.options.timeout is None else started + self.options.timeout
+        outcome = RunOutcome()
+        self.journal.status = "running"
+        self._save()
+        with TaskWaiter(self.client, on_update=self._on_update) as waiter:
+            wave = self._resume(waiter)
+            self.events.run_started(len(self.journal.moves),
+                                    sum(r.state == "done" for r in self.journal.moves))
+            interrupts = 0
+            while True:
+                try:
+                    if deadline is not None and self._clock() >= deadline and not outcome.timed_out:
+                        outcome.timed_out = True
+                        self.request_stop()
+                    self._announce_stop()
+                    wave = self._wave(waiter, wave, outcome)
+                    if not self._book and not self._waiting_retries():
+                        break
+                    if not self._book:
+                        self._sleep_until_retry()
+                        continue
+                    if outcome.timed_out:
+                        break  # in-flight tasks go on in vCenter; the journal says "running"
+                    self._maybe_cancel()
+                    finished = waiter.wait_any(list(self._by_task),
+                                               timeout=self.options.wait_slice)
+                    wave.ended.extend(self._take_ended(waiter, finished))
+                except KeyboardInterrupt:
+                    interrupts += 1
+                    if interrupts > 1 or self._stop.is_set():
+                        break  # second Ctrl-C: leave at once, tasks recorded as running
+                    self.request_stop()
+        outcome.interrupted = self._stop.is_set() and not outcome.timed_out
+        self.journal.status = ("interrupted" if outcome.interrupted or outcome.timed_out
+                               else "done" if self.journal.complete else "failed")
+        self._save()
+        outcome.seconds = self._clock() - started
+        outcome.soap_calls = self.client.soap_calls - calls0
+        return outcome
+
+    def _wave(self, waiter: TaskWaiter, wave: _Wave, outcome: RunOutcome) -> _Wave:
+        """Resolve ended moves and fill the free slots; another read if a pick was skipped."""
+        while True:
+            pending = [r for r in self.journal.moves if r.state == "pending"]
+            candidates = ([] if self._stop.is_set()
+                          else pick(pending, self._book, self._clock()))
+            if not candidates and not wave.ended and not wave.lookups:
+                return _Wave()
+            vm_ids = ([c.vm_moid for c in candidates] + [e.rec.vm_moid for e in wave.ended]
+                      + [r.vm_moid for r in wave.lookups])
+            live = read_live(self.client, vm_ids, [c.target_moid for c in candidates],
+                             self._host_names)
+            for ended in wave.ended:
+                self._resolve(ended, live)
+            for rec in wave.lookups:
+                self._lookup(waiter, rec, live)
+            for rec in candidates:
+                self._start(waiter, rec, live, outcome)
+            wave = _Wave()
+            if all(c.in_flight for c in candidates):
+                return wave  # every pick took its slot (or there were none)
+
+    # --- one move ---------------------------------------------------------------------
+
+    def _start(self, waiter: TaskWaiter, rec: MoveRecord, live: LiveState,
+               outcome: RunOutcome) -> None:
+        if self._stop.is_set():
+            return
+        decision = decide.precheck(rec, live.vms.get(rec.vm_moid),
+                                   live.hosts.get(rec.target_moid))
+        if decision.action == "done":
+            self._end(rec, "done", decision.reason)
+            return
+        if decision.action == "skip":
+            self._end(rec, "skipped", decision.reason)
+            return
+        rec.state, rec.attempts, rec.submitted_at = "submitting", rec.attempts + 1, now_iso()
+        rec.task = rec.reason = rec.fault = None
+        self._save()
+        try:
+            task = submit(self.client, move_plan(rec, self._host_names))
+        except MigrationFailedError as exc:
+            self._failed_attempt(rec, exc.fault_type, exc.fault_message)
+            return
+        except VCenterConnectionError:
+            self._save()  # still "submitting": a resume looks in the VM's recent tasks
+            raise
+        outcome.relocations_submitted += 1
+        self._follow(waiter, rec, task)
+
+    def _follow(self, waiter: TaskWaiter, rec: MoveRecord, task: Any) -> None:
+        rec.task, rec.state = str(task._moId), "running"
+        self._book.take_anyway(rec.vm, rec.origin, rec.target)
+        self._by_task[rec.task] = rec
+        self._save()
+        waiter.add(task)
+        self.events.move_started(rec)
+
+    def _take_ended(self, waiter: TaskWaiter, finished: dict[str, TaskState]) -> list[_Ended]:
+        out = []
+        for moid, state in finished.items():
+            rec = self._by_task.pop(moid, None)
+            waiter.remove(moid)
+            if rec is None:
+                continue
+            self._book.release(rec.vm)
+            out.append(_Ended(rec, state))
+        return out
+
+    def _resolve(self, ended: _Ended, live: LiveState) -> None:
+        rec, state = ended.rec, ended.state
+        vm = live.vms.get(rec.vm_moid)
+        if state.state == "success":
+            problems = decide.verify(rec, vm)
+            if problems:
+                self._end(rec, "failed", "; ".join(problems), fault="VerificationError")
+            else:
+                self._end(rec, "done", None)
+            return
+        if vm is not None and vm.host_moid == rec.target_moid:
+            self._end(rec, "done", f"task ended in {state.fault_type} but the VM is on the target")
+            return
+        if state.fault_type == "RequestCanceled":
+            self._end(rec, "cancelled", "cancelled on request (Ctrl-C with --cancel-in-flight)",
+                      fault=state.fault_type)
+            return
+        if vm is None or vm.host_moid != rec.origin_moid:
+            where = "no longer exists" if vm is None else f"is on {vm.host or vm.host_moid}"
+            self._end(rec, "failed", f"{state.fault_message} (the VM {where})",
+                      fault=state.fault_type)
+            return
+        self._failed_attempt(rec, state.fault_type, state.fault_message)
+
+    def _failed_attempt(self, rec: MoveRecord, fault: str | None, message: str | None) -> None:
+        """The VM is confirmed on its source: retry a transient fault, or fail."""
+        retry = self.options.retry
+        if not self._stop.is_set() and retry.should_retry(fault, rec.attempts):
+            delay = retry.delay(rec.attempts)
+            rec.state, rec.task, rec.not_before = "pending", None, self._clock() + delay
+            rec.reason, rec.fault = f"retrying after {fault}: {message}", fault
+            self._save()
+            self.events.move_retry(rec, delay)
+            return
+        self._end(rec, "failed", message or "the move failed", fault=fault)
+
+    def _end(self, rec: MoveRecord, state: str, reason: str | None,
+             fault: str | None = None) -> None:
+        rec.state = state  # type: ignore[assignment]
+        rec.reason, rec.fault, rec.ended_at = reason, fault, now_iso()
+        self._save()
+        self.events.move_ended(rec)
+
+    # --- resume, retries, Ctrl-C ------------------------------------------------------
+
+    def _resume(self, waiter: TaskWaiter) -> _Wave:
+        """Adopt recorded tasks; queue the rest for the first wave's checks."""
+        wave = _Wave()
+        for rec in self.journal.moves:
+            action = decide.on_resume(rec)
+            if action == "keep" or (rec.state == "skipped" and not rec.target_moid):
+                continue  # done, or never placeable
+            if action == "adopt" and rec.task is not None:
+                try:
+                    self._follow(waiter, rec, vim.Task(rec.task, self.client.si._stub))
+                    continue
+                except vmodl.fault.ManagedObjectNotFound:
+                    self._by_task.pop(rec.task, None)
+                    self._book.release(rec.vm)
+                    waiter.remove(rec.task)
+                    action = "lookup"
+            if action == "lookup":
+                rec.state = "submitting"
+                wave.lookups.append(rec)
+                continue
+            rec.state, rec.task, rec.not_before = "pending", None, 0.0
+        self._save()
+        return wave
+
+    def _lookup(self, waiter: TaskWaiter, rec: MoveRecord, live: LiveState) -> None:
+        """A move whose task id is unknown or gone: done, still running, or to do again."""
+        vm = live.vms.get(rec.vm_moid)
+        if vm is not None and vm.host_moid == rec.target_moid:
+            self._end(rec, "done", None)
+            return
+        task = find_relocate_task(self.client, move_plan(rec, self._host_names))
+        if task is not None:
+            self._follow(waiter, rec, task)
+            return
+        rec.state, rec.task = "pending", None
+        self._save()
+
+    def _waiting_retries(self) -> bool:
+        if self._stop.is_set():
+            return False
+        return any(r.state == "pending" for r in self.journal.moves)
+
+    def _sleep_until_retry(self) -> None:
+        now = self._clock()
+        ready = [r.not_before for r in self.journal.moves if r.state == "pending"]
+        delay = min(ready) - now if ready else 0.0
+        if delay > 0:
+            self._stop.wait(min(delay, self.options.wait_slice))
+
+    def _announce_stop(self) -> None:
+        if self._stop.is_set() and not self._announced:
+            self._announced = True
+            self.events.stopping(len(self._book), self.options.cancel_in_flight)
+
+    def _maybe_cancel(self) -> None:
+        if not (self._stop.is_set() and self.options.cancel_in_flight) or self._cancelled:
+            return
+        self._cancelled = True
+        stub = self.client.si._stub
+        for moid in list(self._by_task):
+            task = vim.Task(moid, stub)
+            with contextlib.suppress(vmodl.MethodFault, VCenterConnectionError):
+                self.client.call(task.CancelTask)
+
+    # --- callbacks and journal ----------------------------------------------------------
+
+    def _on_update(self, state: TaskState) -> None:
+        rec = self._by_task.get(state.task)
+        if rec is not None:
+            self.events.move_progress(rec, state)
+
+    def _save(self) -> None:
+        if self.journal.path is not None:
+            self.journal.save()

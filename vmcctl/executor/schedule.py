@@ -1,0 +1,117 @@
+"""Which moves to start now: limits on slots, longest first (pure).
+
+A move holds a slot on its source and on its target host from the moment it
+is submitted until its task ends, queued time included (vCenter queues
+vMotions beyond its own limits; a queued one still counts). At most
+``max_parallel`` moves are in flight overall and at most ``max_per_host`` on
+any host, on either side.
+
+Among the moves that fit, the longest goes first (LPT: a vMotion's duration
+grows with the VM's memory), which keeps the makespan close to the ideal; a
+move that does not fit now does not block smaller ones that do.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from vmcctl.errors import ConfigError
+from vmcctl.executor.journal import MoveRecord
+
+DEFAULT_MAX_PARALLEL = 8
+DEFAULT_MAX_PER_HOST = 8  # vCenter's concurrent vMotion limit per host
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_parallel: int = DEFAULT_MAX_PARALLEL
+    max_per_host: int = DEFAULT_MAX_PER_HOST
+
+    def __post_init__(self) -> None:
+        for flag, value in (("--max-parallel", self.max_parallel),
+                            ("--max-per-host", self.max_per_host)):
+            if value < 1:
+                raise ConfigError(f"{flag} must be at least 1, not {value}")
+
+    def to_dict(self) -> dict[str, int]:
+        return {"max_parallel": self.max_parallel, "max_per_host": self.max_per_host}
+
+
+class SlotBook:
+    """Moves in flight, overall and per host."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._moves: dict[str, tuple[str, str]] = {}
+        self._per_host: Counter[str] = Counter()
+
+    def __len__(self) -> int:
+        return len(self._moves)
+
+    def __contains__(self, vm: object) -> bool:
+        return vm in self._moves
+
+    def in_flight(self, host: str) -> int:
+        return self._per_host[host]
+
+    def fits(self, source: str, target: str) -> bool:
+        lim = self.limits
+        return (len(self._moves) < lim.max_parallel
+                and self._per_host[source] < lim.max_per_host
+                and self._per_host[target] < lim.max_per_host)
+
+    def take(self, vm: str, source: str, target: str) -> None:
+        if vm in self._moves:
+            raise ValueError(f"{vm} already holds a slot")
+        if not self.fits(source, target):
+            raise ValueError(f"no slot for {vm} ({source} -> {target})")
+        self._moves[vm] = (source, target)
+        self._per_host[source] += 1
+        self._per_host[target] += 1
+
+    def take_anyway(self, vm: str, source: str, target: str) -> None:
+        """Count a move that is already in flight (submitted, or adopted on resume)."""
+        if vm in self._moves:
+            return
+        self._moves[vm] = (source, target)
+        self._per_host[source] += 1
+        self._per_host[target] += 1
+
+    def copy(self) -> SlotBook:
+        other = SlotBook(self.limits)
+        other._moves = dict(self._moves)
+        other._per_host = Counter(self._per_host)
+        return other
+
+    def release(self, vm: str) -> None:
+        hosts = self._moves.pop(vm, None)
+        if hosts is None:
+            return
+        for host in hosts:
+            self._per_host[host] -= 1
+
+
+def longest_first(records: Iterable[MoveRecord]) -> list[MoveRecord]:
+    """LPT order: biggest memory first, then by name (stable across runs)."""
+    return sorted(records, key=lambda r: (-r.memory_mb, r.vm))
+
+
+def pick(pending: Sequence[MoveRecord], book: SlotBook, now: float) -> list[MoveRecord]:
+    """The moves to start now, longest first, each fitting the slots left.
+
+    ``book`` is not changed: the caller takes a slot for each move it submits
+    (a move can still be skipped after the live re-read).
+    """
+    trial = book.copy()
+    chosen: list[MoveRecord] = []
+    for rec in longest_first(pending):
+        if len(trial) >= trial.limits.max_parallel:
+            break
+        if rec.not_before > now or rec.vm in trial:
+            continue
+        if trial.fits(rec.origin, rec.target):
+            trial.take(rec.vm, rec.origin, rec.target)
+            chosen.append(rec)
+    return chosen
