@@ -14,6 +14,7 @@ import click
 from vmcctl import __version__, log
 from vmcctl.cli.advise import advise
 from vmcctl.cli.errors import run_guarded
+from vmcctl.cli.host import host
 from vmcctl.cli.inventory import inventory
 from vmcctl.cli.migrate import migrate
 from vmcctl.cli.sim import sim
@@ -41,7 +42,7 @@ def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool) -> None:
     log.configure("json" if log_format == "json" else "console", 2 if debug else verbose)
 
 
-for command in (inventory, migrate, advise, sim):
+for command in (inventory, migrate, advise, sim, host):
     cli.add_command(command)
 
 
