@@ -5,6 +5,11 @@ package main
 // simulator computes the full result, and when it holds more objects than
 // the page size (options.maxObjects, capped at pageCap) the rest is kept
 // under a token for ContinueRetrievePropertiesEx / CancelRetrievePropertiesEx.
+//
+// Pages are cut from the simulator's encoded answer: each <objects> element
+// is a self-contained ObjectContent (they never nest), so the answer splits
+// into a head, the object elements and a tail without decoding 10,000
+// objects and encoding them again.
 
 import (
 	"bytes"
@@ -15,10 +20,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vmware/govmomi/vim25/methods"
-	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
-	"github.com/vmware/govmomi/vim25/xml"
 )
 
 const (
@@ -26,8 +28,15 @@ const (
 	tokenMaxAge = 10 * time.Minute
 )
 
+var (
+	objOpen  = []byte("<objects>")
+	objClose = []byte("</objects>")
+)
+
 type pendingResult struct {
-	objects []types.ObjectContent
+	objects [][]byte // encoded <objects>...</objects> elements still to send
+	head    []byte   // envelope up to <returnval>, for a ContinueRetrievePropertiesExResponse
+	tail    []byte
 	page    int
 	created time.Time
 }
@@ -47,26 +56,40 @@ func pageSize(opts types.RetrieveOptions) int {
 	return pageCap
 }
 
-// take returns the next page of objects and the token for the rest ("" when done).
-func (p *pager) take(objects []types.ObjectContent, size int, token string) ([]types.ObjectContent, string) {
-	if len(objects) <= size {
-		if token != "" {
-			delete(p.pending, token)
+// splitObjects cuts an encoded RetrieveResult answer into head, object elements and tail.
+func splitObjects(raw []byte) (head []byte, objs [][]byte, tail []byte) {
+	first := bytes.Index(raw, objOpen)
+	if first < 0 {
+		return raw, nil, nil
+	}
+	pos := first
+	for {
+		end := bytes.Index(raw[pos:], objClose)
+		if end < 0 {
+			break
 		}
-		return objects, ""
-	}
-	if token == "" {
-		p.next++
-		token = fmt.Sprintf("vmcctl-page-%d", p.next)
-	}
-	now := time.Now()
-	for t, r := range p.pending {
-		if now.Sub(r.created) > tokenMaxAge {
-			delete(p.pending, t)
+		end = pos + end + len(objClose)
+		objs = append(objs, raw[pos:end])
+		pos = end
+		if !bytes.HasPrefix(raw[pos:], objOpen) {
+			break
 		}
 	}
-	p.pending[token] = &pendingResult{objects: objects[size:], page: size, created: now}
-	return objects[:size], token
+	return raw[:first], objs, raw[pos:]
+}
+
+// compose writes head + token + objects + tail.
+func compose(w http.ResponseWriter, head []byte, token string, objs [][]byte, tail []byte) {
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(head)
+	if token != "" {
+		_, _ = fmt.Fprintf(w, "<token>%s</token>", token)
+	}
+	for _, o := range objs {
+		_, _ = w.Write(o)
+	}
+	_, _ = w.Write(tail)
 }
 
 func (f *front) retrievePaged(w http.ResponseWriter, r *http.Request, body []byte, req *types.RetrievePropertiesEx) {
@@ -75,7 +98,7 @@ func (f *front) retrievePaged(w http.ResponseWriter, r *http.Request, body []byt
 	f.svc.ServeSDK(rec, r)
 	size := pageSize(req.Options)
 	raw := rec.Body.Bytes()
-	if rec.Code != http.StatusOK || bytes.Count(raw, []byte("<objects>")) <= size {
+	if rec.Code != http.StatusOK || bytes.Count(raw, objOpen) <= size {
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
 		}
@@ -83,30 +106,47 @@ func (f *front) retrievePaged(w http.ResponseWriter, r *http.Request, body []byt
 		_, _ = w.Write(raw)
 		return
 	}
-	resBody := &methods.RetrievePropertiesExBody{}
-	dec := xml.NewDecoder(bytes.NewReader(raw))
-	dec.TypeFunc = types.TypeFunc()
-	if err := dec.Decode(&soap.Envelope{Body: resBody}); err != nil || resBody.Res == nil || resBody.Res.Returnval == nil {
-		writeFault(w, newFault(fmt.Sprintf("paging the result failed: %v", err), &types.SystemError{Reason: "paging"}))
-		return
-	}
+	head, objs, tail := splitObjects(raw)
 	p := f.s.pager
 	p.mu.Lock()
-	page, token := p.take(resBody.Res.Returnval.Objects, size, "")
+	p.next++
+	token := fmt.Sprintf("vmcctl-page-%d", p.next)
+	now := time.Now()
+	for t, pr := range p.pending {
+		if now.Sub(pr.created) > tokenMaxAge {
+			delete(p.pending, t)
+		}
+	}
+	p.pending[token] = &pendingResult{
+		objects: objs[size:],
+		head:    bytes.Replace(head, []byte("RetrievePropertiesExResponse"), []byte("ContinueRetrievePropertiesExResponse"), 1),
+		tail:    bytes.Replace(tail, []byte("RetrievePropertiesExResponse"), []byte("ContinueRetrievePropertiesExResponse"), 1),
+		page:    size, created: now,
+	}
 	p.mu.Unlock()
-	writeResponse(w, &types.RetrievePropertiesExResponse{Returnval: &types.RetrieveResult{Token: token, Objects: page}})
+	compose(w, head, token, objs[:size], tail)
 }
 
-func (p *pager) continueRetrieve(req interface{}) (interface{}, *soapFault) {
-	r := req.(*types.ContinueRetrievePropertiesEx)
+func (f *front) continuePaged(w http.ResponseWriter, req *types.ContinueRetrievePropertiesEx) {
+	p := f.s.pager
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	pend, ok := p.pending[r.Token]
+	pend, ok := p.pending[req.Token]
 	if !ok {
-		return nil, invalidArg("token")
+		p.mu.Unlock()
+		writeFault(w, invalidArg("token"))
+		return
 	}
-	page, token := p.take(pend.objects, pend.page, r.Token)
-	return &types.ContinueRetrievePropertiesExResponse{Returnval: types.RetrieveResult{Token: token, Objects: page}}, nil
+	n := pend.page
+	token := req.Token
+	if len(pend.objects) <= n {
+		n = len(pend.objects)
+		token = ""
+		delete(p.pending, req.Token)
+	}
+	page := pend.objects[:n]
+	pend.objects = pend.objects[n:]
+	p.mu.Unlock()
+	compose(w, pend.head, token, page, pend.tail)
 }
 
 func (p *pager) cancelRetrieve(req interface{}) (interface{}, *soapFault) {

@@ -46,14 +46,13 @@ type front struct {
 func newFront(s *sim, svc *simulator.Service) *front {
 	f := &front{s: s, svc: svc}
 	f.handlers = map[string]handler{
-		"RelocateVM_Task":              s.relocateVM,
-		"PowerOnVM_Task":               s.powerOnVM,
-		"PowerOffVM_Task":              s.powerOffVM,
-		"EnterMaintenanceMode_Task":    s.enterMaintenance,
-		"ExitMaintenanceMode_Task":     s.exitMaintenance,
-		"CancelTask":                   s.cancelTask,
-		"ContinueRetrievePropertiesEx": s.pager.continueRetrieve,
-		"CancelRetrievePropertiesEx":   s.pager.cancelRetrieve,
+		"RelocateVM_Task":            s.relocateVM,
+		"PowerOnVM_Task":             s.powerOnVM,
+		"PowerOffVM_Task":            s.powerOffVM,
+		"EnterMaintenanceMode_Task":  s.enterMaintenance,
+		"ExitMaintenanceMode_Task":   s.exitMaintenance,
+		"CancelTask":                 s.cancelTask,
+		"CancelRetrievePropertiesEx": s.pager.cancelRetrieve,
 	}
 	return f
 }
@@ -92,6 +91,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if method.Name == "RetrievePropertiesEx" {
 		f.retrievePaged(w, r, body, method.Body.(*types.RetrievePropertiesEx))
+		return
+	}
+	if method.Name == "ContinueRetrievePropertiesEx" {
+		f.continuePaged(w, method.Body.(*types.ContinueRetrievePropertiesEx))
 		return
 	}
 	h, ok := f.handlers[method.Name]
