@@ -11,13 +11,10 @@ from typing import Any
 
 import pytest
 
-from vmcctl.sim.inventory import Credentials, load_inventory
+from vmcctl.sim.inventory import load_inventory
 from vmcctl.sim.plugin import SEED_INVENTORY, SimFactory
 from vmcctl.sim.server import SimServer
-
-# Distinct credentials: a user called "user" would be found in every <userName> tag.
-RECORDING_USER = "cassette-recorder@vsphere.local"
-RECORDING_PASSWORD = "Tr0ub4dor&3<cassette>"
+from vmcctl.testing.credentials import with_recording_credentials
 
 
 @dataclass
@@ -42,8 +39,8 @@ def live_target(vcsim_factory: SimFactory) -> Iterator[Target]:
         stop: Callable[[], None] = lambda: None  # noqa: E731 - not ours to stop
         server = None
     else:
-        spec = load_inventory(SEED_INVENTORY).model_copy(update={
-            "credentials": Credentials(username=RECORDING_USER, password=RECORDING_PASSWORD)})
+        # Distinct credentials: a user called "user" is found in every <userName> tag.
+        spec = with_recording_credentials(load_inventory(SEED_INVENTORY))
         server = SimServer(spec)
         endpoint = server.start()
         stop = server.stop

@@ -1,4 +1,5 @@
-"""--record-cassettes switches committed-cassette tests from replay to re-record."""
+"""--record-cassettes (registered by the installed package) switches committed-cassette
+tests from replay to re-record."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def test_option_selects_the_record_mode(tmp_path: Path, flags: tuple[str, ...],
     (tmp_path / "test_probe.py").write_text(PROBE, encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
-         "-p", "vmcctl.testing.pytest_options", "--rootdir", str(tmp_path),
+         "--rootdir", str(tmp_path),  # the option comes from vmcctl's pytest11 entry point
          str(tmp_path / "test_probe.py"), *flags],
         capture_output=True, text=True, cwd=tmp_path, check=False, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr

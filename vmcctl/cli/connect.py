@@ -58,6 +58,7 @@ def connection_options(func: F) -> F:
 @contextmanager
 def open_session(ctx: click.Context) -> Iterator[Client]:
     """A logged-in vCenter session for this command; logs out at the end."""
+    from vmcctl.cli import conversation
     from vmcctl.vsphere.connection import Client
     from vmcctl.vsphere.settings import resolve_settings
 
@@ -66,10 +67,17 @@ def open_session(ctx: click.Context) -> Iterator[Client]:
     timeout = flags.get("connect_timeout")
     timeouts = {"connect_timeout": timeout, "read_timeout": timeout} if timeout else {}
     ca_file = flags.get("ca_file")
-    settings = resolve_settings(
-        url=flags.get("url"), username=flags.get("username"), password=flags.get("password"),
-        insecure=flags.get("insecure"), ca_file=str(ca_file) if ca_file else None,
-        env=os.environ, **timeouts)
+    if conversation.replaying():  # --replay: nothing is sent, any settings do
+        settings = resolve_settings(url=conversation.REPLAY_URL, insecure=True, env={},
+                                    username=conversation.REPLAY_USERNAME,
+                                    password=conversation.REPLAY_PASSWORD)
+        state.insecure_warned = True
+    else:
+        settings = resolve_settings(
+            url=flags.get("url"), username=flags.get("username"),
+            password=flags.get("password"), insecure=flags.get("insecure"),
+            ca_file=str(ca_file) if ca_file else None, env=os.environ, **timeouts)
+        conversation.note_credentials(settings.username, settings.password)
     if settings.insecure and not state.insecure_warned:
         click.echo("warning: TLS certificate verification is off (--insecure)", err=True)
         state.insecure_warned = True

@@ -11,5 +11,6 @@ from typing import Any
 class AppState:
     debug: bool = False
     record: Path | None = None  # --record FILE: cassette of the whole vCenter conversation
+    replay: Path | None = None  # --replay FILE (hidden): answer from a cassette instead
     connection: dict[str, Any] = field(default_factory=dict)  # raw connection flags
     insecure_warned: bool = False

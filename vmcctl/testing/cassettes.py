@@ -26,13 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from vmcctl.errors import CassetteError, ConfigError
 from vmcctl.testing.scrub import Scrubber
-from vmcctl.testing.soap import soap_body, soap_operation
+from vmcctl.testing.soap import operation_of, soap_body, soap_operation
 
 RecordModeName = Literal["new_episodes", "once", "none", "all"]
 RECORD_MODES: tuple[RecordModeName, ...] = ("new_episodes", "once", "none", "all")
@@ -83,6 +83,12 @@ class Recording:
     path: Path
     mode: RecordModeName
     cassette: Any  # vcr.cassette.Cassette (vcrpy is untyped)
+    scrubber: Scrubber = field(default_factory=Scrubber, repr=False)
+
+    def add_credentials(self, username: str | None, password: str | None) -> None:
+        """Scrub these too, wherever they appear; known late is fine: the whole
+        cassette is scrubbed once more as it is written."""
+        self.scrubber.add_credentials(username, password)
 
     @property
     def interactions(self) -> int:
@@ -160,17 +166,50 @@ def recording(path: str | Path, mode: str = "new_episodes", *,
         scrubber.add_secret(value)
     config = make_vcr(scrubber, checked)
     with config.use_cassette(str(target)) as cassette:
-        current = Recording(path=target, mode=checked, cassette=cassette)
+        current = Recording(path=target, mode=checked, cassette=cassette,
+                            scrubber=scrubber)
         _ACTIVE.append(current)
         try:
             yield current
-        except CannotOverwriteExistingCassetteException as exc:
+        except Exception as exc:
+            miss = _cassette_miss(exc, CannotOverwriteExistingCassetteException)
+            if miss is None:
+                raise
             raise CassetteError(
-                f"the cassette {target} has no recorded answer for a request: "
-                f"{_first_line(exc)}",
-                hint="re-record it (make cassettes, or mode 'all')") from exc
+                f"the cassette {target} has no recorded answer for "
+                f"{_describe_request(miss)}: {_first_line(miss)}",
+                hint="re-record it (make cassettes, or mode 'all')") from miss
         finally:
             _ACTIVE.remove(current)
+
+
+def _cassette_miss(exc: BaseException, miss_type: type[BaseException]) -> BaseException | None:
+    """vcrpy's "no recorded answer" error, even when a caller wrapped it.
+
+    ``SmartConnect`` turns any error into a ``HostConnectFault`` and a client may
+    translate it again; the original stays on the ``__cause__``/``__context__``
+    chain, so a replay miss is reported as such, not as a vCenter failure.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, miss_type):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _describe_request(miss: BaseException) -> str:
+    """``RelocateVM_Task on VirtualMachine:vm-57`` (or the URL) of the unanswered request."""
+    request = getattr(miss, "failed_request", None)
+    if request is None:
+        return "a request"
+    operation = operation_of(request.body)
+    if operation is None:
+        return f"{request.method} {request.path}"
+    name, kind, moid = operation
+    return f"{name} on {kind}:{moid}" if kind else name
 
 
 def _first_line(exc: BaseException) -> str:

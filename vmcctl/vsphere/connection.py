@@ -26,6 +26,7 @@ from pyVim.connect import SmartConnect
 from pyVmomi import vim
 
 from vmcctl.errors import AuthenticationError, TLSVerificationError, VCenterConnectionError
+from vmcctl.testing.cassettes import active_recording
 from vmcctl.vsphere.settings import ConnectionSettings
 
 T = TypeVar("T")
@@ -91,7 +92,9 @@ class Client:
 
     def open(self) -> Client:
         s = self.settings
-        _preflight(s)
+        replaying = active_recording()
+        if replaying is None or not replaying.replay_only:  # a replay has no server to probe
+            _preflight(s)
         try:
             si = SmartConnect(host=s.host, port=s.port, user=s.username, pwd=s.password,
                               protocol=s.scheme, path=s.path, sslContext=s.ssl_context(),
