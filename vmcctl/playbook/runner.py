@@ -1,0 +1,72 @@
+"""Run a validated playbook's steps in order; stop at the first failure.
+
+    playbook = load_playbook("playbooks/maintenance-window.yaml", {"host": "10.94.24.71"})
+    run = run_playbook(playbook, RunContext(connect=..., dry_run=True))
+    run.failed            # None, or the StepResult that stopped the run
+
+Each step is resolved just before it runs (so a value saved by an earlier
+``advise`` step is real), handed to its handler, and recorded with its
+outcome and duration. A ``VmcctlError`` fails the step and the steps after it
+are recorded as ``not-run``; ``KeyboardInterrupt`` propagates. Nothing is
+printed: progress goes to ``RunContext.events``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vmcctl.errors import VmcctlError
+from vmcctl.playbook.context import RunContext
+from vmcctl.playbook.host_steps import run_evacuate, run_maintenance, run_restore
+from vmcctl.playbook.load import Playbook, Step
+from vmcctl.playbook.outcome import PlaybookRun, StepOutput, StepResult, StepStatus
+from vmcctl.playbook.vm_steps import run_advise, run_migrate
+from vmcctl.playbook.wait_step import run_wait
+
+Handler = Callable[[RunContext, Any], StepOutput]
+
+HANDLERS: dict[str, Handler] = {
+    "migrate": run_migrate, "advise": run_advise, "evacuate": run_evacuate,
+    "maintenance": run_maintenance, "restore": run_restore, "wait": run_wait,
+}
+
+
+def run_step(ctx: RunContext, step: Step, values: dict[str, object],
+             source: str) -> tuple[StepResult, dict[str, str]]:
+    """One step's result and the variables it saved."""
+    started = ctx.clock()
+    ctx.label = step.label
+    try:
+        action = step.resolve(values, source)
+        out = HANDLERS[step.kind](ctx, action)
+    except VmcctlError as exc:
+        return StepResult(index=step.index, name=step.name, action=step.kind, status="failed",
+                          summary=str(exc), seconds=ctx.clock() - started, error=str(exc),
+                          error_type=type(exc).__name__), {}
+    status: StepStatus = "planned" if ctx.dry_run else "ok"
+    return StepResult(index=step.index, name=step.name, action=step.kind, status=status,
+                      summary=out.summary, seconds=ctx.clock() - started,
+                      details=out.details), out.saves
+
+
+def run_playbook(playbook: Playbook, ctx: RunContext) -> PlaybookRun:
+    """Every step in order; after a failed step the rest are recorded as ``not-run``."""
+    values: dict[str, object] = dict(playbook.values)
+    results: list[StepResult] = []
+    failed = False
+    total = len(playbook.steps)
+    for step in playbook.steps:
+        if failed:
+            results.append(StepResult(index=step.index, name=step.name, action=step.kind,
+                                      status="not-run", summary="not run: an earlier step "
+                                      "failed"))
+            continue
+        ctx.events.step_started(step, total)
+        result, saves = run_step(ctx, step, values, playbook.source)
+        values.update(saves)
+        results.append(result)
+        ctx.events.step_ended(result)
+        failed = result.status == "failed"
+    return PlaybookRun(name=playbook.name, source=playbook.source, dry_run=ctx.dry_run,
+                       results=tuple(results), values=values)

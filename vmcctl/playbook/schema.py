@@ -1,0 +1,155 @@
+"""The playbook format: one pydantic model per action, extra keys forbidden.
+
+A playbook is a mapping with ``name``, ``description``, ``vars``, an optional
+``connection`` and ``steps``. Each step has an optional ``name`` and exactly
+one action key; the action's body is validated by the model of that action in
+``ACTIONS``. Splitting a step into its action (``vmcctl.playbook.load``)
+happens outside pydantic so that an error can name the step by index and name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from vmcctl.placement.request import DEFAULT_MAX_PCT
+
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+DEFAULT_MAX_PARALLEL = 8  # the executor's default, and vCenter's per-host vMotion limit
+
+Priority = Literal["high", "default", "low"]
+Pct = Annotated[float, Field(gt=0, le=100)]
+Seconds = Annotated[float, Field(gt=0)]
+Text = Annotated[str, Field(min_length=1)]
+VarName = Annotated[str, Field(pattern=NAME_PATTERN)]
+VarValue = str | int | float | bool | None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MigrateAction(_Strict):
+    """Move one VM: to ``host``, or where the advisor says (``fault_domain`` or ``auto``)."""
+
+    vm: Text
+    host: Text | None = None
+    fault_domain: Text | None = None
+    auto: bool = False
+    priority: Priority = "default"
+    max_cpu: Pct = DEFAULT_MAX_PCT
+    max_mem: Pct = DEFAULT_MAX_PCT
+    timeout: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> MigrateAction:
+        given = [k for k, on in (("host", self.host is not None),
+                                 ("fault_domain", self.fault_domain is not None),
+                                 ("auto", self.auto)) if on]
+        if len(given) != 1:
+            have = f" (got {', '.join(given)})" if given else ""
+            raise ValueError(f"give exactly one of host, fault_domain or auto: true{have}")
+        return self
+
+
+class AdviseAction(_Strict):
+    """Rank the hosts for a VM; fails when none qualifies. ``save_as`` keeps the best host."""
+
+    vm: Text
+    fault_domain: Text = "any"
+    max_cpu: Pct = DEFAULT_MAX_PCT
+    max_mem: Pct = DEFAULT_MAX_PCT
+    save_as: VarName | None = None
+
+
+class EvacuateAction(_Strict):
+    """Move every VM off a host (it does not enter maintenance: that is its own step)."""
+
+    host: Text
+    fault_domain: Text = "any"
+    priority: Priority = "default"
+    max_parallel: Annotated[int, Field(ge=1)] = DEFAULT_MAX_PARALLEL
+    include_powered_off: bool = False
+    journal: Text | None = None
+    max_cpu: Pct = DEFAULT_MAX_PCT
+    max_mem: Pct = DEFAULT_MAX_PCT
+    timeout: Seconds | None = None
+
+
+class MaintenanceAction(_Strict):
+    host: Text
+    action: Literal["enter", "exit"]
+    timeout: Seconds | None = None
+
+
+class RestoreAction(_Strict):
+    """Move back the VMs the journal says came from ``host``."""
+
+    host: Text
+    journal: Text | None = None
+    max_parallel: Annotated[int, Field(ge=1)] = DEFAULT_MAX_PARALLEL
+    timeout: Seconds | None = None
+
+
+class WaitUntil(_Strict):
+    """H2O jobs reaching a status: a job key, or ``running`` (those running at the start)."""
+
+    h2o_job: Text
+    status: Literal["DONE", "RUNNING", "FAILED", "CANCELLED"] = "DONE"
+    h2o_url: Text | None = None
+    interval: Seconds = 2.0
+
+
+class WaitAction(_Strict):
+    """``seconds: N``, or ``until: {...}`` with an optional ``timeout``."""
+
+    seconds: Annotated[float, Field(ge=0)] | None = None
+    until: WaitUntil | None = None
+    timeout: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> WaitAction:
+        if (self.seconds is None) == (self.until is None):
+            raise ValueError("give exactly one of seconds or until")
+        if self.timeout is not None and self.until is None:
+            raise ValueError("timeout goes with until; seconds is already a fixed time")
+        return self
+
+
+Action = (MigrateAction | AdviseAction | EvacuateAction | MaintenanceAction | RestoreAction
+          | WaitAction)
+
+ACTIONS: dict[str, type[_Strict]] = {
+    "migrate": MigrateAction, "advise": AdviseAction, "evacuate": EvacuateAction,
+    "maintenance": MaintenanceAction, "restore": RestoreAction, "wait": WaitAction,
+}
+
+
+class ConnectionSpec(_Strict):
+    """Where vCenter is. Secrets stay out of the file: ``password_env`` names a variable."""
+
+    url: Text | None = None
+    username: Text | None = None
+    password_env: Annotated[str, Field(pattern=NAME_PATTERN)] | None = None
+    insecure: bool | None = None
+    ca_file: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError("a password does not belong in a playbook: set password_env: "
+                             "NAME (an environment variable) or VMCCTL_PASSWORD")
+        return data
+
+
+class PlaybookHeader(_Strict):
+    """Everything but the steps' bodies, which are checked one by one."""
+
+    name: Text
+    description: str = ""
+    vars: dict[Annotated[str, Field(pattern=NAME_PATTERN)], VarValue] = Field(
+        default_factory=dict)
+    connection: ConnectionSpec | None = None
+    steps: Annotated[list[Any], Field(min_length=1)]
