@@ -161,7 +161,11 @@ class TaskWaiter:
         pc = vmodl.query.PropertyCollector
         spec = pc.FilterSpec(objectSet=[pc.ObjectSpec(obj=task, skip=False)],
                              propSet=[pc.PropertySpec(type=vim.Task, pathSet=list(TASK_PATHS))])
-        return self._client.read(lambda _c: self._collector.CreateFilter(spec, True))
+        try:
+            return self._client.read(lambda _c: self._collector.CreateFilter(spec, True))
+        except vmodl.fault.ManagedObjectNotFound:
+            self._reopen()  # the session was renewed elsewhere; our collector went with it
+            return self._client.read(lambda _c: self._collector.CreateFilter(spec, True))
 
     def _destroy_filter(self, watch: _Watch) -> None:
         flt, watch.filter = watch.filter, None
@@ -253,6 +257,9 @@ class TaskWaiter:
         except vim.fault.NotAuthenticated:
             self._rebuild()
             return
+        except vmodl.fault.ManagedObjectNotFound:
+            self._reopen()  # the session was renewed by another call: new collector
+            return
         except CONNECTION_ERRORS as exc:
             raise connection_error(exc, self._client.settings) from exc
         if update is None:
@@ -290,6 +297,10 @@ class TaskWaiter:
     def _rebuild(self) -> None:
         """The session expired: log in again, recreate the collector and open filters."""
         self._client.renew()
+        self._reopen()
+
+    def _reopen(self) -> None:
+        """A new collector (the old one is gone with its session) and open filters."""
         self._collector = None
         self.open()
         for watch in self._watches.values():
