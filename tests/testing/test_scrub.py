@@ -113,3 +113,16 @@ def test_leaked_finds_escaped_forms_and_ignores_case() -> None:
     assert leaked("x p&amp;ss&lt;word&gt; y", [PASSWORD]) == [PASSWORD]
     assert leaked("ALICE@CORP.EXAMPLE", [USER]) == [USER]
     assert leaked("nothing here", [USER, PASSWORD]) == []
+
+
+def test_client_address_is_scrubbed_in_the_session_only_not_in_inventory_data() -> None:
+    # The client's address is not a credential: a VM whose guest IP happens to equal
+    # it (a simulator on localhost) must replay with its real IP.
+    scrubber = Scrubber()
+    scrubber.request(login_request(USER, PASSWORD))
+    session = scrubber.response(login_response())["body"]["string"].decode()
+    assert "10.1.2.3" not in session
+    inventory = {"status": {"code": 200, "message": "OK"}, "headers": {},
+                 "body": {"string": b"<propSet><name>guest.ipAddress</name>"
+                                    b"<val xsi:type=\"xsd:string\">10.1.2.3</val></propSet>"}}
+    assert b">10.1.2.3</val>" in scrubber.response(inventory)["body"]["string"]

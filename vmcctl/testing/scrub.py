@@ -53,11 +53,16 @@ _RESPONSE_ELEMENTS = {
     "userName": USER_PLACEHOLDER,
     "sessionId": SESSION_PLACEHOLDER,
 }
-# Fields of a UserSession that identify the user, the client or the session.
+# Fields of a UserSession that identify the user or the session: scrubbed, then learnt
+# and replaced wherever else they appear.
 _USER_SESSION_FIELDS = {
     "key": SESSION_PLACEHOLDER,
     "userName": USER_PLACEHOLDER,
     "fullName": USER_PLACEHOLDER,
+}
+# Fields that describe the client: scrubbed in the session answer only. Not learnt, as
+# the same address or agent string is ordinary data elsewhere (a VM's guest IP).
+_USER_SESSION_CLIENT = {
     "ipAddress": SECRET_PLACEHOLDER,
     "userAgent": SECRET_PLACEHOLDER,
 }
@@ -87,7 +92,7 @@ def _element(name: str) -> re.Pattern[str]:
 
 _ELEMENT_PATTERNS = {name: _element(name) for name in
                      {*_REQUEST_ELEMENTS, *_RESPONSE_ELEMENTS, *_USER_SESSION_FIELDS,
-                      *_USER_SESSION_TIMES}}
+                      *_USER_SESSION_TIMES, *_USER_SESSION_CLIENT}}
 
 
 def _decode(body: bytes | bytearray | str) -> str:
@@ -173,6 +178,7 @@ class Scrubber:
     def response_body(self, body: str) -> str:
         def user_session(m: re.Match[str]) -> str:
             block = self._replace_elements(m.group(0), _USER_SESSION_TIMES, learn=False)
+            block = self._replace_elements(block, _USER_SESSION_CLIENT, learn=False)
             return self._replace_elements(block, _USER_SESSION_FIELDS, learn=True)
 
         def ticket(m: re.Match[str]) -> str:
