@@ -1,0 +1,102 @@
+"""pyVmomi helpers shared by the simulator tests: find objects, wait on tasks
+the way vCenter clients do (WaitForUpdatesEx on a private collector), and
+derive test inventories from the seed."""
+
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pyVmomi import vim, vmodl
+
+from vmcctl.sim.plugin import SEED_INVENTORY
+
+PC = vmodl.query.PropertyCollector
+DONE = ("success", "error")
+
+
+def seed_dict() -> dict[str, Any]:
+    data = yaml.safe_load(Path(SEED_INVENTORY).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return copy.deepcopy(data)
+
+
+def host_entry(inv: dict[str, Any], name: str) -> dict[str, Any]:
+    for cluster in inv["clusters"]:
+        for host in cluster["hosts"]:
+            if host["name"] == name:
+                entry: dict[str, Any] = host
+                return entry
+    raise KeyError(name)
+
+
+def find(si: Any, kind: type, name: str) -> Any:
+    content = si.RetrieveContent()
+    view = content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
+    try:
+        for obj in view.view:
+            if obj.name == name:
+                return obj
+    finally:
+        view.Destroy()
+    raise LookupError(f"no {kind.__name__} named {name}")
+
+
+def all_of(si: Any, kind: type) -> list[Any]:
+    content = si.RetrieveContent()
+    view = content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
+    try:
+        return list(view.view)
+    finally:
+        view.Destroy()
+
+
+class TaskWatch:
+    """Collects every (state, progress) change of tasks through WaitForUpdatesEx."""
+
+    def __init__(self, si: Any, tasks: list[Any]) -> None:
+        self.pc = si.RetrieveContent().propertyCollector.CreatePropertyCollector()
+        spec = PC.FilterSpec(
+            objectSet=[PC.ObjectSpec(obj=t) for t in tasks],
+            propSet=[PC.PropertySpec(type=vim.Task, pathSet=["info.state", "info.progress"])])
+        self.pc.CreateFilter(spec, True)
+        self.version = ""
+        self.state: dict[str, str] = {}
+        self.history: dict[str, list[tuple[str, int | None]]] = {t._moId: [] for t in tasks}
+
+    def wait(self, timeout: float = 30.0) -> dict[str, list[tuple[str, int | None]]]:
+        """Block until every watched task is done; the observed history per task."""
+        deadline = time.monotonic() + timeout
+        while len([s for s in self.state.values() if s in DONE]) < len(self.history):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"tasks still running: {self.state}")
+            update = self.pc.WaitForUpdatesEx(self.version, PC.WaitOptions(maxWaitSeconds=5))
+            if update is None:
+                continue
+            self.version = update.version
+            for fs in update.filterSet:
+                for obj in fs.objectSet:
+                    moid = obj.obj._moId
+                    progress: int | None = None
+                    for change in obj.changeSet:
+                        if change.name == "info.state":
+                            self.state[moid] = change.val
+                        elif change.name == "info.progress":
+                            progress = change.val
+                    self.history[moid].append((self.state.get(moid, "?"), progress))
+        self.pc.Destroy()
+        return self.history
+
+
+def wait_task(si: Any, task: Any, timeout: float = 30.0) -> Any:
+    """Wait (without polling) for one task; its final info."""
+    TaskWatch(si, [task]).wait(timeout)
+    return task.info
+
+
+def relocate(vm: Any, host: Any, **spec: Any) -> Any:
+    return vm.RelocateVM_Task(vim.vm.RelocateSpec(host=host, **spec),
+                              vim.VirtualMachine.MovePriority.defaultPriority)
