@@ -57,6 +57,7 @@ CASES: tuple[Case, ...] = (
                                     "--priority", "high"), time_scale=50,
          faults=({"vm": ML, "method": "RelocateVM_Task", "fault": "MigrationFault",
                   "message": "vMotion network lost", "at_progress": 40, "times": 1},)),
+    Case("host_evacuate_dry_run", ("host", "evacuate", "10.94.24.71", "--dry-run")),
 )
 
 

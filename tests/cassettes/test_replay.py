@@ -64,7 +64,8 @@ def test_cassette_replays_the_live_output(case: Case, request: pytest.FixtureReq
 def test_the_cases_cover_what_the_issue_lists() -> None:
     """Guards against a case silently dropped from CASES (its cassette would rot)."""
     commands = {c.args[0] for c in CASES}
-    assert {"inventory", "advise", "migrate"} <= commands
+    assert {"inventory", "advise", "migrate", "host"} <= commands
+    assert any("--dry-run" in c.args for c in CASES if c.args[0] == "host")
     assert any(c.faults for c in CASES), "no case replays a failing migration"
     for case in CASES:
         assert case.cassette.is_file(), f"{case.cassette.name} is not committed"
