@@ -1,7 +1,7 @@
 """The ``evacuate``, ``maintenance`` and ``restore`` steps, over ``vmcctl.executor``.
 
 - ``evacuate``: the advisor's evacuation plan turned into a journal
-  (``executor.prepare``) and run by ``executor.runner.MoveRunner``; the step
+  (``executor.prepare``) and run by ``executor.evacuate.run_journal``; the step
   fails if any VM stays on the host. It does not enter maintenance: that is
   the next step's job, and it only runs if this one succeeded.
 - ``maintenance``: enter refuses while powered-on VMs are still on the host
@@ -22,11 +22,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from vmcctl.errors import EvacuationError, OperationError, PrecheckError
+from vmcctl.errors import EvacuationError, PrecheckError
+from vmcctl.executor.evacuate import run_journal
 from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import Journal, MoveRecord, load_journal
 from vmcctl.executor.prepare import evacuation_journal, restore_journal
-from vmcctl.executor.runner import MoveRunner, RunOptions
+from vmcctl.executor.runner import RunOptions
 from vmcctl.executor.schedule import Limits
 from vmcctl.placement.evacuation import plan_evacuation
 from vmcctl.placement.request import PlacementOptions
@@ -63,23 +64,24 @@ def _move_rows(moves: Sequence[MoveRecord]) -> list[dict[str, Any]]:
              "reason": m.reason} for m in moves]
 
 
-def _run(ctx: RunContext, journal: Journal, max_parallel: int,
-         timeout: float | None) -> dict[str, Any]:
-    """Run a journal's moves; KeyboardInterrupt if the run was interrupted."""
+def _run(ctx: RunContext, journal: Journal, max_parallel: int, timeout: float | None,
+         resume_with: str) -> dict[str, Any]:
+    """Run a journal's moves (``executor.evacuate.run_journal``); raise its error if not ok.
+
+    Ctrl-C: the runner stops submitting and lets running vMotions finish; the
+    step then re-raises ``KeyboardInterrupt`` after saying how to resume.
+    """
     journal.save()
-    runner = MoveRunner(ctx.client(), journal,
-                        RunOptions(limits=Limits(max_parallel=max_parallel), timeout=timeout),
-                        _Notes(ctx))
-    outcome = runner.run()
-    if outcome.interrupted:
+    report = run_journal(ctx.client(), journal,
+                         RunOptions(limits=Limits(max_parallel=max_parallel), timeout=timeout),
+                         _Notes(ctx))
+    if report.interrupted:
+        ctx.note(f"interrupted; journal {journal.path}; finish with: {resume_with}")
         raise KeyboardInterrupt
-    return {"journal": str(journal.path), "seconds": round(outcome.seconds, 3),
-            "soap_calls": outcome.soap_calls, "timed_out": outcome.timed_out,
-            "moves": _move_rows(journal.moves)}
-
-
-def _not_moved(journal: Journal) -> list[MoveRecord]:
-    return [m for m in journal.moves if m.state != "done"]
+    error = report.error()
+    if error is not None:
+        raise error
+    return report.to_dict()
 
 
 def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
@@ -119,14 +121,8 @@ def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
                      f"{path}) or remove the file")
     if not journal.moves:
         return StepOutput(f"{plan.host} has no VMs to move", {"journal": None, "moves": []})
-    details = _run(ctx, journal, action.max_parallel, action.timeout)
-    failed = _not_moved(journal)
-    if failed:
-        first = failed[0]
-        raise EvacuationError(
-            f"{len(failed)} of {len(journal.moves)} VM(s) not moved off {plan.host}: "
-            + ", ".join(m.vm for m in failed) + f" ({first.vm}: {first.reason or first.state})",
-            hint=f"journal {path}")
+    details = _run(ctx, journal, action.max_parallel, action.timeout,
+                   f"vmcctl host evacuate {plan.host} --resume --journal {path}")
     return StepOutput(f"moved {len(journal.moves)} VM(s) off {plan.host} in "
                       f"{details['seconds']:.1f} s (journal {path})", details)
 
@@ -175,6 +171,13 @@ def run_restore(ctx: RunContext, action: RestoreAction) -> StepOutput:
     path = ctx.journal_path(action.journal, action.host)
     evacuation = _evacuation(ctx, path, action.host)
     restore_path = path.with_name(path.stem + ".restore.json")
+    if not ctx.dry_run and restore_path.exists():
+        previous = load_journal(restore_path)
+        if previous.status in UNFINISHED:
+            raise PrecheckError(f"journal {restore_path} holds an unfinished restore of "
+                                f"{previous.host}",
+                                hint=f"finish it: vmcctl host restore {previous.host} "
+                                     f"--journal {path}")
     journal = restore_journal(ctx.inventory(), evacuation, path=restore_path,
                               options={"max_parallel": action.max_parallel})
     pending = [m for m in journal.moves if m.state == "pending"]
@@ -190,15 +193,8 @@ def run_restore(ctx: RunContext, action: RestoreAction) -> StepOutput:
         return StepOutput(f"no VM to bring back to {home}"
                           + (f"; {len(skipped)} stay where they are" if skipped else ""),
                           {"journal": str(path), "moves": _move_rows(journal.moves)})
-    details = _run(ctx, journal, action.max_parallel, action.timeout)
-    failed = [m for m in journal.moves if m.state in ("failed", "cancelled")
-              or (m.state == "pending")]
-    if failed:
-        first = failed[0]
-        raise OperationError(
-            f"{len(failed)} VM(s) not brought back to {home}: "
-            + ", ".join(m.vm for m in failed) + f" ({first.vm}: {first.reason or first.state})",
-            hint=f"journal {restore_path}")
+    details = _run(ctx, journal, action.max_parallel, action.timeout,
+                   f"vmcctl host restore {home} --journal {path}")
     stayed = f"; {len(skipped)} stay where they are (see details)" if skipped else ""
     return StepOutput(f"brought {len(pending)} VM(s) back to {home} in "
                       f"{details['seconds']:.1f} s{stayed}", details)
