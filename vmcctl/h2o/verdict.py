@@ -288,7 +288,7 @@ def _rate(name: str, windows: list[tuple[float, float]], series: list[tuple[floa
     inside = 0
     for a, b in windows:
         lo, hi = max(a, first), min(b, last)
-        inside += sum(1 for t, _ in series if a <= t <= b)
+        inside += sum(1 for t, _ in series if a <= t < b)
         if hi > lo:
             gained += _interp(series, hi) - _interp(series, lo)
             covered += hi - lo
