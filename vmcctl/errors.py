@@ -21,6 +21,7 @@ codes. Every message says what happened and, where it can, what to do next.
         ├── NoPlacementError         no host qualifies for a VM (names the strongest constraint)
         ├── EvacuationError          some VMs could not be moved off a host
         ├── WatcherError             the H2O cluster could not be watched
+        ├── VerdictFailedError       the watched workload's verdict is FAIL
         ├── SimulatorError           the local simulator could not be built or started
         └── CassetteError            a replayed call has no answer in the recorded cassette
 """
@@ -138,6 +139,10 @@ class EvacuationError(OperationError):
 
 class WatcherError(OperationError):
     """The H2O cluster could not be watched."""
+
+
+class VerdictFailedError(OperationError):
+    """The watched workload did not come through the migration (verdict FAIL)."""
 
 
 class SimulatorError(OperationError):

@@ -16,6 +16,7 @@ from vmcctl import __version__, log
 from vmcctl.cli.advise import advise
 from vmcctl.cli.conversation import RecordingGroup
 from vmcctl.cli.errors import run_guarded
+from vmcctl.cli.h2o import h2o
 from vmcctl.cli.host import host
 from vmcctl.cli.inventory import inventory
 from vmcctl.cli.migrate import migrate
@@ -55,7 +56,7 @@ def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool,
     log.configure("json" if log_format == "json" else "console", 2 if debug else verbose)
 
 
-for command in (inventory, migrate, advise, sim, host, play):
+for command in (inventory, migrate, advise, host, play, h2o, sim):
     cli.add_command(command)
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import nullcontext
+from typing import Any, NoReturn
 
 import click
 
 from vmcctl.cli.advise import placement_options
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
-from vmcctl.errors import ConfigError, MigrationFailedError, VerificationError
+from vmcctl.cli.watch import MigrationWatch, collect_watch_options, watch_options
+from vmcctl.errors import (
+    ConfigError,
+    MigrationFailedError,
+    VerdictFailedError,
+    VerificationError,
+)
 from vmcctl.model import Inventory
 from vmcctl.placement.advisor import advise
 from vmcctl.placement.request import PlacementOptions
@@ -55,9 +62,12 @@ def _dry_run(plan: Any, output: str) -> None:
          ["storage", "stays where it is (spec.datastore unset)"]]))
 
 
-def _report(result: Any, output: str) -> None:
+def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> None:
     if output == "json":
-        emit_json(result.to_dict())
+        data = result.to_dict()
+        if watch is not None:
+            data["h2o"] = watch.to_dict()
+        emit_json(data)
         return
     kind = "cold-migrated (powered off)" if result.cold else "moved"
     if result.state not in ("success",):
@@ -68,6 +78,8 @@ def _report(result: Any, output: str) -> None:
                f"priority {result.priority}, task {result.task}")
     if result.verified:
         click.echo("verified: on the target host, power state and boot time unchanged")
+    if watch is not None:
+        watch.render()
 
 
 @click.command()
@@ -83,21 +95,28 @@ def _report(result: Any, output: str) -> None:
 @click.option("--no-wait", is_flag=True, help="Submit and return without following the task.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
               help="Give up waiting after this long (the task keeps running in vCenter).")
+@watch_options
 @connection_options
 @output_option
 def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max_cpu: float,
             max_mem: float, priority: str, dry_run: bool, no_wait: bool, timeout: float | None,
-            output: str) -> None:
+            output: str, **watch_kwargs: Any) -> None:
     """Move VM to another host, compute only: its storage stays where it is.
 
     Checks the move first (VM and host exist, VM not already there, target
     connected, out of maintenance, mounting the VM's datastores, with the
     memory to spare), submits RelocateVM_Task, follows its progress, then
     verifies the VM is on the target with the same power state and boot time.
+
+    With --watch-h2o it also watches the H2O training job(s) on the VM before,
+    during and after the move and exits 1 when the verdict is FAIL.
     """
     from vmcctl.cli.progress import TaskProgress
     from vmcctl.vsphere.relocate import plan_move, relocate
 
+    opts = collect_watch_options(watch_kwargs)
+    if opts.enabled and no_wait:
+        raise ConfigError("--watch-h2o needs the move to be followed; drop --no-wait")
     ctx = click.get_current_context()
     with open_session(ctx) as session:
         inv = snapshot(session)
@@ -106,23 +125,46 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
         if dry_run:
             _dry_run(plan, output)
             return
+        watch = MigrationWatch(opts, inv.vm(vm).ip_address) if opts.enabled else None
+        meta = {"vm": plan.vm, "source": plan.source, "target": plan.target,
+                "priority": plan.vim_priority}
+        if watch is not None:
+            watch.before()
         label = f"{plan.vm} {plan.source} -> {plan.target}"
         try:
-            with TaskProgress(label, enabled=not no_wait) as bar:
+            with (TaskProgress(label, enabled=not no_wait) as bar,
+                  watch.during(plan.source, plan.target) if watch else nullcontext()):
                 result = relocate(session, plan, wait=not no_wait, timeout=timeout,
                                   on_update=bar.update)
         except MigrationFailedError as exc:
-            if output == "json":
-                emit_json({"vm": plan.vm, "source": plan.source, "target": plan.target,
-                           "source_fault_domain": plan.source_fault_domain,
-                           "target_fault_domain": plan.target_fault_domain,
-                           "priority": plan.priority, "task": exc.task, "state": "error",
-                           "fault": exc.fault_type, "message": exc.fault_message,
-                           "current_host": exc.current_host, "verified": False})
-            where = exc.current_host or "unknown"
-            raise MigrationFailedError(
-                exc.fault_type, f"{exc.fault_message}; {plan.vm} is on {where}", vm=plan.vm,
-                current_host=exc.current_host, task=exc.task) from None
-    _report(result, output)
+            _failed(plan, exc, watch, meta, output)
+    if watch is not None:
+        watch.after(meta)
+    _report(result, output, watch)
     if not no_wait and not result.verified:
         raise VerificationError("the task succeeded but: " + "; ".join(result.problems))
+    if watch is not None and not watch.verdict.passed:
+        raise VerdictFailedError(f"H2O verdict FAIL: {watch.verdict.reason}")
+
+
+def _failed(plan: Any, exc: MigrationFailedError, watch: MigrationWatch | None,
+            meta: dict[str, Any], output: str) -> NoReturn:
+    """Report a failed move (and what the watcher saw), then raise it with where the VM is."""
+    if watch is not None:
+        watch.finish(meta)
+    if output == "json":
+        data = {"vm": plan.vm, "source": plan.source, "target": plan.target,
+                "source_fault_domain": plan.source_fault_domain,
+                "target_fault_domain": plan.target_fault_domain,
+                "priority": plan.priority, "task": exc.task, "state": "error",
+                "fault": exc.fault_type, "message": exc.fault_message,
+                "current_host": exc.current_host, "verified": False}
+        if watch is not None:
+            data["h2o"] = watch.to_dict()
+        emit_json(data)
+    elif watch is not None:
+        watch.render()
+    where = exc.current_host or "unknown"
+    raise MigrationFailedError(
+        exc.fault_type, f"{exc.fault_message}; {plan.vm} is on {where}", vm=plan.vm,
+        current_host=exc.current_host, task=exc.task) from None

@@ -1,0 +1,166 @@
+"""The seed story, end to end, as an operator would run it (``make demo``).
+
+ML-cpu-vm-04 trains a model with H2O on 10.94.24.70 (us-west-2b) in a 9-host
+SDDC over two availability zones. We move it, compute only, at high priority,
+to the least loaded host of the other zone while watching the training, then
+bring it back, and show both verdicts.
+
+Everything runs locally: the vCenter is vmcctl's simulator (``vmcctl sim
+serve``), the guest's H2O is a local H2O-3 (the seed inventory gives the VM the
+guest IP 127.0.0.1). The vCenter side goes only through the ``vmcctl`` CLI.
+Ctrl-C stops everything this script started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "vmcctl" / "sim" / "inventories" / "seed.yaml"
+OUT = Path(os.environ.get("VMCCTL_DEMO_OUT", REPO / "demo-output"))
+VM, HOME = "ML-cpu-vm-04", "10.94.24.70"
+WATCH_S = os.environ.get("VMCCTL_DEMO_WATCH_S", "10")
+TRAIN_S = float(os.environ.get("VMCCTL_DEMO_TRAIN_S", "150"))
+VMCCTL = [sys.executable, "-m", "vmcctl"]
+
+
+def say(text: str) -> None:
+    print(f"\n\033[1m== {text}\033[0m" if sys.stdout.isatty() else f"\n== {text}", flush=True)
+
+
+def vmcctl(*args: str, env: dict[str, str], check: bool = True) -> int:
+    print("$ vmcctl " + " ".join(args), flush=True)
+    code = subprocess.run([*VMCCTL, *args], env=env, check=False).returncode
+    if check and code != 0:
+        raise SystemExit(f"demo: `vmcctl {args[0]}` exited {code}")
+    return code
+
+
+def start_simulator() -> tuple[subprocess.Popen[str], dict[str, str]]:
+    proc = subprocess.Popen([*VMCCTL, "sim", "serve", "--inventory", str(SEED)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    url = proc.stdout.readline().strip()
+    cert = ""
+    for line in proc.stderr:
+        if line.startswith("certificate: "):
+            cert = line.split(": ", 1)[1].strip()
+        if line.startswith("serving "):
+            break
+    if not url.startswith("http") or not cert:
+        proc.terminate()
+        raise SystemExit("demo: the simulator did not start")
+    env = dict(os.environ, VMCCTL_URL=url, VMCCTL_USERNAME="user", VMCCTL_PASSWORD="pass",
+               VMCCTL_CA_FILE=cert)
+    print(f"vCenter simulator at {url} (TLS verified with its certificate {cert})")
+    return proc, env
+
+
+def verdict_line(report: Path) -> tuple[bool, str]:
+    data = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    v, meta = data["verdict"], data["meta"]
+    ratio = "n/a" if v["ratio"] is None else f"{v['ratio']:.2f}"
+    polls = v["continuity"]
+    text = (f"{meta.get('source')} -> {meta.get('target')}: {v['outcome']} - "
+            f"progress rate during/before {ratio} (threshold {v['threshold']}), longest stall "
+            f"{v['longest_stall_s']:.1f} s, polls answered "
+            f"{polls['polls'] - polls['failed_polls']}/{polls['polls']}")
+    return v["outcome"] == "PASS", text
+
+
+def _terminate(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def story(env: dict[str, str], watch: str, h2o_url: str) -> list[tuple[Path, int]]:
+    """The operator's steps; returns each watched migration's report folder and exit code."""
+    say(f"Where is {VM}?")
+    vmcctl("inventory", "vms", "--host", HOME, env=env)
+
+    say("Which host in the other fault domain should take it, and why not the others?")
+    vmcctl("advise", VM, "--fault-domain", "other", env=env)
+
+    say(f"Move {VM} there: compute only, high priority, watching the training")
+    there = OUT / "1-to-other-fault-domain"
+    code_there = vmcctl("migrate", VM, "--fault-domain", "other", "--priority", "high",
+                        "--watch-h2o", watch, "--before", WATCH_S, "--after", WATCH_S,
+                        "--report", str(there), env=env, check=False)
+
+    say("The training keeps going on the new host")
+    vmcctl("h2o", "status", "--h2o-url", h2o_url, env=env)
+    time.sleep(float(WATCH_S))
+
+    say(f"Bring {VM} home to {HOME}")
+    back = OUT / "2-back-home"
+    code_back = vmcctl("migrate", VM, "--host", HOME, "--priority", "high",
+                       "--watch-h2o", watch, "--before", WATCH_S, "--after", WATCH_S,
+                       "--report", str(back), env=env, check=False)
+    vmcctl("inventory", "vms", "--host", HOME, env=env)
+
+    say("The same machinery plans a host evacuation for maintenance (dry run)")
+    vmcctl("host", "evacuate", HOME, "--dry-run", env=env, check=False)
+    return [(there, code_there), (back, code_back)]
+
+
+def summary(results: list[tuple[Path, int]]) -> bool:
+    say("Verdicts")
+    ok = True
+    for report, code in results:
+        ok = ok and code == 0
+        if not (report / "report.json").exists():
+            print(f"  no report in {report}")
+            ok = False
+            continue
+        passed, text = verdict_line(report)
+        ok = ok and passed
+        print(f"  {text}")
+        print(f"    report {report / 'report.json'}\n    plot   {report / 'timeline.png'}")
+    return ok
+
+
+def main() -> int:
+    from vmcctl.h2o.demo import start_local_h2o, start_training_job
+
+    signal.signal(signal.SIGTERM, _terminate)
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    sim = h2o = None
+    started = time.monotonic()
+    try:
+        say("Start a local vCenter: the seed SDDC (9 hosts, fault domains us-west-2a/2b)")
+        sim, env = start_simulator()
+        vmcctl("inventory", "hosts", env=env)
+
+        say("Start H2O-3 in the 'guest' and a GBM training job (runs a couple of minutes)")
+        h2o = start_local_h2o()
+        job = start_training_job(duration_s=TRAIN_S)
+        print(f"H2O at {h2o.url}; training job {job.key} ({job.ntrees} trees, "
+              f"~{job.expected_s:.0f} s)")
+        watch = "auto" if h2o.port == 54321 else h2o.url
+        ok = summary(story(env, watch, h2o.url))
+        print(f"\nstory {'PASSED' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s")
+        return 0 if ok else 1
+    except KeyboardInterrupt:
+        print("\ninterrupted: stopping the simulator and H2O", file=sys.stderr)
+        return 130
+    finally:
+        if h2o is not None:
+            h2o.shutdown()
+        if sim is not None:
+            sim.terminate()
+            try:
+                sim.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                sim.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
