@@ -120,6 +120,8 @@ def test_unplaceable_vm_stops_the_window_before_maintenance(sim: Any, play: Any,
     assert inv.vm("licensed-app-01").host == "10.94.24.71"
     assert inv.vm("db-01").host != "10.94.24.71"  # the movable one stays where it went
     assert "EnterMaintenanceMode_Task" not in {e["method"] for e in mutations(sim)}
+    # the journal's default name follows the --var host override
+    assert (tmp_path / "vmcctl-journal-10.94.24.71.json").exists()
 
 
 def test_dry_run_also_stops_at_the_step_that_would_fail(sim: Any, play: Any) -> None:
@@ -159,3 +161,30 @@ def test_wrong_password_is_a_usage_error_before_any_step(sim: Any, play: Any) ->
     assert "step" not in result.err
     assert "wrong" not in result.err
     assert sim.control.relocations() == []
+
+
+def test_connection_from_the_playbook_with_the_password_from_the_environment(
+        sim: Any, play: Any, write: Callable[[str], Path]) -> None:
+    env = sim.env()
+    tls = (f"ca_file: {env['VMCCTL_CA_FILE']}" if "VMCCTL_CA_FILE" in env
+           else "insecure: true")
+    path = write(f"""
+        name: own-connection
+        vars: {{url: "https://nowhere.invalid/sdk"}}
+        connection:
+          url: ${{url}}
+          username: {sim.username}
+          password_env: PLAYBOOK_VC_PASSWORD
+          {tls}
+        steps:
+          - advise: {{vm: {ML}, fault_domain: other}}
+        """)
+    # only the playbook says where vCenter is (no VMCCTL_* in the environment)
+    missing = play(str(path), "--var", f"url={sim.url}")
+    assert missing.code == 2
+    assert "password_env names PLAYBOOK_VC_PASSWORD, which is not set" in missing.err
+    ok = play(str(path), "--var", f"url={sim.url}",
+              env={"PLAYBOOK_VC_PASSWORD": sim.password})
+    assert ok.code == 0, ok.err
+    assert "10.94.24.85" in ok.out
+    assert sim.password not in ok.out + ok.err

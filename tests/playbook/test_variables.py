@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vmcctl.errors import ConfigError
+from vmcctl.errors import ConfigError, PlaybookError
 from vmcctl.playbook.load import parse_playbook
 from vmcctl.playbook.schema import EvacuateAction, MigrateAction
 from vmcctl.playbook.variables import UnknownVariable, parse_assignments, substitute
@@ -79,3 +79,15 @@ def test_connection_takes_variables_and_never_a_password() -> None:
     assert pb.connection is not None
     assert pb.connection.url == "https://vc.example/sdk"
     assert pb.connection.password_env == "VC_PASS"
+
+
+def test_a_default_can_use_variables_declared_before_it() -> None:
+    doc = {"name": "t", "vars": {"host": "h1", "journal": "j-${host}.json"},
+           "steps": [{"restore": {"host": "${host}", "journal": "${journal}"}}]}
+    assert parse_playbook(doc).values["journal"] == "j-h1.json"
+    assert parse_playbook(doc, overrides={"host": "h2"}).values["journal"] == "j-h2.json"
+    assert parse_playbook(doc, overrides={"journal": "x.json"}).values["journal"] == "x.json"
+    later = {"name": "t", "vars": {"journal": "j-${host}.json", "host": "h1"},
+             "steps": [{"wait": 0}]}
+    with pytest.raises(PlaybookError, match=r"vars.journal: unknown variable \$\{host\}"):
+        parse_playbook(later)

@@ -160,11 +160,17 @@ def _resolve_vars(source: str, header: PlaybookHeader,
         declared = ", ".join(header.vars) or "none"
         raise PlaybookError(f"{source}: --var {unknown[0]}: the playbook declares no such "
                             f"variable (declared: {declared})")
-    values: dict[str, object] = {**header.vars, **overrides}
-    missing = [k for k, v in values.items() if v is None]
-    if missing:
-        raise PlaybookError(f"{source}: vars.{missing[0]}: has no default; pass "
-                            f"--var {missing[0]}=VALUE")
+    values: dict[str, object] = {}
+    for name, default in header.vars.items():  # in order: a default may use earlier ones
+        value = overrides.get(name, default)
+        if value is None:
+            raise PlaybookError(f"{source}: vars.{name}: has no default; pass "
+                                f"--var {name}=VALUE")
+        try:
+            values[name] = substitute(value, values, ("vars", name))
+        except UnknownVariable as exc:
+            raise PlaybookError(f"{source}: {_unknown_var_line(exc)} (a variable can use "
+                                "those declared before it)") from None
     return values
 
 
