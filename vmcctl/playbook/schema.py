@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL
 from vmcctl.placement.request import DEFAULT_MAX_PCT
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-DEFAULT_MAX_PARALLEL = 8  # the executor's default, and vCenter's per-host vMotion limit
 
 Priority = Literal["high", "default", "low"]
 Pct = Annotated[float, Field(gt=0, le=100)]
