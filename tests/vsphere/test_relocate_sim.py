@@ -34,8 +34,8 @@ def test_seed_story_move_is_verified_and_audited(vcsim_factory: Any, settings_fo
     assert after.vm("ML-cpu-vm-04").boot_time == before.vm("ML-cpu-vm-04").boot_time
     audit = sim.control.relocations("ML-cpu-vm-04")
     assert len(audit) == 1
-    assert audit[0]["priority"] == "highPriority"
-    assert set(audit[0]["spec"]) == {"host", "pool"}
+    assert audit[0]["args"]["priority"] == "highPriority"
+    assert set(audit[0]["args"]["spec_fields"]) == {"host", "pool"}
 
 
 def test_cold_move(vcsim: Any, settings_for: Any) -> None:
