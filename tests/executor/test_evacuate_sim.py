@@ -159,3 +159,27 @@ def test_session_expired_mid_run_renews_without_duplicate_relocations(
     names = sorted(r["target"]["name"] for r in relocations)
     assert names == sorted(m.vm for m in journal.moves)  # each exactly once
     assert all(r["result"] == "success" for r in relocations)
+
+
+def test_timeout_leaves_tasks_running_and_resume_follows_them(vcsim_factory: Any,
+                                                              client_for: Any,
+                                                              tmp_path: Path) -> None:
+    sim = vcsim_factory(wide_inventory(vms=6, targets=2, memory_gb=80), time_scale=8)
+    client = client_for(sim)
+    inv = take_snapshot(client)
+    path = tmp_path / "j.json"
+    journal = evacuation_journal(inv, plan_evacuation(inv, "10.0.0.1"), path=path)
+    first = run_journal(client, journal, RunOptions(limits=Limits(max_parallel=2),
+                                                    timeout=1.0))
+    assert first.outcome.timed_out and not first.ok
+    saved = load_journal(path)
+    assert saved.status == "interrupted"
+    running = [m.vm for m in saved.moves if m.state == "running"]
+    assert running and all(saved.move(vm).task for vm in running)
+
+    second = run_journal(client_for(sim), saved, RunOptions(limits=Limits(max_parallel=2)))
+    assert second.ok, second.problem_rows()
+    relocations = sim.control.relocations()
+    names = sorted(r["target"]["name"] for r in relocations)
+    assert names == sorted(m.vm for m in saved.moves)  # the running ones were not resubmitted
+    assert all(r["result"] == "success" for r in relocations)

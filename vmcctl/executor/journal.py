@@ -20,7 +20,7 @@ import contextlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -76,14 +76,16 @@ class MoveRecord:
         return self.state in IN_FLIGHT_STATES
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("not_before")  # a monotonic time means nothing in another process
-        return data
+        # not_before is left out: a monotonic time means nothing in another process
+        return {name: getattr(self, name) for name in _RECORD_FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MoveRecord:
         known = {f.name for f in fields(cls)} - {"not_before"}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(MoveRecord) if f.name != "not_before")
 
 
 @dataclass

@@ -136,9 +136,11 @@ class MoveRunner:
                     if outcome.timed_out:
                         break  # in-flight tasks go on in vCenter; the journal says "running"
                     self._maybe_cancel()
-                    finished = waiter.wait_any(list(self._by_task),
-                                               timeout=self.options.wait_slice)
-                    wave.ended.extend(self._take_ended(waiter, finished))
+                    slice_s = self.options.wait_slice
+                    if deadline is not None:
+                        slice_s = max(0.0, min(slice_s, deadline - self._clock()))
+                    finished = waiter.wait_any(list(self._by_task), timeout=slice_s)
+                    wave.ended.extend(self._take_ended(finished))
                 except KeyboardInterrupt:
                     interrupts += 1
                     if interrupts > 1 or self._stop.is_set():
@@ -168,53 +170,63 @@ class MoveRunner:
                 self._resolve(ended, live)
             for rec in wave.lookups:
                 self._lookup(waiter, rec, live)
-            for rec in candidates:
-                self._start(waiter, rec, live, outcome)
+            to_submit = [rec for rec in candidates if self._checked(rec, live)]
+            self._save()  # one write for the wave: outcomes, and "submitting" before submits
+            submitted = [(rec, task) for rec in to_submit
+                         if (task := self._submit(rec, outcome)) is not None]
+            if submitted:
+                self._follow(waiter, submitted)
+            if to_submit:
+                self._save()  # the task ids
             wave = _Wave()
             if all(c.in_flight for c in candidates):
                 return wave  # every pick took its slot (or there were none)
 
     # --- one move ---------------------------------------------------------------------
 
-    def _start(self, waiter: TaskWaiter, rec: MoveRecord, live: LiveState,
-               outcome: RunOutcome) -> None:
-        if self._stop.is_set():
-            return
+    def _checked(self, rec: MoveRecord, live: LiveState) -> bool:
+        """Precheck against the live state; True: marked ``submitting``, to submit now."""
         decision = decide.precheck(rec, live.vms.get(rec.vm_moid),
                                    live.hosts.get(rec.target_moid))
         if decision.action == "done":
             self._end(rec, "done", decision.reason)
-            return
+            return False
         if decision.action == "skip":
             self._end(rec, "skipped", decision.reason)
-            return
+            return False
         rec.state, rec.attempts, rec.submitted_at = "submitting", rec.attempts + 1, now_iso()
         rec.task = rec.reason = rec.fault = None
-        self._save()
+        return True
+
+    def _submit(self, rec: MoveRecord, outcome: RunOutcome) -> Any:
+        """Submit one relocation; the task, or None if it failed or was not sent."""
+        if self._stop.is_set():  # Ctrl-C between the journal write and this submission
+            rec.state, rec.attempts = "pending", rec.attempts - 1
+            return None
         try:
             task = submit(self.client, move_plan(rec, self._host_names))
         except MigrationFailedError as exc:
             self._failed_attempt(rec, exc.fault_type, exc.fault_message)
-            return
+            return None
         except VCenterConnectionError:
             self._save()  # still "submitting": a resume looks in the VM's recent tasks
             raise
         outcome.relocations_submitted += 1
-        self._follow(waiter, rec, task)
-
-    def _follow(self, waiter: TaskWaiter, rec: MoveRecord, task: Any) -> None:
         rec.task, rec.state = str(task._moId), "running"
         self._book.take_anyway(rec.vm, rec.origin, rec.target)
         self._by_task[rec.task] = rec
-        self._save()
-        waiter.add(task)
-        self.events.move_started(rec)
+        return task
 
-    def _take_ended(self, waiter: TaskWaiter, finished: dict[str, TaskState]) -> list[_Ended]:
+    def _follow(self, waiter: TaskWaiter, submitted: list[tuple[MoveRecord, Any]]) -> None:
+        """Follow a wave's tasks through one filter."""
+        waiter.add_many([task for _, task in submitted])
+        for rec, _ in submitted:
+            self.events.move_started(rec)
+
+    def _take_ended(self, finished: dict[str, TaskState]) -> list[_Ended]:
         out = []
         for moid, state in finished.items():
             rec = self._by_task.pop(moid, None)
-            waiter.remove(moid)
             if rec is None:
                 continue
             self._book.release(rec.vm)
@@ -252,7 +264,6 @@ class MoveRunner:
             delay = retry.delay(rec.attempts)
             rec.state, rec.task, rec.not_before = "pending", None, self._clock() + delay
             rec.reason, rec.fault = f"retrying after {fault}: {message}", fault
-            self._save()
             self.events.move_retry(rec, delay)
             return
         self._end(rec, "failed", message or "the move failed", fault=fault)
@@ -261,7 +272,6 @@ class MoveRunner:
              fault: str | None = None) -> None:
         rec.state = state  # type: ignore[assignment]
         rec.reason, rec.fault, rec.ended_at = reason, fault, now_iso()
-        self._save()
         self.events.move_ended(rec)
 
     # --- resume, retries, Ctrl-C ------------------------------------------------------
@@ -273,16 +283,9 @@ class MoveRunner:
             action = decide.on_resume(rec)
             if action == "keep" or (rec.state == "skipped" and not rec.target_moid):
                 continue  # done, or never placeable
-            if action == "adopt" and rec.task is not None:
-                try:
-                    self._follow(waiter, rec, vim.Task(rec.task, self.client.si._stub))
-                    continue
-                except vmodl.fault.ManagedObjectNotFound:
-                    self._by_task.pop(rec.task, None)
-                    self._book.release(rec.vm)
-                    waiter.remove(rec.task)
-                    action = "lookup"
-            if action == "lookup":
+            if action in ("adopt", "lookup"):
+                # The recorded task may be gone (vCenter forgets finished tasks): look at
+                # where the VM is and at its recent tasks instead of trusting the id.
                 rec.state = "submitting"
                 wave.lookups.append(rec)
                 continue
@@ -294,14 +297,20 @@ class MoveRunner:
         """A move whose task id is unknown or gone: done, still running, or to do again."""
         vm = live.vms.get(rec.vm_moid)
         if vm is not None and vm.host_moid == rec.target_moid:
-            self._end(rec, "done", None)
+            problems = decide.verify(rec, vm)
+            if problems:
+                self._end(rec, "failed", "; ".join(problems), fault="VerificationError")
+            else:
+                self._end(rec, "done", None)
             return
         task = find_relocate_task(self.client, move_plan(rec, self._host_names))
         if task is not None:
-            self._follow(waiter, rec, task)
+            rec.task, rec.state = str(task._moId), "running"
+            self._book.take_anyway(rec.vm, rec.origin, rec.target)
+            self._by_task[rec.task] = rec
+            self._follow(waiter, [(rec, task)])
             return
         rec.state, rec.task = "pending", None
-        self._save()
 
     def _waiting_retries(self) -> bool:
         if self._stop.is_set():

@@ -75,10 +75,18 @@ def fault_type_and_message(fault: Any) -> tuple[str, str]:
 
 
 @dataclass
+class _Filter:
+    """One property filter, shared by the tasks added together; destroyed with the last."""
+
+    ref: Any
+    users: int
+
+
+@dataclass
 class _Watch:
     task: TaskRef
     state: TaskState
-    filter: Any = None
+    filter: _Filter | None = None
     callback: UpdateCallback | None = None
 
 
@@ -124,20 +132,28 @@ class TaskWaiter:
 
     def add(self, task: TaskRef, on_update: UpdateCallback | None = None) -> str:
         """Start following ``task``; returns its id. Safe during a wait."""
+        return self.add_many([task], on_update)[0]
+
+    def add_many(self, tasks: Iterable[TaskRef],
+                 on_update: UpdateCallback | None = None) -> list[str]:
+        """Start following several tasks with one filter (one SOAP call); returns their ids."""
         self.open()
-        moid = str(task._moId)
+        tasks = list(tasks)
+        moids = [str(t._moId) for t in tasks]
         with self._lock:
-            if moid in self._watches:
-                return moid
-            watch = _Watch(task=task, state=TaskState(task=moid), callback=on_update)
-            watch.filter = self._create_filter(task)
-            self._watches[moid] = watch
-            self._version = ""  # the next wait returns the new task's current state
+            new = [(m, t) for m, t in zip(moids, tasks, strict=True) if m not in self._watches]
+            if not new:
+                return moids
+            flt = self._create_filter([t for _, t in new])
+            for moid, task in new:
+                self._watches[moid] = _Watch(task=task, state=TaskState(task=moid),
+                                             filter=flt, callback=on_update)
+            self._version = ""  # the next wait returns the new tasks' current state
             waiting = self._waiting_thread
         if waiting is not None and waiting != threading.get_ident():
             with contextlib.suppress(Exception):
                 self._collector.CancelWaitForUpdates()
-        return moid
+        return moids
 
     def remove(self, task: TaskRef | str) -> TaskState | None:
         """Stop following ``task``; returns its last known state."""
@@ -157,21 +173,25 @@ class TaskWaiter:
     def tasks(self) -> tuple[str, ...]:
         return tuple(self._watches)
 
-    def _create_filter(self, task: TaskRef) -> Any:
+    def _create_filter(self, tasks: list[TaskRef]) -> _Filter:
         pc = vmodl.query.PropertyCollector
-        spec = pc.FilterSpec(objectSet=[pc.ObjectSpec(obj=task, skip=False)],
+        spec = pc.FilterSpec(objectSet=[pc.ObjectSpec(obj=t, skip=False) for t in tasks],
                              propSet=[pc.PropertySpec(type=vim.Task, pathSet=list(TASK_PATHS))])
         try:
-            return self._client.read(lambda _c: self._collector.CreateFilter(spec, True))
+            ref = self._client.read(lambda _c: self._collector.CreateFilter(spec, True))
         except vmodl.fault.ManagedObjectNotFound:
             self._reopen()  # the session was renewed elsewhere; our collector went with it
-            return self._client.read(lambda _c: self._collector.CreateFilter(spec, True))
+            ref = self._client.read(lambda _c: self._collector.CreateFilter(spec, True))
+        return _Filter(ref=ref, users=len(tasks))
 
     def _destroy_filter(self, watch: _Watch) -> None:
         flt, watch.filter = watch.filter, None
-        if flt is not None:
+        if flt is None:
+            return
+        flt.users -= 1
+        if flt.users <= 0:
             with contextlib.suppress(Exception):
-                flt.DestroyPropertyFilter()
+                flt.ref.DestroyPropertyFilter()
 
     # --- waiting ----------------------------------------------------------------------
 
@@ -304,7 +324,7 @@ class TaskWaiter:
         self._collector = None
         self.open()
         for watch in self._watches.values():
-            watch.filter = None if watch.state.done else self._create_filter(watch.task)
+            watch.filter = None if watch.state.done else self._create_filter([watch.task])
 
 
 def wait_for_task(client: Client, task: TaskRef, *, timeout: float | None = None,
