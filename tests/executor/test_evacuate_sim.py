@@ -183,3 +183,37 @@ def test_timeout_leaves_tasks_running_and_resume_follows_them(vcsim_factory: Any
     names = sorted(r["target"]["name"] for r in relocations)
     assert names == sorted(m.vm for m in saved.moves)  # the running ones were not resubmitted
     assert all(r["result"] == "success" for r in relocations)
+
+
+def test_stop_with_cancel_in_flight_cancels_and_resume_finishes(vcsim_factory: Any,
+                                                                client_for: Any,
+                                                                tmp_path: Path) -> None:
+    sim = vcsim_factory(wide_inventory(vms=6, targets=2, memory_gb=80), time_scale=8)
+    client = client_for(sim)
+    inv = take_snapshot(client)
+    path = tmp_path / "j.json"
+    journal = evacuation_journal(inv, plan_evacuation(inv, "10.0.0.1"), path=path,
+                                 maintenance=True)
+    runners: list[Any] = []
+
+    class StopAtSecond(ExecutorEvents):
+        started = 0
+
+        def move_started(self, rec: MoveRecord) -> None:
+            self.started += 1
+            if self.started == 2:
+                runners[0].request_stop()  # what the CLI's Ctrl-C handler does
+
+    options = RunOptions(limits=Limits(max_parallel=2), cancel_in_flight=True)
+    first = run_journal(client, journal, options, StopAtSecond(), runner_ready=runners.append)
+    assert first.interrupted and not first.ok
+    states = sorted(m.state for m in load_journal(path).moves)
+    assert states == ["cancelled", "cancelled", "pending", "pending", "pending", "pending"]
+    assert journal.maintenance == "pending"  # not entered, still asked for
+    assert all(take_snapshot(client).vm(m.vm).host == "10.0.0.1" for m in journal.moves)
+
+    second = run_journal(client, load_journal(path), RunOptions())
+    assert second.ok and second.journal.maintenance == "entered"
+    results = [(r["target"]["name"], r["result"]) for r in sim.control.relocations()]
+    assert sum(res == "success" for _, res in results) == 6
+    assert sorted(res for _, res in results if res != "success") == ["error", "error"]
