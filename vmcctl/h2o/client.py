@@ -144,7 +144,11 @@ def redact_url(url: str) -> str:
 
 @contextlib.contextmanager
 def quiet_stdout() -> Iterator[io.StringIO]:
-    """Keep the ``h2o`` package's banners and warnings off stdout; they go to the debug log."""
+    """Keep the ``h2o`` package's banners and warnings off stdout; they go to the debug log.
+
+    ``redirect_stdout`` is process-wide: use it only around one-off calls
+    (connect, init, shutdown), never in a polling thread.
+    """
     buffer = io.StringIO()
     try:
         with contextlib.redirect_stdout(buffer):
@@ -197,9 +201,10 @@ class RestClient:
 
     def request(self, endpoint: str, data: Mapping[str, Any] | None = None) -> Any:
         """One raw REST call (``"GET /3/Jobs"``); errors become :class:`WatcherError`."""
+        # No stdout redirection here: it swaps sys.stdout for the whole process,
+        # and requests run in the watcher's thread while the CLI prints.
         try:
-            with quiet_stdout():
-                return self._conn.request(endpoint, data=dict(data) if data else None)
+            return self._conn.request(endpoint, data=dict(data) if data else None)
         except Exception as exc:
             what = endpoint.split("?", maxsplit=1)[0]
             raise WatcherError(f"H2O {what} failed: {_first_line(exc)}") from exc

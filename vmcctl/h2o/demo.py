@@ -93,6 +93,12 @@ class LocalH2O:
     def running(self) -> bool:
         return self._server is not None and bool(self._server.is_running())
 
+    @property
+    def pid(self) -> int:
+        """The JVM's process id (0 once shut down)."""
+        process = getattr(self._server, "_process", None)
+        return int(process.pid) if process is not None else 0
+
     def __enter__(self) -> LocalH2O:
         return self
 
@@ -154,9 +160,8 @@ class TrainingJob:
     def info(self) -> JobInfo:
         import h2o
 
-        try:
-            with _quiet():
-                return parse_job(h2o.api(f"GET /3/Jobs/{self.key}")["jobs"][0])
+        try:       # no stdout redirection: a watcher thread may be running
+            return parse_job(h2o.api(f"GET /3/Jobs/{self.key}")["jobs"][0])
         except WatcherError:
             raise
         except Exception as exc:
@@ -179,8 +184,30 @@ class TrainingJob:
     def cancel(self) -> None:
         import h2o
 
-        with _quiet():
+        try:
             h2o.api(f"POST /3/Jobs/{self.key}/cancel")
+        except Exception as exc:
+            raise WatcherError(f"cannot cancel H2O job {self.key}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The generated frame (and the raw one it derives from): reusable across jobs."""
+
+    raw: Any = field(repr=False)
+    frame: Any = field(repr=False)
+    names: tuple[str, ...]
+
+
+def make_training_data(*, rows: int = DEFAULT_ROWS, cols: int = DEFAULT_COLS,
+                       seed: int = 1) -> TrainingData:
+    """A frame with ``cols`` real columns and a response ``y`` the trees can learn (~3 s)."""
+    try:
+        with _quiet():
+            raw, frame, names = _frame(rows, cols, seed)
+    except Exception as exc:
+        raise WatcherError(f"could not make the H2O training frame: {exc}") from exc
+    return TrainingData(raw=raw, frame=frame, names=tuple(names))
 
 
 def _frame(rows: int, cols: int, seed: int) -> tuple[Any, Any, list[str]]:
@@ -224,19 +251,24 @@ def measure_trees_per_s(frame: Any, names: list[str], seed: int = 1) -> float:
 
 def start_training_job(*, duration_s: float = 90.0, rows: int = DEFAULT_ROWS,
                        cols: int = DEFAULT_COLS, seed: int = 1,
-                       trees_per_s: float | None = None) -> TrainingJob:
+                       trees_per_s: float | None = None,
+                       data: TrainingData | None = None) -> TrainingJob:
     """Start a GBM in the connected cluster sized to run about ``duration_s``; return at once.
 
     ``trees_per_s`` skips the probes (5-15 s of calibration) when known; the
-    frame takes ~3 s to make. The estimate is within tens of percent: read
-    :meth:`TrainingJob.wait`'s result for how long it really ran.
+    frame takes ~3 s to make (pass ``data`` to reuse one). The estimate is
+    within tens of percent: read :meth:`TrainingJob.wait`'s result for how
+    long it really ran.
     """
     if duration_s <= 0:
         raise WatcherError(f"the training job needs a positive duration, not {duration_s}")
     stamp = int(time.time() * 1000) % 10**9
     try:
         with _quiet():
-            raw, frame, names = _frame(rows, cols, seed)
+            if data is None:
+                raw, frame, names = _frame(rows, cols, seed)
+            else:
+                raw, frame, names = data.raw, data.frame, list(data.names)
             if trees_per_s is None:
                 trees_per_s = measure_trees_per_s(frame, names, seed)
             ntrees = max(10, math.ceil(duration_s * trees_per_s))
