@@ -33,6 +33,7 @@ from pyVmomi import vim, vmodl
 
 from vmcctl.errors import MigrationFailedError, VCenterConnectionError
 from vmcctl.executor import decide
+from vmcctl.executor.decide import VmLive
 from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import Journal, MoveRecord, now_iso
 from vmcctl.executor.live import LiveState, read_live
@@ -233,15 +234,19 @@ class MoveRunner:
             out.append(_Ended(rec, state))
         return out
 
+    def _end_verified(self, rec: MoveRecord, vm: VmLive | None) -> None:
+        """The VM is where the move wanted it: done, unless power or boot time changed."""
+        problems = decide.verify(rec, vm)
+        if problems:
+            self._end(rec, "failed", "; ".join(problems), fault="VerificationError")
+        else:
+            self._end(rec, "done", None)
+
     def _resolve(self, ended: _Ended, live: LiveState) -> None:
         rec, state = ended.rec, ended.state
         vm = live.vms.get(rec.vm_moid)
         if state.state == "success":
-            problems = decide.verify(rec, vm)
-            if problems:
-                self._end(rec, "failed", "; ".join(problems), fault="VerificationError")
-            else:
-                self._end(rec, "done", None)
+            self._end_verified(rec, vm)
             return
         if vm is not None and vm.host_moid == rec.target_moid:
             self._end(rec, "done", f"task ended in {state.fault_type} but the VM is on the target")
@@ -297,11 +302,7 @@ class MoveRunner:
         """A move whose task id is unknown or gone: done, still running, or to do again."""
         vm = live.vms.get(rec.vm_moid)
         if vm is not None and vm.host_moid == rec.target_moid:
-            problems = decide.verify(rec, vm)
-            if problems:
-                self._end(rec, "failed", "; ".join(problems), fault="VerificationError")
-            else:
-                self._end(rec, "done", None)
+            self._end_verified(rec, vm)
             return
         task = find_relocate_task(self.client, move_plan(rec, self._host_names))
         if task is not None:

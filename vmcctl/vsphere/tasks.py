@@ -203,8 +203,7 @@ class TaskWaiter:
         error raises ``TaskFailedError`` (fault type and vCenter's message);
         ``TaskTimeoutError`` if they are not all done within ``timeout`` seconds.
         """
-        wanted = ({t if isinstance(t, str) else str(t._moId) for t in tasks}
-                  if tasks is not None else None)
+        wanted = _task_ids(tasks)
         deadline = None if timeout is None else self._clock() + timeout
         self._waiting_thread = threading.get_ident()
         try:
@@ -240,8 +239,7 @@ class TaskWaiter:
         or an empty dict if none ended within ``timeout`` seconds. For callers
         that refill a slot as soon as any task ends.
         """
-        wanted = ({t if isinstance(t, str) else str(t._moId) for t in tasks}
-                  if tasks is not None else None)
+        wanted = _task_ids(tasks)
         deadline = None if timeout is None else self._clock() + timeout
         self._waiting_thread = threading.get_ident()
         try:
@@ -325,6 +323,13 @@ class TaskWaiter:
         self.open()
         for watch in self._watches.values():
             watch.filter = None if watch.state.done else self._create_filter([watch.task])
+
+
+def _task_ids(tasks: Iterable[TaskRef | str] | None) -> set[str] | None:
+    """Task managed-object ids from tasks or ids; ``None`` stands for every followed task."""
+    if tasks is None:
+        return None
+    return {t if isinstance(t, str) else str(t._moId) for t in tasks}
 
 
 def wait_for_task(client: Client, task: TaskRef, *, timeout: float | None = None,
