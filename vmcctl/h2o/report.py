@@ -115,7 +115,9 @@ def plot_timeline(path: Path, samples: Sequence[Sample], phases: Sequence[Phase]
                  linespacing=1.5)
         handles, labels = ax.get_legend_handles_labels()
         if handles:
-            ax.legend(handles, labels, loc="upper left", fontsize=8.5, frameon=False)
+            # progress climbs from lower left to upper right: lower right stays free
+            ax.legend(handles, labels, loc="lower right", fontsize=8.5, frameon=True,
+                      framealpha=0.9, edgecolor="#cccccc")
         top = 0.86 - 0.035 * subtitle.count("\n")
         fig.subplots_adjust(left=0.07, right=0.98, top=top, bottom=0.09)
         fig.savefig(path)
@@ -126,8 +128,10 @@ def plot_timeline(path: Path, samples: Sequence[Sample], phases: Sequence[Phase]
 def _subtitle(verdict: Verdict) -> str:
     parts: list[str] = [verdict.outcome]
     if verdict.rate_before is not None and verdict.rate_during is not None:
+        after = "" if verdict.rate_after is None else \
+            f", after {verdict.rate_after * 100:.2f} %/s"
         parts.append(f"rate before {verdict.rate_before * 100:.2f} %/s, during "
-                     f"{verdict.rate_during * 100:.2f} %/s")
+                     f"{verdict.rate_during * 100:.2f} %/s{after}")
     if verdict.ratio is not None:
         parts.append(f"ratio {verdict.ratio:.2f} (≥ {verdict.threshold:.2f} to pass)")
     if verdict.longest_stall_s:
