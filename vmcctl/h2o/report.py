@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,10 +109,11 @@ def plot_timeline(path: Path, samples: Sequence[Sample], phases: Sequence[Phase]
         lat.set_ylabel("H2O answer (ms)")
         lat.grid(True, color="#eeeeee", linewidth=0.6)
         colour = "#1e7b34" if verdict.passed else "#b3261e"
-        subtitle = _subtitle(verdict)
-        fig.text(0.07, 0.985, title or "H2O training during live migration", fontsize=14,
+        # long job keys in a reason would run off the figure: wrap, the layout follows
+        subtitle = "\n".join(textwrap.fill(line, 120) for line in _subtitle(verdict).split("\n"))
+        fig.text(0.07, 0.985, _plain(title or "H2O training during live migration"), fontsize=14,
                  fontweight="bold", ha="left", va="top")
-        fig.text(0.07, 0.935, subtitle, color=colour, fontsize=10.5, ha="left", va="top",
+        fig.text(0.07, 0.935, _plain(subtitle), color=colour, fontsize=10.5, ha="left", va="top",
                  linespacing=1.5)
         handles, labels = ax.get_legend_handles_labels()
         if handles:
@@ -123,6 +125,11 @@ def plot_timeline(path: Path, samples: Sequence[Sample], phases: Sequence[Phase]
         fig.savefig(path)
     finally:
         plt.close(fig)
+
+
+def _plain(text: str) -> str:
+    """Text drawn as is: H2O job keys hold ``$``, which matplotlib reads as math mode."""
+    return text.replace("$", r"\$")
 
 
 def _subtitle(verdict: Verdict) -> str:
