@@ -28,7 +28,7 @@ SEED = REPO / "vmcctl" / "sim" / "inventories" / "seed.yaml"
 OUT = Path(os.environ.get("VMCCTL_DEMO_OUT", REPO / "demo-output"))
 VM, HOME = "ML-cpu-vm-04", "10.94.24.70"
 WATCH_S = os.environ.get("VMCCTL_DEMO_WATCH_S", "15")
-TRAIN_S = float(os.environ.get("VMCCTL_DEMO_TRAIN_S", "200"))
+TRAIN_S = float(os.environ.get("VMCCTL_DEMO_TRAIN_S", "300"))  # outlasts the story
 # A GBM builds its first trees faster than the rest: measure against its steady pace.
 WARM_UP_S = float(os.environ.get("VMCCTL_DEMO_WARM_UP_S", "20"))
 VMCCTL = [sys.executable, "-m", "vmcctl"]

@@ -11,6 +11,8 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from vmcctl.cli.render import stderr_console
 from vmcctl.vsphere.tasks import TaskState
 
+PLAIN_STEP = 25  # percent between plain progress lines when stderr is not a terminal
+
 
 class TaskProgress:
     """Follows one task; pass ``update`` as the waiter's callback."""
@@ -22,6 +24,7 @@ class TaskProgress:
         self._progress: Progress | None = None
         self._bar: TaskID | None = None
         self._last: tuple[str, int | None] | None = None
+        self._printed: tuple[str, int] | None = None
 
     def __enter__(self) -> TaskProgress:
         if self.enabled and self.tty:
@@ -44,9 +47,18 @@ class TaskProgress:
         done = 100 if state.state == "success" else state.progress or 0
         if self._progress is not None and self._bar is not None:
             self._progress.update(self._bar, completed=done, state=state.state)
-        else:
+        elif self._worth_a_line(state):
             pct = "" if state.progress is None else f" {state.progress}%"
             click.echo(f"{self.description}: {state.state}{pct}", err=True)
+
+    def _worth_a_line(self, state: TaskState) -> bool:
+        """Plain output: a line per state change and per quarter of progress, no more."""
+        quarter = (state.progress or 0) // PLAIN_STEP
+        key = (state.state, quarter)
+        if key == self._printed:
+            return False
+        self._printed = key
+        return True
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

@@ -163,11 +163,11 @@ def _shade_phases(ax: Any, lat: Any, phases: Sequence[Phase], end: float) -> Non
                 a.axvline(phase.start, color="#e07b00", linewidth=1.0, zorder=1)
                 a.axvline(phase.start + width, color="#e07b00", linewidth=1.0, zorder=1,
                           linestyle="--")
-            ax.annotate(f"{phase.title}\n{stop - phase.start:.1f} s",
-                        xy=(phase.start + width / 2, 101), ha="center", va="top",
-                        fontsize=9, color="#8a4b00", fontweight="bold",
-                        bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#e07b00",
-                              "alpha": 0.9})
+            # above the plot, like the other phase labels: never over the progress line
+            ax.text(phase.start + width / 2, 1.005, f"{phase.title} · {stop - phase.start:.1f} s",
+                    ha="center", va="bottom", fontsize=9, color="#8a4b00", fontweight="bold",
+                    transform=ax.get_xaxis_transform(),
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#e07b00"})
         else:
             ax.text(phase.start + width / 2, 1.005, phase.title, ha="center", va="bottom",
                     fontsize=9, color="#555555", transform=ax.get_xaxis_transform())
