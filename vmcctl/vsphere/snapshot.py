@@ -6,6 +6,10 @@ over the root folder for hosts, VMs, datastores and clusters, one
 ``ContinueRetrievePropertiesEx`` while a token comes back), ``DestroyView``.
 References between objects (a VM's host, datastores, a host's cluster, rule
 members) are resolved against the same result: no object is ever read lazily.
+
+The collector's answers are parsed by ``vmcctl.vsphere.fastparse`` (about 10x
+faster than pyVmomi's deserializer on a large inventory); ``fast=False`` reads
+them through pyVmomi instead, and both give the same ``Inventory``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from pyVmomi import vim, vmodl
+from pyVmomi import VmomiSupport, vim, vmodl
 
 from vmcctl.model import (
     Cluster,
@@ -29,6 +33,7 @@ from vmcctl.model import (
     RuleKind,
     Vm,
 )
+from vmcctl.vsphere import fastparse
 from vmcctl.vsphere.connection import Client
 
 FAULT_DOMAIN = "config.vsanHostConfig.faultDomainInfo.name"
@@ -100,17 +105,60 @@ def iter_pages(collector: Any, spec: Any, page_size: int | None,
         result = collector.ContinueRetrievePropertiesEx(token) if token else None
 
 
+def iter_fast_pages(collector: Any, spec: Any, page_size: int | None,
+                    stats: CollectStats | None = None, *,
+                    on_request: Callable[[], None] | None = None
+                    ) -> Iterator[tuple[str, str, Props]]:
+    """``iter_pages`` parsed by ``fastparse``: ``(type name, moid, {path: value})``.
+
+    References come back as moids (``str``); ``on_request`` is called before
+    each request is sent (these requests bypass the stub's ``InvokeMethod``).
+    """
+    options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
+    page = fastparse.retrieve(collector, [spec], options, on_request=on_request)
+    while True:
+        if stats is not None:
+            stats.pages += 1
+            stats.objects += len(page.objects)
+        token = page.token
+        try:
+            yield from page.objects
+        except GeneratorExit:
+            if token:
+                collector.CancelRetrievePropertiesEx(token)
+            raise
+        if not token:
+            return
+        page = fastparse.continue_retrieve(collector, token, on_request=on_request)
+
+
 def collect(content: Any, types: Mapping[type, Sequence[str]], *,
             page_size: int | None = None, stats: CollectStats | None = None,
-            root: Any = None) -> dict[type, dict[str, Props]]:
-    """Read ``types``' properties for every object under ``root``: {type: {moid: props}}."""
+            root: Any = None, fast: bool = False,
+            on_request: Callable[[], None] | None = None) -> dict[type, dict[str, Props]]:
+    """Read ``types``' properties for every object under ``root``: {type: {moid: props}}.
+
+    ``fast``: parse the collector's answers with ``fastparse`` (references are
+    then moids, not pyVmomi objects); ``on_request`` counts its requests.
+    """
     view = content.viewManager.CreateContainerView(
         root if root is not None else content.rootFolder, list(types), True)
     try:
         found: dict[type, dict[str, Props]] = {t: {} for t in types}
-        for oc in iter_pages(content.propertyCollector, filter_spec(view, types),
-                             page_size, stats):
-            kind = _kind_of(oc.obj, types)
+        spec = filter_spec(view, types)
+        collector = content.propertyCollector
+        if fast:
+            kinds: dict[str, type | None] = {}
+            for name, moid, props in iter_fast_pages(collector, spec, page_size, stats,
+                                                     on_request=on_request):
+                if name not in kinds:
+                    kinds[name] = _kind_of_name(name, types)
+                kind = kinds[name]
+                if kind is not None:
+                    found[kind][moid] = props
+            return found
+        for oc in iter_pages(collector, spec, page_size, stats):
+            kind = _kind_of(type(oc.obj), types)
             if kind is None:
                 continue
             found[kind][oc.obj._moId] = {p.name: p.val for p in oc.propSet or ()}
@@ -119,22 +167,35 @@ def collect(content: Any, types: Mapping[type, Sequence[str]], *,
         view.DestroyView()
 
 
-def _kind_of(obj: Any, types: Mapping[type, Sequence[str]]) -> type | None:
+def _kind_of(cls: type, types: Mapping[type, Sequence[str]]) -> type | None:
     for t in types:
-        if isinstance(obj, t):
+        if issubclass(cls, t):
             return t
     return None
 
 
+def _kind_of_name(name: str, types: Mapping[type, Sequence[str]]) -> type | None:
+    try:
+        cls = VmomiSupport.GetWsdlType("urn:vim25", name)
+    except KeyError:
+        return None
+    return _kind_of(cls, types)
+
+
 def take_snapshot(client: Client, *, page_size: int | None = None,
                   stats: CollectStats | None = None,
-                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Inventory:
-    """The whole inventory in one bulk read; renewed and retried once if the session expired."""
+                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                  fast: bool = True) -> Inventory:
+    """The whole inventory in one bulk read; renewed and retried once if the session expired.
+
+    ``fast=False`` parses the collector's answers with pyVmomi (slower, same result).
+    """
 
     def read(content: Any) -> Inventory:
         if stats is not None:
             stats.pages = stats.objects = 0
-        raw = collect(content, PROPERTIES, page_size=page_size, stats=stats)
+        raw = collect(content, PROPERTIES, page_size=page_size, stats=stats, fast=fast,
+                      on_request=client.count_call)
         return build_inventory(raw, taken_at=clock())
 
     return client.read(read)
@@ -143,11 +204,14 @@ def take_snapshot(client: Client, *, page_size: int | None = None,
 # --- turning property sets into the model ----------------------------------------------
 
 def _moid(ref: Any) -> str | None:
-    return None if ref is None else str(ref._moId)
+    """A reference's moid: a pyVmomi managed object, or already a moid (fast path)."""
+    if ref is None or isinstance(ref, str):
+        return ref
+    return str(ref._moId)
 
 
 def _moids(refs: Any) -> list[str]:
-    return [str(r._moId) for r in refs or ()]
+    return [r if isinstance(r, str) else str(r._moId) for r in refs or ()]
 
 
 def _int(value: Any) -> int:
