@@ -7,9 +7,10 @@ over the root folder for hosts, VMs, datastores and clusters, one
 References between objects (a VM's host, datastores, a host's cluster, rule
 members) are resolved against the same result: no object is ever read lazily.
 
-The collector's answers are parsed by ``vmcctl.vsphere.fastparse`` (about 10x
-faster than pyVmomi's deserializer on a large inventory); ``fast=False`` reads
-them through pyVmomi instead, and both give the same ``Inventory``.
+The collector's answers are parsed by ``vmcctl.vsphere.fastparse`` (a
+10,000-VM snapshot took 2.1-2.2 s instead of 6.3 s through pyVmomi's
+deserializer); ``fast=False`` reads them through pyVmomi instead, and both
+give the same ``Inventory``.
 """
 
 from __future__ import annotations
