@@ -27,6 +27,24 @@ def redact(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Mutable
     return event
 
 
+class StderrLogger:
+    """Writes each line to the *current* ``sys.stderr``.
+
+    structlog's print logger keeps the stream it was created with; a CLI run
+    inside a test (or any caller that swaps ``sys.stderr``) would leave it
+    writing to a closed file.
+    """
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+def _stderr_logger(*_args: Any) -> StderrLogger:
+    return StderrLogger()
+
+
 def configure(fmt: LogFormat = "console", verbosity: int = 0) -> None:
     """Send vmcctl's logs to stderr; ``verbosity`` 0 = warnings, 1 = info, 2+ = debug."""
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
@@ -41,7 +59,7 @@ def configure(fmt: LogFormat = "console", verbosity: int = 0) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
 
