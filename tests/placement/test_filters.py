@@ -173,3 +173,26 @@ def test_disabled_rules_are_ignored() -> None:
     inv2 = type(inv)(hosts=inv.hosts, vms=inv.vms, datastores=inv.datastores,
                      clusters=(type(cluster)(cluster.name, cluster.moid, cluster.hosts, off),))
     assert "h2" in {c.host for c in rank_hosts(inv2, "app").candidates}
+
+
+def test_a_rule_of_another_cluster_does_not_bind_the_vm() -> None:
+    """Found by hypothesis: cluster C1's must-rule named a VM running in C2."""
+    from vmcctl.model import Cluster, Host, Inventory, Rule, Vm
+    from vmcctl.placement.advisor import advise
+
+    def host(name: str, cluster: str) -> Host:
+        return Host(name=name, moid=name, cluster=cluster, fault_domain="fd-a",
+                    connection_state="connected", in_maintenance=False,
+                    cpu_capacity_mhz=82800, memory_capacity_mb=524288, cpu_usage_mhz=0,
+                    memory_usage_mb=0, datastores=("ds1",))
+
+    inv = Inventory(
+        hosts=(host("10.0.0.1", "C1"), host("10.0.0.4", "C2"), host("10.0.0.5", "C2")),
+        vms=(Vm(name="vm-0", moid="vm-0", host="10.0.0.4", power_state="poweredOn",
+                num_cpu=4, memory_mb=65536, cpu_usage_mhz=0, memory_usage_mb=0,
+                datastores=("ds1",)),),
+        clusters=(Cluster(name="C1", moid="C1", hosts=("10.0.0.1",),
+                          rules=(Rule(name="r0", kind="vm-host", vms=("vm-0",),
+                                      hosts=("10.0.0.1",), mandatory=True),)),
+                  Cluster(name="C2", moid="C2", hosts=("10.0.0.4", "10.0.0.5"))))
+    assert advise(inv, "vm-0").best.host == "10.0.0.5"

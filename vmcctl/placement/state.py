@@ -46,12 +46,15 @@ class Projection:
         index = {h.name: i for i, h in enumerate(hosts)}
         location = {v.name: index[v.host] for v in inventory.vms
                     if v.host is not None and v.host in index}
+        # DRS rules are per cluster: a rule binds a VM only while it runs in that cluster
+        cluster_of_vm = {vm: hosts[i].cluster for vm, i in location.items()}
         rules: dict[str, list[Rule]] = {}
         for cluster in sorted(inventory.clusters, key=lambda c: c.name):
             for rule in cluster.rules:
                 if rule.enabled:
                     for vm in rule.vms:
-                        rules.setdefault(vm, []).append(rule)
+                        if cluster_of_vm.get(vm) == cluster.name:
+                            rules.setdefault(vm, []).append(rule)
         return cls(
             names=[h.name for h in hosts],
             index=index,
