@@ -24,6 +24,9 @@ from pydantic import (
 
 from vmcctl.errors import InventoryFileError
 
+# libyaml's loader when PyYAML was built with it: a 10,000-VM file loads ~10x faster
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 FaultName = Literal[
     "MigrationFault",
     "InvalidState",
@@ -231,7 +234,7 @@ def load_inventory(path: str | Path) -> InventorySpec:
     except OSError as exc:
         raise InventoryFileError(f"{p}: cannot read: {exc.strerror}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
