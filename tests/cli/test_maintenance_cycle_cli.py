@@ -53,3 +53,23 @@ def test_enter_evacuate_exit_restore_brings_every_vm_home(vcsim_factory: Any, ru
     assert all(count == 2 for count in moves.values()), moves
     text = Path(journal).read_text(encoding="utf-8")
     assert creds.password not in text and creds.username not in text
+
+
+def test_resume_of_a_finished_evacuation_is_refused_not_replayed(vcsim_factory: Any,
+                                                                 run_cli: Any,
+                                                                 tmp_path: Path) -> None:
+    """Found in review: --resume on a done journal printed "maintenance mode: entered"
+    for a host that had since left maintenance with its VMs back."""
+    sim = vcsim_factory(time_scale=20)
+    journal = str(tmp_path / "journal.json")
+    host = "10.94.24.72"
+    assert run_cli("host", "maintenance", "enter", host, "--evacuate", "--journal", journal,
+                   env=sim.env()).code == 0
+    assert run_cli("host", "maintenance", "exit", host, "--restore", "--journal", journal,
+                   env=sim.env()).code == 0
+    again = run_cli("host", "maintenance", "enter", host, "--resume", "--journal", journal,
+                    env=sim.env())
+    assert again.code == 2
+    assert "nothing to resume" in again.err and "entered" not in again.out
+    rows = run_cli("inventory", "hosts", "-o", "json", env=sim.env()).json()
+    assert not next(r for r in rows if r["name"] == host)["maintenance"]

@@ -157,6 +157,12 @@ def _evacuate(host_name: str, *, maintenance: bool, fault_domain: str, priority:
         if journal.kind != "evacuate" or journal.host != host_name:
             raise ConfigError(f"journal {path} records a {journal.kind} of {journal.host}, "
                               f"not an evacuation of {host_name}")
+        if journal.status == "done":
+            # nothing to finish; reporting the journal's old result would describe a
+            # host that may have changed since (e.g. exited maintenance, VMs restored)
+            raise ConfigError(f"journal {path} records a finished evacuation of {host_name}: "
+                              "nothing to resume",
+                              hint="run without --resume to evacuate the host again")
         if maintenance and journal.maintenance == "not-requested":
             journal.maintenance = "pending"
         with open_session(click.get_current_context()) as client:
