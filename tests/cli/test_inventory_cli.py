@@ -49,3 +49,30 @@ def test_unknown_host_filter_is_a_usage_error_with_suggestion(vcsim: Any,
     assert "no host named '10.94.24.07'" in result.err
     assert "did you mean 10.94.24.87" in result.err
     assert "Traceback" not in result.err
+
+
+def test_a_url_that_is_no_vsphere_api_is_an_input_error(vcsim: Any, run_cli: Any) -> None:
+    env = vcsim.env()
+    env["VMCCTL_URL"] = vcsim.url.replace("/sdk", "/foo")
+    result = run_cli("inventory", "hosts", env=env)
+    assert result.code == 2
+    assert "no vSphere API at" in result.err and "internal error" not in result.err
+
+
+def test_a_server_that_never_answers_times_out(run_cli: Any) -> None:
+    """Found in review: the TCP connect succeeded, then SmartConnect waited forever."""
+    import socket
+    import time
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(5)
+        port = listener.getsockname()[1]
+        started = time.monotonic()
+        result = run_cli("inventory", "hosts", "--connect-timeout", "2",
+                         env={"VMCCTL_URL": f"https://127.0.0.1:{port}/sdk",
+                              "VMCCTL_USERNAME": "u", "VMCCTL_PASSWORD": "p"})
+        elapsed = time.monotonic() - started
+    assert result.code == 1
+    assert "did not answer in time" in result.err
+    assert elapsed < 20

@@ -18,14 +18,19 @@ import http.client
 import socket
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, TypeVar
 
 from pyVim.connect import SmartConnect
 from pyVmomi import vim
 
-from vmcctl.errors import AuthenticationError, TLSVerificationError, VCenterConnectionError
+from vmcctl.errors import (
+    AuthenticationError,
+    ConfigError,
+    TLSVerificationError,
+    VCenterConnectionError,
+)
 from vmcctl.testing.cassettes import active_recording
 from vmcctl.vsphere.settings import ConnectionSettings
 
@@ -57,6 +62,17 @@ def connection_error(exc: BaseException, settings: ConnectionSettings) -> Except
     reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return VCenterConnectionError(f"cannot reach vCenter at {settings.url}: {reason}",
                                   hint="check --url / VMCCTL_URL and the network")
+
+
+@contextlib.contextmanager
+def _default_socket_timeout(seconds: float) -> Iterator[None]:
+    """SmartConnect's version discovery opens connections without a timeout of its own."""
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def _preflight(settings: ConnectionSettings) -> None:
@@ -96,15 +112,23 @@ class Client:
         if replaying is None or not replaying.replay_only:  # a replay has no server to probe
             _preflight(s)
         try:
-            si = SmartConnect(host=s.host, port=s.port, user=s.username, pwd=s.password,
-                              protocol=s.scheme, path=s.path, sslContext=s.ssl_context(),
-                              httpConnectionTimeout=s.read_timeout)
+            with _default_socket_timeout(s.read_timeout):
+                si = SmartConnect(host=s.host, port=s.port, user=s.username, pwd=s.password,
+                                  protocol=s.scheme, path=s.path, sslContext=s.ssl_context(),
+                                  httpConnectionTimeout=s.read_timeout)
         except vim.fault.InvalidLogin:
             raise AuthenticationError(
                 f"vCenter at {s.url} refused the login for user {s.username!r}",
                 hint="check --username/--password (VMCCTL_USERNAME/VMCCTL_PASSWORD)") from None
         except CONNECTION_ERRORS as exc:
             raise connection_error(exc, s) from None
+        except Exception as exc:
+            # pyVmomi's own words when the URL answers but is no vSphere SDK endpoint
+            if "not a VIM server" not in str(exc):
+                raise
+            raise ConfigError(f"no vSphere API at {s.url}",
+                              hint="expected https://VCENTER/sdk; check the scheme, "
+                                   "port and path of --url / VMCCTL_URL") from None
         self._si = si
         self._install_counter(si._stub)
         self._content = si.RetrieveContent()
