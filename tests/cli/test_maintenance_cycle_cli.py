@@ -73,3 +73,17 @@ def test_resume_of_a_finished_evacuation_is_refused_not_replayed(vcsim_factory: 
     assert "nothing to resume" in again.err and "entered" not in again.out
     rows = run_cli("inventory", "hosts", "-o", "json", env=sim.env()).json()
     assert not next(r for r in rows if r["name"] == host)["maintenance"]
+
+
+@pytest.mark.parametrize("where", ["a-file/j.json", "no-such-folder/j.json"])
+def test_an_unwritable_journal_path_is_an_input_error_before_any_move(
+        vcsim_factory: Any, run_cli: Any, tmp_path: Path, where: str) -> None:
+    """Found in review: FileExistsError / FileNotFoundError came out as 'internal error'."""
+    sim = vcsim_factory(time_scale=20)
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = run_cli("host", "evacuate", "10.94.24.72", "--journal", str(tmp_path / where),
+                     env=sim.env())
+    assert result.code == 2, result.err
+    assert "cannot write journal" in result.err and "internal error" not in result.err
+    assert sim.control.relocations() == []
+    assert not (tmp_path / "no-such-folder").exists()

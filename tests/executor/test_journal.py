@@ -34,6 +34,7 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
 
 def test_save_is_atomic_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "j.json"
+    path.parent.mkdir()  # the journal's folder must exist: vmcctl creates no folders
     journal = _journal(path)
     journal.save()
     journal.moves[1].state = "running"

@@ -163,8 +163,12 @@ class Journal:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``text`` to ``path`` via a temporary file in the same folder (mode 0600)."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # missing folder, a file where a folder should be, read-only
+        raise ConfigError(f"cannot write journal {path}: {exc.strerror}",
+                          hint="pass --journal FILE in an existing, writable folder") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
