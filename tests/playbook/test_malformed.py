@@ -138,3 +138,12 @@ def test_validation_is_whole_file_before_any_step(play: Any,
     assert result.code == 2
     assert "step 1" not in result.err.replace("step 3", "")
     assert "step 3" in result.err
+
+
+def test_a_binary_file_is_one_line_exit_2(play: Any, tmp_path: Path) -> None:
+    """Found in review: a non-UTF-8 file ended in 'internal error: UnicodeDecodeError'."""
+    path = tmp_path / "binary.yaml"
+    path.write_bytes(b"\xff\xfe\x00bad")
+    result = play(str(path), "--dry-run")
+    assert result.code == 2
+    assert result.error_lines == [f"error: {path}: not UTF-8 text (is it a YAML file?)"]

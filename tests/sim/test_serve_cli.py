@@ -102,11 +102,14 @@ def _duplicate_vm(doc: dict[str, Any]) -> None:
     (_unknown_host, "vms.3.host: unknown host '10.94.24.99'"),
     (_duplicate_vm, "vms.1.name: duplicate name 'ML-cpu-vm-04'"),
     (None, "not valid YAML"),
+    (b"\xff\xfe\x00bad", "not UTF-8 text"),
 ])
 def test_bad_inventory_is_one_line_exit_2(tmp_path: Path, run_cli: Any, mutate: Any,
                                           expected: str) -> None:
     bad = tmp_path / "bad.yaml"
-    if mutate is None:
+    if isinstance(mutate, bytes):
+        bad.write_bytes(mutate)
+    elif mutate is None:
         bad.write_text("clusters: [\n  - name: x\n", encoding="utf-8")
     else:
         doc = _seed()

@@ -214,6 +214,8 @@ def load_playbook(path: str | Path, overrides: Mapping[str, str] | None = None) 
     source = str(path)
     try:
         text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PlaybookError(f"{p}: not UTF-8 text (is it a YAML file?)") from None
     except OSError as exc:
         raise PlaybookError(f"{source}: cannot read: {exc.strerror}") from None
     try:

@@ -231,6 +231,8 @@ def load_inventory(path: str | Path) -> InventorySpec:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InventoryFileError(f"{p}: not UTF-8 text (is it a YAML file?)") from None
     except OSError as exc:
         raise InventoryFileError(f"{p}: cannot read: {exc.strerror}") from None
     try:
