@@ -31,8 +31,11 @@ from vmcctl.errors import (
     TLSVerificationError,
     VCenterConnectionError,
 )
+from vmcctl.log import get_logger
 from vmcctl.testing.cassettes import active_recording
 from vmcctl.vsphere.settings import ConnectionSettings
+
+log = get_logger(__name__)
 
 T = TypeVar("T")
 
@@ -129,6 +132,7 @@ class Client:
             raise ConfigError(f"no vSphere API at {s.url}",
                               hint="expected https://VCENTER/sdk; check the scheme, "
                                    "port and path of --url / VMCCTL_URL") from None
+        log.info("logged in", url=s.url, user=s.username, verify_tls=not s.insecure)
         self._si = si
         self._install_counter(si._stub)
         self._content = si.RetrieveContent()
@@ -203,6 +207,7 @@ class Client:
     def renew(self) -> None:
         """Log in again on the same stub (after ``NotAuthenticated``)."""
         s = self.settings
+        log.info("vCenter session expired; logging in again", url=s.url)
         try:
             self.content.sessionManager.Login(s.username, s.password)
         except vim.fault.InvalidLogin:

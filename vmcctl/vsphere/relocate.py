@@ -31,9 +31,12 @@ from vmcctl.errors import (
     TaskFailedError,
     VCenterConnectionError,
 )
+from vmcctl.log import get_logger
 from vmcctl.model import Inventory, PowerState
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.tasks import TaskState, TaskWaiter, UpdateCallback, fault_type_and_message
+
+log = get_logger(__name__)
 
 Priority = Literal["high", "default", "low"]
 PRIORITIES: Mapping[str, str] = {
@@ -224,6 +227,8 @@ def submit(client: Client, plan: MovePlan) -> Any:
             raise MigrationFailedError(fault_type, message, vm=plan.vm,
                                        current_host=plan.source) from None
 
+    log.info("submitting RelocateVM_Task", vm=plan.vm, source=plan.source,
+             target=plan.target, priority=plan.vim_priority, pool=plan.pool_moid)
     try:
         return send()
     except vim.fault.NotAuthenticated:

@@ -15,6 +15,7 @@ give the same ``Inventory``.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any, cast
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
+from vmcctl.log import get_logger
 from vmcctl.model import (
     Cluster,
     ConnectionState,
@@ -36,6 +38,8 @@ from vmcctl.model import (
 )
 from vmcctl.vsphere import fastparse
 from vmcctl.vsphere.connection import Client
+
+log = get_logger(__name__)
 
 FAULT_DOMAIN = "config.vsanHostConfig.faultDomainInfo.name"
 
@@ -195,9 +199,13 @@ def take_snapshot(client: Client, *, page_size: int | None = None,
     def read(content: Any) -> Inventory:
         if stats is not None:
             stats.pages = stats.objects = 0
+        started = time.monotonic()
         raw = collect(content, PROPERTIES, page_size=page_size, stats=stats, fast=fast,
                       on_request=client.count_call)
-        return build_inventory(raw, taken_at=clock())
+        inv = build_inventory(raw, taken_at=clock())
+        log.info("inventory read", hosts=len(inv.hosts), vms=len(inv.vms),
+                 seconds=round(time.monotonic() - started, 3), soap_calls=client.soap_calls)
+        return inv
 
     return client.read(read)
 

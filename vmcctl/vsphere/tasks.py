@@ -27,7 +27,10 @@ from typing import Any
 from pyVmomi import vim, vmodl
 
 from vmcctl.errors import TaskFailedError, TaskTimeoutError
+from vmcctl.log import get_logger
 from vmcctl.vsphere.connection import CONNECTION_ERRORS, Client, connection_error
+
+log = get_logger(__name__)
 
 TASK_PATHS = ("info.state", "info.progress", "info.error")
 DONE_STATES = frozenset({"success", "error"})
@@ -306,7 +309,9 @@ class TaskWaiter:
         if state.state == "success":
             state = replace(state, progress=100)
         watch.state = state
+        log.debug("task update", task=moid, state=state.state, progress=state.progress)
         if state.done:
+            log.info("task ended", task=moid, state=state.state, fault=state.fault_type)
             self._destroy_filter(watch)
         for callback in (watch.callback, self._on_update):
             if callback is not None:
