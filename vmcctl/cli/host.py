@@ -47,7 +47,8 @@ def limit_options(func: F) -> F:
         click.option("--cancel-in-flight", is_flag=True,
                      help="On Ctrl-C, cancel running vMotions instead of letting them finish."),
         click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="S",
-                     help="Stop submitting after S seconds (running moves go on; --resume)."),
+                     help="Stop submitting moves after S seconds; running moves go on and "
+                          "the journal records them (evacuations finish with --resume)."),
     ]):
         func = decorator(func)
     return func

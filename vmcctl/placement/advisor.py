@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from vmcctl.errors import NotFoundError
 from vmcctl.model import Inventory
 from vmcctl.placement.filters import FILTERS, Ask, Filter, applicable, reasons
-from vmcctl.placement.request import PlacementOptions
+from vmcctl.placement.request import FAULT_DOMAIN_POLICIES, PlacementOptions
 from vmcctl.placement.result import Candidate, HostRejection, Recommendation
 from vmcctl.placement.score import Balance, balance_of, score_host, score_value
 from vmcctl.placement.state import Projection
@@ -27,7 +27,9 @@ def check_fault_domain(proj: Projection, options: PlacementOptions) -> None:
         return
     known = sorted({fd for fd in proj.fault_domain if fd})
     if wanted not in known:
-        close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6) or known[:3]
+        # a typo of a policy keyword ("otehr") is as likely as one of a name
+        choices = [*FAULT_DOMAIN_POLICIES, *known]
+        close = difflib.get_close_matches(wanted, choices, n=3, cutoff=0.6) or known[:3]
         raise NotFoundError("fault domain", wanted, close)
 
 

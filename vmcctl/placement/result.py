@@ -116,7 +116,7 @@ class Recommendation:
         return (f"{best.host} ({best.fault_domain or 'no fault domain'}): CPU "
                 f"{best.cpu_pct:.1f}% -> {best.cpu_pct_after:.1f}%, memory {best.mem_pct:.1f}% -> "
                 f"{best.mem_pct_after:.1f}%, best balance of {beaten + 1} eligible hosts; "
-                f"{len(self.rejected)} hosts rejected")
+                f"{len(self.rejected)} host{'' if len(self.rejected) == 1 else 's'} rejected")
 
     def candidate_rows(self, top: int | None = None) -> list[tuple[str, ...]]:
         chosen = self.candidates if top is None else self.candidates[:top]
