@@ -49,6 +49,7 @@ def test_recorded_command_replays_to_the_same_output(
     assert live.stdout.strip(), "the live run printed nothing; nothing is compared"
     text = cassette.read_text(encoding="utf-8")
     assert leaked(text, [RECORDING_USERNAME, RECORDING_PASSWORD]) == []
+    assert cassette.stat().st_mode & 0o777 == 0o600  # it holds the whole inventory
 
     replayed = _replay(run_cli, request, cassette, *args)
 

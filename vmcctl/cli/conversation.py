@@ -41,8 +41,12 @@ def conversation(record: Path | None, replay: Path | None) -> Iterator[None]:
     if record is not None:
         if record.is_dir():
             raise ConfigError(f"--record {record}: is a directory", hint="name a file")
-        with recording(record, "all"):
-            yield
+        try:
+            with recording(record, "all"):
+                yield
+        finally:
+            if record.exists():  # the whole inventory is in it: readable by its owner only
+                record.chmod(0o600)
     else:
         assert replay is not None
         with recording(replay, "none"):

@@ -136,10 +136,13 @@ def _finish(report: Report, output: str, plan: EvacuationPlan | None = None) -> 
         raise error
 
 
-def _show_plan(plan: EvacuationPlan) -> None:
+def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
     console = stdout_console()
     if plan.moves:
-        console.print(table(f"Plan: evacuate {plan.host}", MOVE_COLUMNS, plan.move_rows()))
+        title = f"Plan: evacuate {plan.host}"
+        if dry_run:
+            title = f"Dry run: plan to evacuate {plan.host}"
+        console.print(table(title, MOVE_COLUMNS, plan.move_rows()))
     else:
         console.print(f"Plan: no VM to move off {plan.host}.")
     if plan.unplaceable:
@@ -186,7 +189,7 @@ def _evacuate(host_name: str, *, maintenance: bool, fault_domain: str, priority:
             if output == "json":
                 emit_json({"dry_run": True, "plan": plan.to_dict()})
             else:
-                _show_plan(plan)
+                _show_plan(plan, dry_run=True)
             error = plan.error()
             if error is not None:
                 raise error
