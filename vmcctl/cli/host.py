@@ -205,6 +205,27 @@ def _evacuate(host_name: str, *, maintenance: bool, fault_domain: str, priority:
     _finish(report, output, plan)
 
 
+def _refuse_without(flag: str, options: dict[str, str]) -> None:
+    """Usage error if any of ``options`` (parameter name -> option) was given without ``flag``."""
+    ctx = click.get_current_context()
+    given = [opt for name, opt in options.items()
+             if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)]
+    if given:
+        raise ConfigError(f"{', '.join(given)} only {'applies' if len(given) == 1 else 'apply'} "
+                          f"with {flag}", hint=f"add {flag}, or leave {', '.join(given)} out")
+
+
+# Options of `maintenance enter` that only mean something when it evacuates first.
+EVACUATION_ONLY = {"fault_domain": "--fault-domain", "priority": "--priority",
+                   "include_powered_off": "--include-powered-off", "max_cpu": "--max-cpu",
+                   "max_mem": "--max-mem", "max_parallel": "--max-parallel",
+                   "max_per_host": "--max-per-host", "journal_file": "--journal",
+                   "cancel_in_flight": "--cancel-in-flight"}
+# Options of `maintenance exit` that only mean something with --restore.
+RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
+                "max_per_host": "--max-per-host", "cancel_in_flight": "--cancel-in-flight"}
+
+
 # --- commands ---------------------------------------------------------------------------
 
 @host.command()
@@ -246,6 +267,7 @@ def maintenance_enter(host_name: str, evacuate_first: bool, **kwargs: Any) -> No
     if evacuate_first or kwargs["resume"]:
         _evacuate(host_name, maintenance=True, **kwargs)
         return
+    _refuse_without("--evacuate", EVACUATION_ONLY)
     with open_session(click.get_current_context()) as client:
         inv = snapshot(client)
         target = inv.host(host_name)
@@ -254,7 +276,7 @@ def maintenance_enter(host_name: str, evacuate_first: bool, **kwargs: Any) -> No
             click.echo(f"dry run: would put {host_name} into maintenance mode; powered-on VMs "
                        f"on it: {', '.join(on) or 'none'}")
             return
-        enter_maintenance(client, target.moid, timeout=kwargs["timeout"])
+        enter_maintenance(client, target.moid, timeout=kwargs["timeout"], host_name=host_name)
     click.echo(f"{host_name}: in maintenance mode")
 
 
@@ -267,6 +289,8 @@ def maintenance_enter(host_name: str, evacuate_first: bool, **kwargs: Any) -> No
 @output_option
 def maintenance_exit(host_name: str, restore: bool, **kwargs: Any) -> None:
     """Take HOST out of maintenance mode (and bring its VMs home, with --restore)."""
+    if not restore:
+        _refuse_without("--restore", RESTORE_ONLY)
     with open_session(click.get_current_context()) as client:
         target = snapshot(client).host(host_name)
         if target.in_maintenance:

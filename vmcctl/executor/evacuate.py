@@ -122,7 +122,7 @@ def _maintenance_step(client: Client, report: Report, events: ExecutorEvents,
         return
     events.maintenance(journal.host, "entering")
     try:
-        enter_maintenance(client, journal.host_moid, timeout=timeout)
+        enter_maintenance(client, journal.host_moid, timeout=timeout, host_name=journal.host)
     except (TaskFailedError, TaskTimeoutError) as exc:
         journal.maintenance, journal.maintenance_reason = "not-entered", str(exc)
         journal.status = "failed"

@@ -2,7 +2,8 @@
 
 ``enter_maintenance`` leaves powered-off VMs where they are (they need no
 vMotion) and fails with ``Timedout`` after ``timeout`` seconds if powered-on
-VMs remain (vCenter's own behaviour without fully automated DRS).
+VMs remain (vCenter's own behaviour without fully automated DRS); the error
+then names those VMs, read again at that moment.
 ``exit_maintenance`` retries faults known to be transient (a host that just
 reconnected can refuse once), with tenacity's jittered back-off.
 """
@@ -36,13 +37,54 @@ def _call(client: Client, fn: Any) -> Any:
 
 
 def enter_maintenance(client: Client, host_moid: str, *, timeout: float | None = None,
-                      on_update: UpdateCallback | None = None) -> None:
+                      on_update: UpdateCallback | None = None, host_name: str = "HOST") -> None:
     """Put the host into maintenance mode; ``TaskFailedError`` (e.g. Timedout) otherwise."""
     host = _host(client, host_moid)
     seconds = int(timeout) if timeout else 0
     task = _call(client, lambda: host.EnterMaintenanceMode_Task(seconds, False))
-    wait_for_task(client, task, on_update=on_update,
-                  timeout=(seconds + WAIT_MARGIN_S) if seconds else None)
+    try:
+        wait_for_task(client, task, on_update=on_update,
+                      timeout=(seconds + WAIT_MARGIN_S) if seconds else None)
+    except TaskFailedError as exc:
+        if exc.fault_type != "Timedout":
+            raise
+        remaining = powered_on_vms(client, host_moid)
+        if not remaining:
+            raise
+        error = TaskFailedError(
+            exc.fault_type, f"{exc.fault_message} Powered-on VMs still on the host: "
+            f"{', '.join(remaining)}", task=exc.task)
+        error.hint = (f"move them off first: `vmcctl host maintenance enter {host_name} "
+                      "--evacuate` does that")
+        raise error from None
+
+
+def powered_on_vms(client: Client, host_moid: str) -> list[str]:
+    """Names of the powered-on VMs on the host now (two collector reads), sorted."""
+    pc = vmodl.query.PropertyCollector
+
+    def read(content: Any) -> list[str]:
+        collector = content.propertyCollector
+        spec = pc.FilterSpec(objectSet=[pc.ObjectSpec(obj=_host(client, host_moid), skip=False)],
+                             propSet=[pc.PropertySpec(type=vim.HostSystem, pathSet=["vm"])])
+        result = collector.RetrievePropertiesEx([spec], pc.RetrieveOptions())
+        vms = [vm for obj in (result.objects if result is not None else ())
+               for prop in obj.propSet or () for vm in prop.val or ()]
+        if not vms:
+            return []
+        spec = pc.FilterSpec(
+            objectSet=[pc.ObjectSpec(obj=vm, skip=False) for vm in vms],
+            propSet=[pc.PropertySpec(type=vim.VirtualMachine,
+                                     pathSet=["name", "runtime.powerState"])])
+        result = collector.RetrievePropertiesEx([spec], pc.RetrieveOptions())
+        names = []
+        for obj in result.objects if result is not None else ():
+            props = {p.name: p.val for p in obj.propSet or ()}
+            if props.get("runtime.powerState") == "poweredOn":
+                names.append(str(props.get("name")))
+        return sorted(names)
+
+    return client.read(read)
 
 
 def exit_maintenance(client: Client, host_moid: str, *, timeout: float | None = None,
