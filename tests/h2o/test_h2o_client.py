@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,18 @@ def test_unreachable_h2o_is_a_watcher_error_naming_the_url_without_secrets() -> 
         RestClient(ep)
     assert f"127.0.0.1:{port}" in str(err.value)
     assert "topsecret" not in str(err.value)
+
+
+def test_auto_where_no_vm_is_involved_says_it_needs_migrate_watch() -> None:
+    """Found in review: `h2o status --h2o-url auto` asked whether VMware Tools was running."""
+    with pytest.raises(ConfigError) as err:
+        H2OEndpoint.resolve("auto", environ={}, allow_auto=False)
+    text = str(err.value)
+    assert "migrate --watch-h2o" in text and "--h2o-url http://" in text
+    assert "VMware Tools" not in text and "guest IP;" not in text
+
+
+def test_h2o_status_with_auto_is_a_usage_error(run_cli: Any) -> None:
+    result = run_cli("h2o", "status", "--h2o-url", "auto")
+    assert result.code == 2
+    assert "migrate --watch-h2o" in result.err and "VMware Tools" not in result.err

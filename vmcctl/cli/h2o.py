@@ -27,7 +27,7 @@ def status(h2o_url: str | None, h2o_user: str | None, h2o_password: str | None,
     """List the cluster's jobs with status and progress, and its health."""
     from vmcctl.h2o.client import H2OEndpoint, RestClient
 
-    endpoint = H2OEndpoint.resolve(h2o_url, h2o_user, h2o_password)
+    endpoint = H2OEndpoint.resolve(h2o_url, h2o_user, h2o_password, allow_auto=False)
     with RestClient(endpoint) as client:
         cloud = client.cloud()
         jobs = client.jobs()

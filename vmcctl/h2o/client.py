@@ -93,10 +93,12 @@ class H2OEndpoint:
     @classmethod
     def resolve(cls, url: str | None = None, username: str | None = None,
                 password: str | None = None, *, guest_ip: str | None = None,
-                environ: Mapping[str, str] | None = None) -> H2OEndpoint:
+                environ: Mapping[str, str] | None = None,
+                allow_auto: bool = True) -> H2OEndpoint:
         """Options first, then ``VMCCTL_H2O_*``; ``auto`` becomes ``http://<guest_ip>:54321``.
 
-        The CLI looks the guest IP up in vCenter and passes it as ``guest_ip``.
+        The CLI looks the guest IP up in vCenter and passes it as ``guest_ip``;
+        callers with no VM to look up (``h2o status``) pass ``allow_auto=False``.
         """
         env = os.environ if environ is None else environ
         url = url or env.get(ENV_URL)
@@ -105,6 +107,11 @@ class H2OEndpoint:
         if not url:
             raise ConfigError("no H2O URL given",
                               hint=f"pass --h2o-url URL (or auto), or set {ENV_URL}")
+        if url == AUTO and not allow_auto:
+            raise ConfigError("--h2o-url auto only works with `vmcctl migrate --watch-h2o`, "
+                              "where it means the migrated VM's guest IP",
+                              hint=f"pass --h2o-url http://HOST:{DEFAULT_PORT} "
+                                   f"or set {ENV_URL}")
         if url == AUTO:
             if not guest_ip:
                 raise ConfigError("--h2o-url auto needs the VM's guest IP; vCenter reports none",
