@@ -118,3 +118,10 @@ def test_bad_pem_is_a_config_error(tmp_path: Path) -> None:
     s = ConnectionSettings(url="https://h/sdk", username="u", password="p", ca_file=str(bad))
     with pytest.raises(ConfigError, match="cannot load the CA file"):
         s.ssl_context()
+
+
+def test_ca_file_that_is_a_directory_says_so(tmp_path: Path) -> None:
+    """Found in review: a directory was reported as "CA file not found"."""
+    with pytest.raises(ConfigError, match="is a directory") as err:
+        resolve_settings(url="h", username="u", password="p", env={"VMCCTL_CA_FILE": str(tmp_path)})
+    assert "not found" not in str(err.value)

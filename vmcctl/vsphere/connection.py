@@ -54,6 +54,13 @@ def connection_error(exc: BaseException, settings: ConnectionSettings) -> Except
         return TLSVerificationError(
             f"the certificate of {settings.host}:{settings.port} could not be verified "
             f"({reason})", hint=_TLS_HINT)
+    if isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER":
+        # the answer was not TLS at all: a plain-HTTP port; CA files cannot help
+        return ConfigError(
+            f"{settings.host}:{settings.port} does not speak TLS on that port "
+            "(TLS handshake failed: WRONG_VERSION_NUMBER)",
+            hint=f"try http://{settings.host}:{settings.port} if it serves plain HTTP, "
+                 "or the port vCenter serves HTTPS on (443)")
     if isinstance(exc, ssl.SSLError):
         return TLSVerificationError(
             f"TLS handshake with {settings.host}:{settings.port} failed ({exc.reason})",

@@ -196,6 +196,10 @@ def resolve_settings(
     ca = ca_file or environ.get("VMCCTL_CA_FILE") or environ.get("GOVC_TLS_CA_CERTS") or None
     if ca and not resolved_insecure:
         for f in _ca_files(ca):
+            if Path(f).is_dir():
+                raise ConfigError(f"CA file {f} is a directory",
+                                  hint="--ca-file / VMCCTL_CA_FILE must name a PEM file, "
+                                       "not a directory")
             if not Path(f).is_file():
                 raise ConfigError(f"CA file not found: {f}",
                                   hint="--ca-file / VMCCTL_CA_FILE must name a PEM file")
