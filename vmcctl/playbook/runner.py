@@ -6,7 +6,10 @@
 
 Each step is resolved just before it runs (so a value saved by an earlier
 ``advise`` step is real), handed to its handler, and recorded with its
-outcome and duration. A ``VmcctlError`` fails the step and the steps after it
+outcome and duration. Before step 1, every literal VM and host name is
+checked against one inventory snapshot (``vmcctl.playbook.names``): an
+unknown one refuses the whole run with a ``PlaybookError``. A ``VmcctlError``
+fails the step and the steps after it
 are recorded as ``not-run``; ``KeyboardInterrupt`` propagates. Nothing is
 printed: progress goes to ``RunContext.events``.
 """
@@ -20,6 +23,7 @@ from vmcctl.errors import VmcctlError
 from vmcctl.playbook.context import RunContext
 from vmcctl.playbook.host_steps import run_evacuate, run_maintenance, run_restore
 from vmcctl.playbook.load import Playbook, Step
+from vmcctl.playbook.names import check_names, literal_names
 from vmcctl.playbook.outcome import PlaybookRun, StepOutput, StepResult, StepStatus
 from vmcctl.playbook.vm_steps import run_advise, run_migrate
 from vmcctl.playbook.wait_step import run_wait
@@ -51,7 +55,12 @@ def run_step(ctx: RunContext, step: Step, values: dict[str, object],
 
 
 def run_playbook(playbook: Playbook, ctx: RunContext) -> PlaybookRun:
-    """Every step in order; after a failed step the rest are recorded as ``not-run``."""
+    """Every step in order; after a failed step the rest are recorded as ``not-run``.
+
+    ``PlaybookError`` before any step runs if a literal VM or host name is unknown.
+    """
+    if next(literal_names(playbook), None) is not None:
+        check_names(playbook, ctx.inventory())
     values: dict[str, object] = dict(playbook.values)
     results: list[StepResult] = []
     failed = False

@@ -1,0 +1,53 @@
+"""Check every literal VM and host name of a playbook against one inventory snapshot.
+
+Runs after login and before step 1, so that a typo in step 5 refuses the run
+before step 1 has moved anything. A name that comes from a variable set while
+the playbook runs (an ``advise`` step's ``save_as``) is not known yet and is
+left to its step; names from ``vars:`` and ``--var`` are known and checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from vmcctl.errors import NotFoundError, PlaybookError
+from vmcctl.model import Inventory
+from vmcctl.playbook.load import Playbook, Step
+
+_REF = re.compile(r"\$\{([^}]*)\}")
+# (field, kind of object) checked for each action
+FIELDS = (("vm", "VM"), ("host", "host"))
+
+
+def _runtime_names(playbook: Playbook) -> set[str]:
+    return {saved for step in playbook.steps
+            if (saved := getattr(step.action, "save_as", None)) is not None}
+
+
+def literal_names(playbook: Playbook) -> Iterator[tuple[Step, str, str, str]]:
+    """(step, field, kind, name) for each VM/host name known before the run."""
+    runtime = _runtime_names(playbook)
+    for step in playbook.steps:
+        body = step.body if isinstance(step.body, dict) else {}
+        for field, kind in FIELDS:
+            value = getattr(step.action, field, None)
+            if not isinstance(value, str):
+                continue
+            raw = body.get(field)
+            if isinstance(raw, str) and any(m.strip() in runtime for m in _REF.findall(raw)):
+                continue
+            yield step, field, kind, value
+
+
+def check_names(playbook: Playbook, inv: Inventory) -> None:
+    """``PlaybookError`` naming the first step and field whose VM or host does not exist."""
+    for step, field, kind, name in literal_names(playbook):
+        try:
+            if kind == "VM":
+                inv.vm(name)
+            else:
+                inv.host(name)
+        except NotFoundError as exc:
+            raise PlaybookError(f"{playbook.source}: {step.label}: {step.kind}.{field}: "
+                                f"{exc.message}; nothing was run", hint=exc.hint) from None
