@@ -68,6 +68,11 @@ class Report:
         if self.outcome.timed_out:
             return EvacuationError(f"--timeout reached with moves left on {j.host}",
                                    hint=f"resume with --resume ({where})")
+        moved = sum(m.state == "done" for m in j.moves)
+        if j.kind == "evacuate" and moved and j.path:
+            # the moved VMs stay where they went: say how to bring them home
+            where = (f"journal: {j.path}; {moved} VM(s) were moved: bring them back with "
+                     f"`vmcctl host restore {j.host} --journal {j.path}`")
         if j.maintenance == "not-entered" and j.complete:
             return EvacuationError(f"host {j.host} did not enter maintenance mode: "
                                    f"{j.maintenance_reason}", hint=where)
