@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from vmcctl.errors import PlaybookError
 from vmcctl.playbook.schema import ACTIONS, Action, ConnectionSpec, PlaybookHeader
 from vmcctl.playbook.variables import UnknownVariable, substitute
+from vmcctl.yamlfile import read_yaml
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -210,20 +211,5 @@ def parse_playbook(data: Any, source: str = "<playbook>",
 
 def load_playbook(path: str | Path, overrides: Mapping[str, str] | None = None) -> Playbook:
     """Read and validate a playbook file; one-line ``PlaybookError`` if anything is wrong."""
-    p = Path(path)
-    source = str(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise PlaybookError(f"{p}: not UTF-8 text (is it a YAML file?)") from None
-    except OSError as exc:
-        raise PlaybookError(f"{source}: cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None)
-        why = f": {problem}" if problem else ""
-        raise PlaybookError(f"{source}: not valid YAML{where}{why}") from None
-    return parse_playbook(data, source, overrides)
+    data = read_yaml(path, PlaybookError, _UniqueKeyLoader)  # a SafeLoader subclass
+    return parse_playbook(data, str(path), overrides)

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from vmcctl.errors import InventoryFileError
+from vmcctl.yamlfile import read_yaml
 
 # libyaml's loader when PyYAML was built with it: a 10,000-VM file loads ~10x faster
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -228,17 +229,5 @@ def parse_inventory(data: object, source: str = "<inventory>") -> InventorySpec:
 
 def load_inventory(path: str | Path) -> InventorySpec:
     """Read and validate an inventory YAML file; one-line ``InventoryFileError`` if bad."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InventoryFileError(f"{p}: not UTF-8 text (is it a YAML file?)") from None
-    except OSError as exc:
-        raise InventoryFileError(f"{p}: cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.load(text, Loader=_YAML_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InventoryFileError(f"{p}: not valid YAML{where}") from None
-    return parse_inventory(data, str(p))
+    data = read_yaml(path, InventoryFileError, _YAML_LOADER)
+    return parse_inventory(data, str(path))
