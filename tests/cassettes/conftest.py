@@ -8,28 +8,14 @@ from typing import Any
 import pytest
 from cli_cassettes import Outcome, RunCli
 
-from vmcctl.cli import cli
-from vmcctl.cli.errors import run_guarded
-
-_ENV_PREFIXES = ("VMCCTL_", "GOVC_")
-
 
 @pytest.fixture
-def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> RunCli:
-    """``run_cli(*args, env={...})``: one vmcctl run with only ``env`` for configuration."""
+def run_cli(run_cli: Any) -> RunCli:
+    """The suite's in-process ``run_cli`` (tests/conftest.py), as cassette ``Outcome``s."""
 
     def run(*args: str, env: dict[str, str] | None = None) -> Outcome:
-        import os
-
-        for name in list(os.environ):
-            if name.startswith(_ENV_PREFIXES):
-                monkeypatch.delenv(name)
-        for name, value in (env or {}).items():
-            monkeypatch.setenv(name, value)
-        capsys.readouterr()
-        code = run_guarded(cli, list(args))
-        captured = capsys.readouterr()
-        return Outcome.of(code, captured.out, captured.err)
+        result = run_cli(*args, env=env)
+        return Outcome.of(result.code, result.out, result.err)
 
     return run
 
