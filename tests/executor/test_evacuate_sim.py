@@ -10,7 +10,7 @@ from executor_fixtures import wide_inventory
 
 from vmcctl.executor.evacuate import run_journal
 from vmcctl.executor.events import ExecutorEvents
-from vmcctl.executor.journal import MoveRecord, load_journal
+from vmcctl.executor.journal import Journal, MoveRecord, load_journal
 from vmcctl.executor.maintenance import exit_maintenance, in_maintenance
 from vmcctl.executor.prepare import evacuation_journal, restore_journal
 from vmcctl.executor.runner import RunOptions
@@ -39,6 +39,26 @@ def per_host_windows(relocations: list[dict[str, Any]]) -> dict[str, list[tuple[
         out[r["args"]["source"]].append(window)
         out[r["args"]["host"]].append(window)
     return out
+
+
+def assert_each_moved_once(sim: Any, journal: Journal) -> None:
+    """The audit holds exactly one relocation per journal move, all successful."""
+    relocations = sim.control.relocations()
+    names = sorted(r["target"]["name"] for r in relocations)
+    assert names == sorted(m.vm for m in journal.moves)
+    assert all(r["result"] == "success" for r in relocations)
+
+
+def slow_six_vm_evacuation(vcsim_factory: Any, client_for: Any, tmp_path: Path,
+                           maintenance: bool = False) -> tuple[Any, Any, Journal, Path]:
+    """Six 80 GB VMs off 10.0.0.1 at time scale 8: slow enough to interrupt mid-run."""
+    sim = vcsim_factory(wide_inventory(vms=6, targets=2, memory_gb=80), time_scale=8)
+    client = client_for(sim)
+    inv = take_snapshot(client)
+    path = tmp_path / "j.json"
+    journal = evacuation_journal(inv, plan_evacuation(inv, "10.0.0.1"), path=path,
+                                 maintenance=maintenance)
+    return sim, client, journal, path
 
 
 def test_evacuate_enter_exit_restore_puts_every_vm_home(vcsim_factory: Any, client_for: Any,
@@ -155,20 +175,13 @@ def test_session_expired_mid_run_renews_without_duplicate_relocations(
     report = run_journal(client, journal, RunOptions(limits=Limits(max_parallel=3)), Expire())
     assert report.ok, report.problem_rows()
     assert client.renewals >= 1
-    relocations = sim.control.relocations()
-    names = sorted(r["target"]["name"] for r in relocations)
-    assert names == sorted(m.vm for m in journal.moves)  # each exactly once
-    assert all(r["result"] == "success" for r in relocations)
+    assert_each_moved_once(sim, journal)
 
 
 def test_timeout_leaves_tasks_running_and_resume_follows_them(vcsim_factory: Any,
                                                               client_for: Any,
                                                               tmp_path: Path) -> None:
-    sim = vcsim_factory(wide_inventory(vms=6, targets=2, memory_gb=80), time_scale=8)
-    client = client_for(sim)
-    inv = take_snapshot(client)
-    path = tmp_path / "j.json"
-    journal = evacuation_journal(inv, plan_evacuation(inv, "10.0.0.1"), path=path)
+    sim, client, journal, path = slow_six_vm_evacuation(vcsim_factory, client_for, tmp_path)
     first = run_journal(client, journal, RunOptions(limits=Limits(max_parallel=2),
                                                     timeout=1.0))
     assert first.outcome.timed_out and not first.ok
@@ -179,21 +192,14 @@ def test_timeout_leaves_tasks_running_and_resume_follows_them(vcsim_factory: Any
 
     second = run_journal(client_for(sim), saved, RunOptions(limits=Limits(max_parallel=2)))
     assert second.ok, second.problem_rows()
-    relocations = sim.control.relocations()
-    names = sorted(r["target"]["name"] for r in relocations)
-    assert names == sorted(m.vm for m in saved.moves)  # the running ones were not resubmitted
-    assert all(r["result"] == "success" for r in relocations)
+    assert_each_moved_once(sim, saved)  # the running ones were not resubmitted
 
 
 def test_stop_with_cancel_in_flight_cancels_and_resume_finishes(vcsim_factory: Any,
                                                                 client_for: Any,
                                                                 tmp_path: Path) -> None:
-    sim = vcsim_factory(wide_inventory(vms=6, targets=2, memory_gb=80), time_scale=8)
-    client = client_for(sim)
-    inv = take_snapshot(client)
-    path = tmp_path / "j.json"
-    journal = evacuation_journal(inv, plan_evacuation(inv, "10.0.0.1"), path=path,
-                                 maintenance=True)
+    sim, client, journal, path = slow_six_vm_evacuation(vcsim_factory, client_for, tmp_path,
+                                                        maintenance=True)
     runners: list[Any] = []
 
     class StopAtSecond(ExecutorEvents):
