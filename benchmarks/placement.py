@@ -76,24 +76,24 @@ def water_level(used: list[float], caps: list[float], extra: float) -> float:
 
 def quality(inv: Inventory, plan: EvacuationPlan) -> tuple[float, float, float, float]:
     """(cpu ratio, mem ratio, cpu max after, mem max after) over the plan's possible targets."""
-    source = inv.host(plan.host)
-    targets: list[Host] = [h for h in inv.hosts if h.name != plan.host and h.connected
-                           and not h.in_maintenance and h.cluster == source.cluster]
-    cpu = {h.name: float(h.cpu_usage_mhz) for h in targets}
-    mem = {h.name: float(h.memory_usage_mb) for h in targets}
+    source = inv.host(plan.host_moid)
+    targets: list[Host] = [h for h in inv.hosts if h.moid != plan.host_moid and h.connected
+                           and not h.in_maintenance and h.cluster_moid == source.cluster_moid]
+    cpu = {h.moid: float(h.cpu_usage_mhz) for h in targets}
+    mem = {h.moid: float(h.memory_usage_mb) for h in targets}
     moved_cpu = moved_mem = 0.0
     for move in plan.moves:
-        c, m = vm_load(inv.vm(move.vm))
-        cpu[move.target] += c
-        mem[move.target] += m
+        c, m = vm_load(inv.vm(move.vm_moid))
+        cpu[move.target_moid] += c
+        mem[move.target_moid] += m
         moved_cpu += c
         moved_mem += m
     ratios = []
     peaks = []
     for after, caps, before, moved in (
-            (cpu, {h.name: h.cpu_capacity_mhz for h in targets},
+            (cpu, {h.moid: h.cpu_capacity_mhz for h in targets},
              [float(h.cpu_usage_mhz) for h in targets], moved_cpu),
-            (mem, {h.name: h.memory_capacity_mb for h in targets},
+            (mem, {h.moid: h.memory_capacity_mb for h in targets},
              [float(h.memory_usage_mb) for h in targets], moved_mem)):
         peak = max(after[n] / caps[n] for n in after)
         bound = water_level(before, [float(caps[h.name]) for h in targets], moved)
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(generated and converted in {t_gen:.2f} s)")
 
     # (a) one VM, a few different VMs: the worst of their best-of-repeat times.
-    sample = [inv.hosts[k * len(inv.hosts) // 5].vms[0] for k in range(5)]
+    sample = [inv.hosts[k * len(inv.hosts) // 5].vm_moids[0] for k in range(5)]
     t_one = 0.0
     for name in sample:
         fresh = build(args.hosts, args.vms, args.fault_domains, args.seed)  # no warm caches
@@ -128,10 +128,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # (b) evacuate a host holding --dense VMs.
     dense_inv = build(args.hosts, args.vms, args.fault_domains, args.seed, args.dense)
-    dense_host = max(dense_inv.hosts, key=lambda h: len(h.vms))
+    dense_host = max(dense_inv.hosts, key=lambda h: len(h.vm_moids))
     t_evac, plan = best_of(args.repeat, lambda: plan_evacuation(
-        dense_inv, dense_host.name, include_powered_off=True))
-    print(f"{f'(b) evacuation plan, {len(dense_host.vms)} VMs':34s}{t_evac:7.3f} s   "
+        dense_inv, dense_host.moid, include_powered_off=True))
+    print(f"{f'(b) evacuation plan, {len(dense_host.vm_moids)} VMs':34s}{t_evac:7.3f} s   "
           f"{len(plan.moves)} moves onto {len(plan.loads)} hosts, "
           f"{len(plan.unplaceable)} unplaceable")
 
@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{f'(c) quality, {len(dense_inv.hosts)} hosts':34s}CPU {cpu_r:.4f}  memory {mem_r:.4f}"
           f"   (max after: CPU {cpu_max:.1f}%, memory {mem_max:.1f}%)")
     small = build(4, 4 * args.dense, args.fault_domains, args.seed, args.dense)
-    small_host = max(small.hosts, key=lambda h: len(h.vms))
-    small_plan = plan_evacuation(small, small_host.name, include_powered_off=True)
+    small_host = max(small.hosts, key=lambda h: len(h.vm_moids))
+    small_plan = plan_evacuation(small, small_host.moid, include_powered_off=True)
     s_cpu, s_mem, s_cpu_max, s_mem_max = quality(small, small_plan)
     print(f"{'(c) quality, 4 hosts (hard case)':34s}CPU {s_cpu:.4f}  memory {s_mem:.4f}"
           f"   (max after: CPU {s_cpu_max:.1f}%, memory {s_mem_max:.1f}%, "

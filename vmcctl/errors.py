@@ -7,6 +7,7 @@ codes. Every message says what happened and, where it can, what to do next.
     ├── InputError                   the user's input is wrong; exit 2
     │   ├── ConfigError              missing or contradictory options / env
     │   ├── NotFoundError            unknown VM, host, fault domain … (with suggestions)
+    │   ├── AmbiguousError           a name matches several objects (lists paths and moids)
     │   ├── PrecheckError            a move or step refused before anything was submitted
     │   ├── InventoryFileError       a simulator inventory file is invalid
     │   ├── PlaybookError            a playbook file is invalid
@@ -66,6 +67,20 @@ class NotFoundError(InputError):
         self.suggestions = tuple(suggestions)
         hint = f"did you mean {', '.join(self.suggestions)}?" if self.suggestions else None
         super().__init__(f"no {kind} named {name!r}", hint=hint)
+
+
+class AmbiguousError(InputError):
+    """A name matches more than one object; ``matches`` lists each as ``path (moid)``."""
+
+    def __init__(self, kind: str, name: str, matches: Sequence[str], *,
+                 flag: str | None = None) -> None:
+        self.kind = kind
+        self.name = name
+        self.matches = tuple(matches)
+        listed = "; ".join(self.matches)
+        super().__init__(f"{len(self.matches)} {kind}s are named {name!r}: {listed}",
+                         hint="name one by its inventory path or managed object id"
+                              + (f" ({flag})" if flag else ""))
 
 
 class PrecheckError(InputError):

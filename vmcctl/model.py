@@ -2,32 +2,67 @@
 
 These dataclasses are the data contract between the layers: ``vsphere.snapshot``
 fills them from one PropertyCollector read, ``placement`` reasons over them
-(and never imports pyVmomi), the CLI renders them. Objects refer to each other
-by *name* (host names are IPs in VMware Cloud on AWS); ``moid`` keeps the
-managed object id for when the client layer needs to act.
+(and never imports pyVmomi), the CLI renders them.
+
+**Identity is the managed object id.** Objects refer to each other by moid
+(``Vm.host_moid``, ``Host.cluster_moid``, ``Rule.vm_moids`` …): vCenter names
+are unique only per folder (VMs) or per datacenter (clusters, datastores).
+Names and inventory paths are for people; a user's selector (name, moid or
+path) is resolved once with ``Inventory.find_vm`` / ``find_host`` /
+``find_cluster``, which refuse a name that matches more than one object.
+
+A property vCenter would not give us (``missingSet``: ``NoPermission``, …) is
+recorded in ``unknown``; an object missing a property that decisions need is
+not ``readable`` and is never a candidate or silently "powered off".
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
-from vmcctl.errors import NotFoundError
+from vmcctl.errors import AmbiguousError, NotFoundError
 
-PowerState = Literal["poweredOn", "poweredOff", "suspended"]
-ConnectionState = Literal["connected", "disconnected", "notResponding"]
+PowerState = Literal["poweredOn", "poweredOff", "suspended", "unknown"]
+ConnectionState = Literal["connected", "disconnected", "notResponding", "unknown"]
 RuleKind = Literal["vm-affinity", "vm-anti-affinity", "vm-host", "vm-not-host"]
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A property vCenter did not return (``missingSet``), with the fault it gave."""
+
+    path: str
+    fault: str  # e.g. "NoPermission", "ManagedObjectNotFound"
+    privilege: str | None = None  # for NoPermission: the privilege that is lacking
+
+    def __str__(self) -> str:
+        why = f"{self.fault} ({self.privilege})" if self.privilege else self.fault
+        return f"{self.path}: {why}"
+
+
+# Properties without which no placement decision may be made about an object.
+HOST_DECISION_PATHS = ("runtime.connectionState", "runtime.inMaintenanceMode",
+                       "summary.hardware", "summary.quickStats")
+VM_DECISION_PATHS = ("runtime.host", "runtime.powerState", "summary.quickStats",
+                     "config.hardware")
+
+
+def _blocking(unknown: tuple[Unreadable, ...], needed: tuple[str, ...]) -> tuple[Unreadable, ...]:
+    return tuple(u for u in unknown
+                 if any(u.path == p or u.path.startswith(p + ".") or p.startswith(u.path + ".")
+                        for p in needed))
 
 
 @dataclass(frozen=True)
 class Host:
     name: str
     moid: str
-    cluster: str | None
+    cluster_moid: str | None
     fault_domain: str | None
     connection_state: ConnectionState
     in_maintenance: bool
@@ -35,12 +70,25 @@ class Host:
     memory_capacity_mb: int
     cpu_usage_mhz: int
     memory_usage_mb: int
-    datastores: tuple[str, ...] = ()
-    vms: tuple[str, ...] = ()
+    datastore_moids: tuple[str, ...] = ()
+    vm_moids: tuple[str, ...] = ()
+    cluster_name: str | None = None  # for people
+    datacenter: str | None = None  # the datacenter's name
+    path: str | None = None  # inventory path, e.g. /DC/host/Cluster-1/10.0.0.1
+    unknown: tuple[Unreadable, ...] = ()
 
     @property
     def connected(self) -> bool:
         return self.connection_state == "connected"
+
+    @property
+    def blind_spots(self) -> tuple[Unreadable, ...]:
+        """Unreadable properties that placement decisions need."""
+        return _blocking(self.unknown, HOST_DECISION_PATHS)
+
+    @property
+    def readable(self) -> bool:
+        return not self.blind_spots
 
     @property
     def cpu_pct(self) -> float:
@@ -57,20 +105,32 @@ class Host:
 class Vm:
     name: str
     moid: str
-    host: str | None
+    host_moid: str | None
     power_state: PowerState
     num_cpu: int
     memory_mb: int
     cpu_usage_mhz: int
     memory_usage_mb: int
-    datastores: tuple[str, ...] = ()
+    datastore_moids: tuple[str, ...] = ()
     ip_address: str | None = None
     boot_time: datetime | None = None
     resource_pool: str | None = None  # moid of the VM's resource pool
+    host_name: str | None = None  # for people
+    datacenter: str | None = None
+    path: str | None = None  # inventory path, e.g. /DC/vm/team/app
+    unknown: tuple[Unreadable, ...] = ()
 
     @property
     def powered_on(self) -> bool:
         return self.power_state == "poweredOn"
+
+    @property
+    def blind_spots(self) -> tuple[Unreadable, ...]:
+        return _blocking(self.unknown, VM_DECISION_PATHS)
+
+    @property
+    def readable(self) -> bool:
+        return not self.blind_spots
 
 
 @dataclass(frozen=True)
@@ -79,21 +139,22 @@ class Datastore:
     moid: str
     capacity_bytes: int
     free_bytes: int
+    datacenter: str | None = None
 
 
 @dataclass(frozen=True)
 class Rule:
     """A DRS rule, normalised.
 
-    ``vm-affinity``/``vm-anti-affinity``: keep ``vms`` together / apart.
-    ``vm-host``/``vm-not-host``: ``vms`` should (``mandatory=False``) or must
-    (``mandatory=True``) run / not run on ``hosts`` (groups already expanded).
+    ``vm-affinity``/``vm-anti-affinity``: keep ``vm_moids`` together / apart.
+    ``vm-host``/``vm-not-host``: ``vm_moids`` should (``mandatory=False``) or must
+    (``mandatory=True``) run / not run on ``host_moids`` (groups already expanded).
     """
 
     name: str
     kind: RuleKind
-    vms: tuple[str, ...]
-    hosts: tuple[str, ...] = ()
+    vm_moids: tuple[str, ...]
+    host_moids: tuple[str, ...] = ()
     mandatory: bool = True
     enabled: bool = True
 
@@ -102,21 +163,56 @@ class Rule:
 class Cluster:
     name: str
     moid: str
-    hosts: tuple[str, ...] = ()
+    host_moids: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
     drs_enabled: bool = False
     root_pool: str | None = None  # moid of the cluster's root resource pool
+    datacenter: str | None = None
+    path: str | None = None
 
 
-T = TypeVar("T")
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def moid(self) -> str: ...
+
+    @property
+    def path(self) -> str | None: ...
 
 
-def _lookup(kind: str, table: Mapping[str, T], name: str) -> T:
-    try:
-        return table[name]
-    except KeyError:
-        close = difflib.get_close_matches(name, list(table), n=3, cutoff=0.6)
-        raise NotFoundError(kind, name, close) from None
+N = TypeVar("N", bound=_Named)
+
+
+def describe(obj: _Named) -> str:
+    """``/DC/vm/f1/app (vm-12)``: how a match is listed when a name is ambiguous."""
+    return f"{obj.path or obj.name} ({obj.moid})"
+
+
+def resolve(kind: str, objects: Iterable[N], by_moid: Mapping[str, N], selector: str,
+            *, flag: str | None = None) -> N:
+    """The one object ``selector`` names: a moid, an inventory path (``/…``) or a name.
+
+    ``AmbiguousError`` (exit 2) listing every match with its path and moid when
+    a name matches several; ``NotFoundError`` with close names when none.
+    """
+    pool = list(objects)
+    if selector.startswith("/"):
+        matches = [o for o in pool if o.path == selector]
+    else:
+        matches = [o for o in pool if o.name == selector]
+        by_id = by_moid.get(selector)
+        if by_id is not None and by_id not in matches:
+            matches.append(by_id)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise AmbiguousError(kind, selector, [describe(o) for o in matches], flag=flag)
+    names = [o.path or o.name for o in pool] if selector.startswith("/") else \
+        [o.name for o in pool]
+    close = difflib.get_close_matches(selector, names, n=3, cutoff=0.6)
+    raise NotFoundError(kind, selector, close)
 
 
 @dataclass(frozen=True)
@@ -127,40 +223,83 @@ class Inventory:
     clusters: tuple[Cluster, ...] = ()
     taken_at: datetime | None = field(default=None, compare=False)
 
-    @cached_property
-    def hosts_by_name(self) -> dict[str, Host]:
-        return {h.name: h for h in self.hosts}
+    # --- by identity ---------------------------------------------------------------
 
     @cached_property
-    def vms_by_name(self) -> dict[str, Vm]:
-        return {v.name: v for v in self.vms}
+    def hosts_by_moid(self) -> dict[str, Host]:
+        return {h.moid: h for h in self.hosts}
 
     @cached_property
-    def datastores_by_name(self) -> dict[str, Datastore]:
-        return {d.name: d for d in self.datastores}
+    def vms_by_moid(self) -> dict[str, Vm]:
+        return {v.moid: v for v in self.vms}
 
     @cached_property
-    def clusters_by_name(self) -> dict[str, Cluster]:
-        return {c.name: c for c in self.clusters}
+    def datastores_by_moid(self) -> dict[str, Datastore]:
+        return {d.moid: d for d in self.datastores}
 
-    def host(self, name: str) -> Host:
-        """The host called ``name``; ``NotFoundError`` with close names otherwise."""
-        return _lookup("host", self.hosts_by_name, name)
+    @cached_property
+    def clusters_by_moid(self) -> dict[str, Cluster]:
+        return {c.moid: c for c in self.clusters}
 
-    def vm(self, name: str) -> Vm:
-        """The VM called ``name``; ``NotFoundError`` with close names otherwise."""
-        return _lookup("VM", self.vms_by_name, name)
+    def host(self, moid: str) -> Host:
+        """The host with managed object id ``moid``; ``NotFoundError`` otherwise."""
+        try:
+            return self.hosts_by_moid[moid]
+        except KeyError:
+            raise NotFoundError("host", moid) from None
 
-    def cluster(self, name: str) -> Cluster:
-        return _lookup("cluster", self.clusters_by_name, name)
+    def vm(self, moid: str) -> Vm:
+        """The VM with managed object id ``moid``; ``NotFoundError`` otherwise."""
+        try:
+            return self.vms_by_moid[moid]
+        except KeyError:
+            raise NotFoundError("VM", moid) from None
 
-    def vms_on(self, host: str) -> tuple[Vm, ...]:
-        return tuple(v for v in self.vms if v.host == host)
+    def cluster(self, moid: str) -> Cluster:
+        try:
+            return self.clusters_by_moid[moid]
+        except KeyError:
+            raise NotFoundError("cluster", moid) from None
+
+    # --- what a user typed -----------------------------------------------------------
+
+    def find_vm(self, selector: str) -> Vm:
+        """The VM ``selector`` names: a name, a moid (``vm-123``) or a path (``/DC/vm/f/app``)."""
+        return resolve("VM", self.vms, self.vms_by_moid, selector)
+
+    def find_host(self, selector: str) -> Host:
+        """The host named by ``selector``: a name, a moid (``host-45``) or an inventory path."""
+        return resolve("host", self.hosts, self.hosts_by_moid, selector)
+
+    def find_cluster(self, selector: str, datacenter: str | None = None) -> Cluster:
+        """A cluster by name (scoped to ``datacenter`` when given), moid or path."""
+        pool = [c for c in self.clusters if datacenter is None or c.datacenter == datacenter]
+        return resolve("cluster", pool, self.clusters_by_moid, selector)
+
+    # --- relations -------------------------------------------------------------------
+
+    def vms_on(self, host_moid: str) -> tuple[Vm, ...]:
+        return tuple(v for v in self.vms if v.host_moid == host_moid)
 
     def fault_domains(self) -> tuple[str, ...]:
         """Every fault domain named by a host, sorted."""
         return tuple(sorted({h.fault_domain for h in self.hosts if h.fault_domain}))
 
-    def cluster_of(self, host: str) -> Cluster | None:
-        cluster = self.host(host).cluster
-        return self.clusters_by_name.get(cluster) if cluster else None
+    def cluster_of(self, host_moid: str) -> Cluster | None:
+        cluster = self.host(host_moid).cluster_moid
+        return self.clusters_by_moid.get(cluster) if cluster else None
+
+    def host_name(self, moid: str | None) -> str:
+        """A host's name for people (its moid when it is not in this inventory)."""
+        if moid is None:
+            return "-"
+        host = self.hosts_by_moid.get(moid)
+        return host.name if host is not None else moid
+
+    def vm_name(self, moid: str) -> str:
+        vm = self.vms_by_moid.get(moid)
+        return vm.name if vm is not None else moid
+
+    def datastore_names(self, moids: Iterable[str]) -> tuple[str, ...]:
+        table = self.datastores_by_moid
+        return tuple(table[m].name if m in table else m for m in moids)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from placement_fixtures import host, inventory, seed_inventory, vm
 
 from vmcctl.errors import EvacuationError, NotFoundError
+from vmcctl.model import Unreadable
 from vmcctl.placement import EnterMaintenance, Move, PlacementOptions, plan_evacuation
 
 SEED_HOST = "10.94.24.70"
@@ -21,7 +23,8 @@ def test_seed_evacuation_moves_every_powered_on_vm_off_the_host() -> None:
     # The affinity rule web-with-cache holds in the projection.
     target = {m.vm: m.target for m in plan.moves}
     assert target["web-01"] == target["cache-01"]
-    assert plan.actions()[-1] == EnterMaintenance(SEED_HOST)
+    assert plan.actions()[-1] == EnterMaintenance(SEED_HOST, plan.host_moid)
+    assert plan.host_moid == seed_inventory().find_host(SEED_HOST).moid
 
 
 def test_powered_off_vms_only_when_asked() -> None:
@@ -67,8 +70,9 @@ def test_unplaceable_vms_come_back_with_reasons() -> None:
 
 def test_other_avoided_hosts_are_not_targets() -> None:
     hosts = [host("src"), host("t1"), host("t2")]
-    plan = plan_evacuation(inventory(hosts, [vm("a", "src")]), "src",
-                           PlacementOptions(avoid_hosts=frozenset({"t1"})))
+    inv = inventory(hosts, [vm("a", "src")])
+    plan = plan_evacuation(inv, "src",
+                           PlacementOptions(avoid_hosts=frozenset({inv.find_host("t1").moid})))
     assert [m.target for m in plan.moves] == ["t2"]
 
 
@@ -88,8 +92,34 @@ def test_plan_is_plain_serialisable_data() -> None:
     plan = plan_evacuation(seed_inventory(), SEED_HOST)
     doc = json.loads(json.dumps(plan.to_dict()))
     assert doc["host"] == SEED_HOST and doc["complete"] is True
-    assert doc["actions"][-1] == {"action": "enter-maintenance", "host": SEED_HOST}
+    assert doc["actions"][-1] == {"action": "enter-maintenance", "host": SEED_HOST,
+                                  "host_moid": plan.host_moid}
     assert doc["actions"][0]["action"] == "move"
-    assert plan.moves[0] == Move("ML-cpu-vm-04", SEED_HOST, plan.moves[0].target, "default")
+    first = plan.moves[0]
+    vm_moid = seed_inventory().find_vm("ML-cpu-vm-04").moid
+    assert first == Move("ML-cpu-vm-04", vm_moid, SEED_HOST, plan.host_moid, first.target,
+                         first.target_moid, "default")
     assert len(plan.move_rows()) == len(plan.moves)
     assert {r[0] for r in plan.load_rows()} == {m.target for m in plan.moves}
+
+
+def test_same_named_vms_on_two_hosts_each_plan_moves_only_its_own() -> None:
+    """Two VMs called ``app``: evacuating src moves src's app, never the other one."""
+    hosts = [host("src"), host("other"), host("t1")]
+    inv = inventory(hosts, [vm("app", "src", cpu=1000), vm("app-2", "other", cpu=2000)])
+    inv = replace(inv, vms=tuple(replace(v, name="app") for v in inv.vms))
+    plan = plan_evacuation(inv, "src")
+    mine = next(v for v in inv.vms if v.host_moid == inv.find_host("src").moid)
+    assert [m.vm_moid for m in plan.moves] == [mine.moid]
+    assert plan.moves[0].source_moid == mine.host_moid
+
+
+def test_a_vm_with_an_unreadable_power_state_is_never_taken_for_powered_off() -> None:
+    inv = inventory([host("src"), host("t1")], [vm("app", "src", power="off")])
+    blind = Unreadable("runtime.powerState", "NoPermission", "System.Read")
+    inv = replace(inv, vms=tuple(replace(v, power_state="unknown", unknown=(blind,))
+                                 for v in inv.vms))
+    plan = plan_evacuation(inv, "src")
+    assert not plan.moves and not plan.complete
+    (stuck,) = plan.unplaceable
+    assert "runtime.powerState: NoPermission (System.Read)" in stuck.message

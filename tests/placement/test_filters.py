@@ -10,7 +10,7 @@ would turn the host into a candidate and fail the test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from placement_fixtures import inventory, three_hosts, vm
 
 from vmcctl.placement import FILTERS, PlacementOptions, rank_hosts
 from vmcctl.placement.filters import REASON_ORDER, Ask
+from vmcctl.model import Unreadable
 from vmcctl.placement.state import Projection
 
 
@@ -33,6 +34,7 @@ class Case:
     datastores: tuple[dict[str, Any], ...] = ()
     clusters: dict[str, str] = field(default_factory=dict)
     app: dict[str, Any] = field(default_factory=dict)
+    unknown: dict[str, tuple[Unreadable, ...]] = field(default_factory=dict)  # host -> missing
 
 
 TWO_DS = ({"name": "ds1", "capacity_gb": 1000, "free_gb": 500},
@@ -41,9 +43,11 @@ TWO_DS = ({"name": "ds1", "capacity_gb": 1000, "free_gb": 500},
 CASES = [
     Case("current host", "h1", "current-host"),
     Case("disconnected", "h2", "disconnected", hosts={"h2": {"connected": False}}),
+    Case("unreadable", "h2", "unreadable",
+         unknown={"h2": (Unreadable("summary.quickStats", "NoPermission", "System.Read"),)}),
     Case("in maintenance", "h2", "maintenance", hosts={"h2": {"maintenance": True}}),
-    Case("entering maintenance", "h2", "entering-maintenance",
-         options=PlacementOptions(avoid_hosts=frozenset({"h2"}))),
+    Case("entering maintenance", "h2", "entering-maintenance",  # host-2 is h2's moid
+         options=PlacementOptions(avoid_hosts=frozenset({"host-2"}))),
     Case("other cluster", "h3", "other-cluster", clusters={"h3": "Cluster-2"}),
     Case("missing datastore", "h3", "missing-datastore", datastores=TWO_DS,
          app={"datastore": "ds2"}),
@@ -74,16 +78,20 @@ CASES = [
 
 def build(case: Case) -> Any:
     vms = [vm("app", "h1", **case.app), *case.vms]
-    return inventory(three_hosts(**case.hosts), vms, list(case.rules),
-                     list(case.datastores) or None, case.clusters)
+    inv = inventory(three_hosts(**case.hosts), vms, list(case.rules),
+                    list(case.datastores) or None, case.clusters)
+    if case.unknown:
+        inv = replace(inv, hosts=tuple(replace(h, unknown=case.unknown.get(h.name, ()))
+                                       for h in inv.hosts))
+    return inv
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_filter_function_rejects(case: Case) -> None:
     inv = build(case)
     proj = Projection.from_inventory(inv)
-    ask = Ask.build(proj, inv.vm("app"), case.options)
-    i = proj.index[case.host]
+    ask = Ask.build(proj, inv.find_vm("app"), case.options)
+    i = proj.index[inv.find_host(case.host).moid]
     found = [r for f in FILTERS if (r := f.check(ask, proj, i)) is not None]
     assert [r.code for r in found] == [case.code]
     assert found[0].detail and found[0].reason in REASON_ORDER
@@ -102,8 +110,8 @@ def test_every_filter_has_a_case() -> None:
     for case in CASES:
         inv = build(case)
         proj = Projection.from_inventory(inv)
-        ask = Ask.build(proj, inv.vm("app"), case.options)
-        i = proj.index[case.host]
+        ask = Ask.build(proj, inv.find_vm("app"), case.options)
+        i = proj.index[inv.find_host(case.host).moid]
         seen |= {f.name for f in FILTERS if f.check(ask, proj, i) is not None}
     assert seen == {f.name for f in FILTERS}
 
@@ -168,10 +176,8 @@ def test_disabled_rules_are_ignored() -> None:
     case = next(c for c in CASES if c.id == "vm-host must")
     inv = build(case)
     cluster = inv.clusters[0]
-    off = tuple(type(r)(r.name, r.kind, r.vms, r.hosts, r.mandatory, enabled=False)
-                for r in cluster.rules)
-    inv2 = type(inv)(hosts=inv.hosts, vms=inv.vms, datastores=inv.datastores,
-                     clusters=(type(cluster)(cluster.name, cluster.moid, cluster.hosts, off),))
+    off = tuple(replace(r, enabled=False) for r in cluster.rules)
+    inv2 = replace(inv, clusters=(replace(cluster, rules=off),))
     assert "h2" in {c.host for c in rank_hosts(inv2, "app").candidates}
 
 
@@ -181,18 +187,18 @@ def test_a_rule_of_another_cluster_does_not_bind_the_vm() -> None:
     from vmcctl.placement.advisor import advise
 
     def host(name: str, cluster: str) -> Host:
-        return Host(name=name, moid=name, cluster=cluster, fault_domain="fd-a",
+        return Host(name=name, moid=name, cluster_moid=cluster, fault_domain="fd-a",
                     connection_state="connected", in_maintenance=False,
                     cpu_capacity_mhz=82800, memory_capacity_mb=524288, cpu_usage_mhz=0,
-                    memory_usage_mb=0, datastores=("ds1",))
+                    memory_usage_mb=0, datastore_moids=("ds1",))
 
     inv = Inventory(
         hosts=(host("10.0.0.1", "C1"), host("10.0.0.4", "C2"), host("10.0.0.5", "C2")),
-        vms=(Vm(name="vm-0", moid="vm-0", host="10.0.0.4", power_state="poweredOn",
+        vms=(Vm(name="vm-0", moid="vm-0", host_moid="10.0.0.4", power_state="poweredOn",
                 num_cpu=4, memory_mb=65536, cpu_usage_mhz=0, memory_usage_mb=0,
-                datastores=("ds1",)),),
-        clusters=(Cluster(name="C1", moid="C1", hosts=("10.0.0.1",),
-                          rules=(Rule(name="r0", kind="vm-host", vms=("vm-0",),
-                                      hosts=("10.0.0.1",), mandatory=True),)),
-                  Cluster(name="C2", moid="C2", hosts=("10.0.0.4", "10.0.0.5"))))
+                datastore_moids=("ds1",)),),
+        clusters=(Cluster(name="C1", moid="C1", host_moids=("10.0.0.1",),
+                          rules=(Rule(name="r0", kind="vm-host", vm_moids=("vm-0",),
+                                      host_moids=("10.0.0.1",), mandatory=True),)),
+                  Cluster(name="C2", moid="C2", host_moids=("10.0.0.4", "10.0.0.5"))))
     assert advise(inv, "vm-0").best.host == "10.0.0.5"

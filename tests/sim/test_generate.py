@@ -55,17 +55,17 @@ def test_moderately_loaded_and_never_over_capacity(seed: int) -> None:
 
 def test_generated_rules_hold_in_the_generated_placement() -> None:
     inv = _inventory(20, 400, 2, seed=3)
-    where = {v.name: v.host for v in inv.vms}
+    where = {v.moid: v.host_moid for v in inv.vms}
     kinds = set()
     for rule in inv.clusters[0].rules:
         kinds.add((rule.kind, rule.mandatory))
-        hosts = {where[v] for v in rule.vms}
+        hosts = {where[v] for v in rule.vm_moids}
         if rule.kind == "vm-affinity":
             assert len(hosts) == 1
         elif rule.kind == "vm-anti-affinity":
-            assert len(hosts) == len(rule.vms)
+            assert len(hosts) == len(rule.vm_moids)
         elif rule.kind == "vm-host":
-            assert hosts <= set(rule.hosts)
+            assert hosts <= set(rule.host_moids)
     assert {("vm-affinity", True), ("vm-anti-affinity", True), ("vm-host", True),
             ("vm-host", False)} <= kinds
 
@@ -78,9 +78,9 @@ def test_large_inventories_split_into_clusters_of_96() -> None:
 
 def test_dense_host_holds_the_asked_number_of_vms_within_the_band() -> None:
     inv = _inventory(8, 2000, 2, seed=4, dense_host_vms=1024)
-    counts = sorted((len(h.vms) for h in inv.hosts), reverse=True)
+    counts = sorted((len(h.vm_moids) for h in inv.hosts), reverse=True)
     assert counts[0] == 1024 and sum(counts) == 2000
-    dense = max(inv.hosts, key=lambda h: len(h.vms))
+    dense = max(inv.hosts, key=lambda h: len(h.vm_moids))
     assert dense.cpu_pct <= 60.0 and dense.memory_pct <= 60.0
 
 

@@ -18,23 +18,28 @@ def inventory() -> None:
 
 def host_row(h: Host, inv: Inventory) -> dict[str, Any]:
     return {
-        "name": h.name, "cluster": h.cluster, "fault_domain": h.fault_domain,
+        "name": h.name, "moid": h.moid, "path": h.path, "datacenter": h.datacenter,
+        "cluster": h.cluster_name, "fault_domain": h.fault_domain,
         "connection_state": h.connection_state, "maintenance": h.in_maintenance,
         "cpu_pct": round(h.cpu_pct, 1), "memory_pct": round(h.memory_pct, 1),
         "cpu_usage_mhz": h.cpu_usage_mhz, "cpu_capacity_mhz": h.cpu_capacity_mhz,
         "memory_usage_mb": h.memory_usage_mb, "memory_capacity_mb": h.memory_capacity_mb,
-        "vms": len(inv.vms_on(h.name)),
+        "vms": len(inv.vms_on(h.moid)),
+        "unreadable": [str(u) for u in h.unknown],
     }
 
 
 def vm_row(v: Vm, inv: Inventory) -> dict[str, Any]:
-    host = inv.hosts_by_name.get(v.host) if v.host else None
+    host = inv.hosts_by_moid.get(v.host_moid) if v.host_moid else None
     return {
-        "name": v.name, "host": v.host, "fault_domain": host.fault_domain if host else None,
+        "name": v.name, "moid": v.moid, "path": v.path, "datacenter": v.datacenter,
+        "host": host.name if host else v.host_moid, "host_moid": v.host_moid,
+        "fault_domain": host.fault_domain if host else None,
         "power_state": v.power_state, "cpus": v.num_cpu, "memory_mb": v.memory_mb,
         "cpu_usage_mhz": v.cpu_usage_mhz, "memory_usage_mb": v.memory_usage_mb,
-        "ip_address": v.ip_address, "datastores": list(v.datastores),
+        "ip_address": v.ip_address, "datastores": list(inv.datastore_names(v.datastore_moids)),
         "boot_time": v.boot_time.isoformat() if v.boot_time else None,
+        "unreadable": [str(u) for u in v.unknown],
     }
 
 
@@ -60,7 +65,8 @@ def hosts(ctx: click.Context, output: str) -> None:
 
 
 @inventory.command()
-@click.option("--host", "host_filter", metavar="HOST", help="Only the VMs on this host.")
+@click.option("--host", "host_filter", metavar="HOST",
+              help="Only the VMs on this host (name, moid or inventory path).")
 @click.option("--fault-domain", "fd_filter", metavar="NAME",
               help="Only the VMs in this fault domain (availability zone).")
 @connection_options
@@ -70,13 +76,13 @@ def vms(ctx: click.Context, host_filter: str | None, fd_filter: str | None, outp
     """VMs: host, fault domain, power, vCPUs, memory, CPU/memory use, IP."""
     with open_session(ctx) as session:
         inv = snapshot(session)
-    if host_filter:
-        inv.host(host_filter)  # unknown host: NotFoundError with close names
+    # unknown or ambiguous host: NotFoundError with close names / AmbiguousError with paths
+    host_moid = inv.find_host(host_filter).moid if host_filter else None
     if fd_filter and fd_filter not in inv.fault_domains():
         from vmcctl.errors import NotFoundError
         raise NotFoundError("fault domain", fd_filter, inv.fault_domains())
-    rows = [vm_row(v, inv) for v in sorted(inv.vms, key=lambda v: v.name)]
-    rows = [r for r in rows if (not host_filter or r["host"] == host_filter)
+    rows = [vm_row(v, inv) for v in sorted(inv.vms, key=lambda v: (v.name, v.path or ""))]
+    rows = [r for r in rows if (not host_moid or r["host_moid"] == host_moid)
             and (not fd_filter or r["fault_domain"] == fd_filter)]
     if output == "json":
         emit_json(rows)

@@ -17,29 +17,10 @@ from vmcctl.errors import (
     VerdictFailedError,
     VerificationError,
 )
-from vmcctl.model import Inventory
-from vmcctl.placement.advisor import advise
-from vmcctl.placement.request import PlacementOptions
 
 
 def _fd(name: str | None) -> str:
     return name or "no fault domain"
-
-
-def choose_target(inv: Inventory, vm: str, host: str | None, auto: bool,
-                  fault_domain: str | None, max_cpu: float, max_mem: float) -> str:
-    """The target host: ``--host`` as given, else the advisor's best (said on stderr)."""
-    if host is not None:
-        if auto or fault_domain is not None:
-            raise ConfigError("give either --host or --auto/--fault-domain, not both")
-        return host
-    if not auto and fault_domain is None:
-        raise ConfigError("say where to: --host HOST, --auto, or --fault-domain other|NAME")
-    options = PlacementOptions(fault_domain=fault_domain or "any", max_cpu_pct=max_cpu,
-                               max_mem_pct=max_mem)
-    rec = advise(inv, vm, options)
-    click.echo(f"advisor chose {rec.why()}", err=True)
-    return rec.best.host
 
 
 def _dry_run(plan: Any, output: str) -> None:
@@ -112,20 +93,27 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
     during and after the move and exits 1 when the verdict is FAIL.
     """
     from vmcctl.cli.progress import TaskProgress
-    from vmcctl.vsphere.relocate import plan_move, relocate
+    from vmcctl.ops.migrate import MigrateRequest, prepare_migration, run_migration
 
     opts = collect_watch_options(watch_kwargs)
     if opts.enabled and no_wait:
         raise ConfigError("--watch-h2o needs the move to be followed; drop --no-wait")
+    request = MigrateRequest(vm=vm, host=host, auto=auto, fault_domain=fault_domain,
+                             max_cpu_pct=max_cpu, max_mem_pct=max_mem, priority=priority)
     ctx = click.get_current_context()
+    results: list[Any] = []
+    verification: VerificationError | None = None
     with open_session(ctx) as session:
         inv = snapshot(session)
-        target = choose_target(inv, vm, host, auto, fault_domain, max_cpu, max_mem)
-        plan = plan_move(inv, vm, target, priority)
+        prepared = prepare_migration(inv, request)
+        if prepared.recommendation is not None:
+            click.echo(f"advisor chose {prepared.recommendation.why()}", err=True)
+        plan = prepared.plan
+        assert plan is not None  # prepare_migration refuses a VM already on the target
         if dry_run:
             _dry_run(plan, output)
             return
-        watch = MigrationWatch(opts, inv.vm(vm).ip_address) if opts.enabled else None
+        watch = MigrationWatch(opts, prepared.vm.ip_address) if opts.enabled else None
         meta = {"vm": plan.vm, "source": plan.source, "target": plan.target,
                 "priority": plan.vim_priority}
         if watch is not None:
@@ -134,15 +122,17 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
         try:
             with (TaskProgress(label, enabled=not no_wait) as bar,
                   watch.during(plan.source, plan.target) if watch else nullcontext()):
-                result = relocate(session, plan, wait=not no_wait, timeout=timeout,
-                                  on_update=bar.update)
+                run_migration(session, plan, wait=not no_wait, timeout=timeout,
+                              on_update=bar.update, on_result=results.append)
         except MigrationFailedError as exc:
             _failed(plan, exc, watch, meta, output)
+        except VerificationError as exc:
+            verification = exc  # reported below, after the result and the watcher
     if watch is not None:
         watch.after(meta)
-    _report(result, output, watch)
-    if not no_wait and not result.verified:
-        raise VerificationError("the task succeeded but: " + "; ".join(result.problems))
+    _report(results[0], output, watch)
+    if verification is not None:
+        raise verification
     if watch is not None and not watch.verdict.passed:
         raise VerdictFailedError(f"H2O verdict FAIL: {watch.verdict.reason}")
 

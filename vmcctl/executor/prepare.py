@@ -17,13 +17,13 @@ from typing import Any
 
 from vmcctl.errors import ConfigError, PrecheckError, VmcctlError
 from vmcctl.executor.journal import Journal, MoveRecord
-from vmcctl.model import Inventory, Vm
+from vmcctl.model import Host, Inventory, Vm
 from vmcctl.placement.plan import EvacuationPlan
 from vmcctl.vsphere.relocate import plan_move
 
 
 def _record(inv: Inventory, vm: Vm, target: str, priority: str) -> MoveRecord:
-    plan = plan_move(inv, vm.name, target, priority)
+    plan = plan_move(inv, vm.moid, target, priority)
     return MoveRecord(
         vm=vm.name, vm_moid=vm.moid, origin=plan.source, origin_moid=plan.source_moid,
         target=plan.target, target_moid=plan.target_moid, pool_moid=plan.pool_moid,
@@ -33,7 +33,7 @@ def _record(inv: Inventory, vm: Vm, target: str, priority: str) -> MoveRecord:
 
 
 def _skipped(vm: Vm, origin_moid: str, reason: str) -> MoveRecord:
-    return MoveRecord(vm=vm.name, vm_moid=vm.moid, origin=vm.host or "",
+    return MoveRecord(vm=vm.name, vm_moid=vm.moid, origin=vm.host_name or "",
                       origin_moid=origin_moid, target="", target_moid="", pool_moid="",
                       memory_mb=vm.memory_mb, power_state=vm.power_state, state="skipped",
                       reason=reason)
@@ -43,17 +43,17 @@ def evacuation_journal(inv: Inventory, plan: EvacuationPlan, *, path: Path | Non
                        options: dict[str, Any] | None = None,
                        maintenance: bool = False) -> Journal:
     """A journal that runs ``plan``; ``maintenance`` asks to enter it after all moves."""
-    host = inv.host(plan.host)
+    host = inv.host(plan.host_moid)
     moves: list[MoveRecord] = []
     for move in plan.moves:
-        vm = inv.vm(move.vm)
+        vm = inv.vm(move.vm_moid)
         try:
-            moves.append(_record(inv, vm, move.target, move.priority))
+            moves.append(_record(inv, vm, move.target_moid, move.priority))
         except PrecheckError as exc:
             moves.append(_skipped(vm, host.moid, str(exc)))
     for unplaceable in plan.unplaceable:
         text = unplaceable.message + (f" ({unplaceable.hint})" if unplaceable.hint else "")
-        moves.append(_skipped(inv.vm(unplaceable.vm), host.moid, text))
+        moves.append(_skipped(inv.vm(unplaceable.vm_moid), host.moid, text))
     return Journal(kind="evacuate", host=host.name, host_moid=host.moid, moves=moves,
                    plan=plan.to_dict(), options=dict(options or {}),
                    maintenance="pending" if maintenance else "not-requested", path=path)
@@ -65,7 +65,8 @@ def restore_journal(inv: Inventory, evacuation: Journal, *, path: Path | None = 
     if evacuation.kind != "evacuate":
         raise ConfigError(f"journal {evacuation.path or ''} records a {evacuation.kind}, not "
                           "an evacuation", hint="pass the journal of the evacuation")
-    home = inv.host(evacuation.host)
+    home = (inv.host(evacuation.host_moid) if evacuation.host_moid
+            else inv.find_host(evacuation.host))
     if home.in_maintenance:
         raise PrecheckError(f"host {home.name} is in maintenance mode",
                             hint=f"exit it first: vmcctl host maintenance exit {home.name}")
@@ -75,15 +76,15 @@ def restore_journal(inv: Inventory, evacuation: Journal, *, path: Path | None = 
     for moved in evacuation.moves:
         if moved.state != "done":
             continue  # never left (failed, skipped, cancelled): nothing to bring back
-        vm = inv.vms_by_name.get(moved.vm)
+        vm = inv.vms_by_moid.get(moved.vm_moid)
         if vm is None:
             continue
-        reason = _why_not_home(vm, moved, home.name)
+        reason = _why_not_home(vm, moved, home)
         if reason is not None:
             moves.append(_skipped(vm, home.moid, reason))
             continue
         try:
-            moves.append(_record(inv, vm, home.name, moved.priority))
+            moves.append(_record(inv, vm, home.moid, moved.priority))
         except VmcctlError as exc:
             moves.append(_skipped(vm, home.moid, str(exc)))
     return Journal(kind="restore", host=home.name, host_moid=home.moid, moves=moves,
@@ -92,12 +93,12 @@ def restore_journal(inv: Inventory, evacuation: Journal, *, path: Path | None = 
                    path=path)
 
 
-def _why_not_home(vm: Vm, moved: MoveRecord, home: str) -> str | None:
-    if vm.host == home:
-        return f"already on {home}"
+def _why_not_home(vm: Vm, moved: MoveRecord, home: Host) -> str | None:
+    if vm.host_moid == home.moid:
+        return f"already on {home.name}"
     if not vm.powered_on:
         return f"{vm.power_state}: not moved (power it on and run restore again, or move it)"
-    if vm.host != moved.target:
-        return (f"moved elsewhere since the evacuation (now on {vm.host}, evacuated to "
+    if vm.host_moid != moved.target_moid:
+        return (f"moved elsewhere since the evacuation (now on {vm.host_name}, evacuated to "
                 f"{moved.target}); left where it is")
     return None

@@ -11,8 +11,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from vmcctl.errors import NotFoundError
-from vmcctl.model import Inventory
+from vmcctl.errors import NotFoundError, PrecheckError
+from vmcctl.model import Inventory, Vm
 from vmcctl.placement.filters import FILTERS, Ask, Filter, applicable, reasons
 from vmcctl.placement.request import FAULT_DOMAIN_POLICIES, PlacementOptions
 from vmcctl.placement.result import Candidate, HostRejection, Recommendation
@@ -33,13 +33,14 @@ def check_fault_domain(proj: Projection, options: PlacementOptions) -> None:
         raise NotFoundError("fault domain", wanted, close)
 
 
-def sort_key(score: float, own_after: float, host: str) -> tuple[float, float, str]:
-    """Best first: highest score, then the emptier host, then host name.
+def sort_key(score: float, own_after: float, host: str,
+             moid: str) -> tuple[float, float, str, str]:
+    """Best first: highest score, then the emptier host, then host name (then moid).
 
     Rounded so float noise cannot reorder; the emptier-host step spreads VMs
     that add no load (powered off), which every host scores the same for.
     """
-    return (-round(score, 9), round(own_after, 9), host)
+    return (-round(score, 9), round(own_after, 9), host, moid)
 
 
 def _own_after(ask: Ask, proj: Projection, i: int) -> float:
@@ -50,7 +51,7 @@ def _own_after(ask: Ask, proj: Projection, i: int) -> float:
 def candidate(ask: Ask, proj: Projection, bal: Balance, i: int) -> Candidate:
     s = score_host(ask, proj, bal, i)
     return Candidate(
-        host=proj.names[i], fault_domain=proj.fault_domain[i],
+        host=proj.names[i], host_moid=proj.moids[i], fault_domain=proj.fault_domain[i],
         cpu_pct=proj.cpu_pct(i), cpu_pct_after=proj.cpu_pct(i, ask.cpu),
         mem_pct=proj.mem_pct(i), mem_pct_after=proj.mem_pct(i, ask.mem),
         score=s.score, cluster_cpu_max=s.cluster_cpu_max, cluster_mem_max=s.cluster_mem_max,
@@ -66,10 +67,12 @@ def evaluate(ask: Ask, proj: Projection,
     for i in range(len(proj)) if hosts is None else hosts:
         found = reasons(ask, proj, i)
         if found:
-            rejected.append(HostRejection(proj.names[i], proj.fault_domain[i], tuple(found)))
+            rejected.append(HostRejection(proj.names[i], proj.moids[i], proj.fault_domain[i],
+                                          tuple(found)))
         else:
             ranked.append(candidate(ask, proj, bal, i))
-    ranked.sort(key=lambda c: sort_key(c.score, (c.cpu_pct_after + c.mem_pct_after) / 2, c.host))
+    ranked.sort(key=lambda c: sort_key(c.score, (c.cpu_pct_after + c.mem_pct_after) / 2,
+                                       c.host, c.host_moid))
     return ranked, rejected
 
 
@@ -82,12 +85,13 @@ def best_host(ask: Ask, proj: Projection, hosts: Iterable[int],
     """
     bal = balance_of(ask, proj)
     checks = applicable(ask, filters)
-    best: tuple[float, float, str] | None = None
+    best: tuple[float, float, str, str] | None = None
     best_i: int | None = None
     for i in hosts:
         if any(check(ask, proj, i) is not None for check in checks):
             continue
-        key = sort_key(score_value(ask, proj, bal, i), _own_after(ask, proj, i), proj.names[i])
+        key = sort_key(score_value(ask, proj, bal, i), _own_after(ask, proj, i), proj.names[i],
+                       proj.moids[i])
         if best is None or key < best:
             best, best_i = key, i
     return best_i
@@ -96,20 +100,34 @@ def best_host(ask: Ask, proj: Projection, hosts: Iterable[int],
 def recommendation(ask: Ask, proj: Projection) -> Recommendation:
     ranked, rejected = evaluate(ask, proj)
     source = proj.names[ask.source] if ask.source is not None else None
+    source_moid = proj.moids[ask.source] if ask.source is not None else None
     fd = proj.fault_domain[ask.source] if ask.source is not None else None
-    return Recommendation(vm=ask.vm.name, source=source, source_fault_domain=fd,
+    return Recommendation(vm=ask.vm.name, vm_moid=ask.vm.moid, source=source,
+                          source_moid=source_moid, source_fault_domain=fd,
                           options=ask.options, candidates=tuple(ranked),
                           rejected=tuple(rejected))
+
+
+def check_placeable(vm: Vm) -> None:
+    """``PrecheckError`` for a VM whose location, power state or load could not be read."""
+    if not vm.readable:
+        raise PrecheckError(
+            f"VM {vm.name} ({vm.moid}) cannot be placed: vCenter did not let us read "
+            + "; ".join(str(u) for u in vm.blind_spots),
+            hint="ask for System.Read on the VM (a role with read access to the inventory)")
 
 
 def rank_hosts(inventory: Inventory, vm: str,
                options: PlacementOptions | None = None) -> Recommendation:
     """Every host ranked or rejected for ``vm``; never raises ``NoPlacementError``.
 
-    ``NotFoundError`` for an unknown VM, host in ``avoid_hosts`` or fault domain.
+    ``vm`` is a selector (name, moid or inventory path; an ambiguous name is an
+    ``AmbiguousError``). ``NotFoundError`` for an unknown VM, host moid in
+    ``avoid_hosts`` or fault domain; ``PrecheckError`` for a VM we could not read.
     """
     options = options or PlacementOptions()
-    target = inventory.vm(vm)
+    target = inventory.find_vm(vm)
+    check_placeable(target)
     for h in sorted(options.avoid_hosts):
         inventory.host(h)
     proj = Projection.from_inventory(inventory)

@@ -27,9 +27,9 @@ def evacuation_order(vms: list[Vm], proj: Projection) -> list[Vm]:
     cpu_cap = sum(proj.cpu_cap) / n or 1.0
     mem_cap = sum(proj.mem_cap) / n or 1.0
 
-    def size(vm: Vm) -> tuple[float, str]:
+    def size(vm: Vm) -> tuple[float, str, str]:
         cpu, mem = vm_load(vm)
-        return (-max(cpu / cpu_cap, mem / mem_cap), vm.name)
+        return (-max(cpu / cpu_cap, mem / mem_cap), vm.name, vm.moid)
 
     return sorted(vms, key=size)
 
@@ -37,20 +37,27 @@ def evacuation_order(vms: list[Vm], proj: Projection) -> list[Vm]:
 def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions | None = None,
                     *, include_powered_off: bool = False,
                     priority: MovePriority = "default") -> EvacuationPlan:
-    """Where every VM of ``host`` would go; ``NotFoundError`` for an unknown host/fault domain."""
-    inventory.host(host)
+    """Where every VM of ``host`` (a selector: name, moid or path) would go.
+
+    ``NotFoundError``/``AmbiguousError`` for an unknown or ambiguous host and an
+    unknown fault domain. A VM on the host whose power state, load or location
+    could not be read is unplaceable (never taken for powered off).
+    """
+    evacuated = inventory.find_host(host)
     options = options or PlacementOptions()
     for h in sorted(options.avoid_hosts):
         inventory.host(h)
-    options = replace(options, avoid_hosts=options.avoid_hosts | {host})
+    options = replace(options, avoid_hosts=options.avoid_hosts | {evacuated.moid})
     proj = Projection.from_inventory(inventory)
     check_fault_domain(proj, options)
-    leaving = [v for v in inventory.vms
-               if v.host == host and (v.powered_on or include_powered_off)]
+    on_host = inventory.vms_on(evacuated.moid)
+    blind = [v for v in on_host if not v.readable]
+    leaving = [v for v in on_host
+               if v.readable and (v.powered_on or include_powered_off)]
 
     static_ok: dict[frozenset[str], list[int]] = {}
     moves: list[Move] = []
-    unplaceable: list[Unplaceable] = []
+    unplaceable: list[Unplaceable] = [_unreadable(v) for v in blind]
     received: dict[int, int] = {}
     for vm in evacuation_order(leaving, proj):
         ask = Ask.build(proj, vm, options)
@@ -60,25 +67,35 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
             static_ok[ask.datastores] = hosts
         target = best_host(ask, proj, hosts, DYNAMIC_FILTERS)
         if target is None:
-            unplaceable.append(_unplaceable(ask, proj, host))
+            unplaceable.append(_unplaceable(ask, proj, evacuated.moid))
             continue
-        moves.append(Move(vm.name, host, proj.names[target], priority))
-        proj.apply(vm.name, target)
+        moves.append(Move(vm.name, vm.moid, evacuated.name, evacuated.moid,
+                          proj.names[target], proj.moids[target], priority))
+        proj.apply(vm.moid, target)
         received[target] = received.get(target, 0) + 1
 
-    before = {h.name: h for h in inventory.hosts}
+    before = inventory.hosts_by_moid
     loads = tuple(
-        HostLoad(host=proj.names[i], fault_domain=proj.fault_domain[i], vms_in=received[i],
-                 cpu_pct=before[proj.names[i]].cpu_pct, cpu_pct_after=proj.cpu_pct(i),
-                 mem_pct=before[proj.names[i]].memory_pct, mem_pct_after=proj.mem_pct(i))
+        HostLoad(host=proj.names[i], host_moid=proj.moids[i], fault_domain=proj.fault_domain[i],
+                 vms_in=received[i], cpu_pct=before[proj.moids[i]].cpu_pct,
+                 cpu_pct_after=proj.cpu_pct(i), mem_pct=before[proj.moids[i]].memory_pct,
+                 mem_pct_after=proj.mem_pct(i))
         for i in sorted(received))
-    return EvacuationPlan(host=host, moves=tuple(moves), unplaceable=tuple(unplaceable),
-                          loads=loads)
+    return EvacuationPlan(host=evacuated.name, host_moid=evacuated.moid, moves=tuple(moves),
+                          unplaceable=tuple(unplaceable), loads=loads)
+
+
+def _unreadable(vm: Vm) -> Unplaceable:
+    spots = "; ".join(str(u) for u in vm.blind_spots)
+    return Unplaceable(vm=vm.name, vm_moid=vm.moid,
+                       message=f"vCenter did not let us read what a move needs ({spots})",
+                       hint="ask for System.Read on the VM", rejected=())
 
 
 def _unplaceable(ask: Ask, proj: Projection, evacuated: str) -> Unplaceable:
     _, rejected = evaluate(ask, proj)
     # The evacuated host is no candidate by design: leave it out of the explanation.
-    relevant = tuple(r for r in rejected if r.host != evacuated)
+    relevant = tuple(r for r in rejected if r.host_moid != evacuated)
     err = no_placement_error(ask.vm.name, relevant)
-    return Unplaceable(vm=ask.vm.name, message=err.message, hint=err.hint, rejected=relevant)
+    return Unplaceable(vm=ask.vm.name, vm_moid=ask.vm.moid, message=err.message, hint=err.hint,
+                       rejected=relevant)

@@ -53,8 +53,8 @@ class Ask:
     def build(cls, proj: Projection, vm: Vm, options: PlacementOptions) -> Ask:
         cpu, mem = vm_load(vm)
         leaving = frozenset(proj.index[h] for h in options.avoid_hosts if h in proj.index)
-        return cls(vm=vm, source=proj.location.get(vm.name), cpu=cpu, mem=mem,
-                   datastores=frozenset(vm.datastores), rules=proj.rules_of.get(vm.name, ()),
+        return cls(vm=vm, source=proj.location.get(vm.moid), cpu=cpu, mem=mem,
+                   datastores=frozenset(vm.datastore_moids), rules=proj.rules_of.get(vm.moid, ()),
                    options=options, leaving=leaving)
 
     def cluster(self, proj: Projection) -> str | None:
@@ -80,6 +80,14 @@ def disconnected(ask: Ask, proj: Projection, i: int) -> Reason | None:
     return None
 
 
+def unreadable(ask: Ask, proj: Projection, i: int) -> Reason | None:
+    why = proj.unreadable[i]
+    if why is not None:
+        return Reason("unreadable", "unreadable",
+                      f"vCenter did not let us read what placement needs ({why})")
+    return None
+
+
 def in_maintenance(ask: Ask, proj: Projection, i: int) -> Reason | None:
     if proj.in_maintenance[i]:
         return Reason("maintenance", "in maintenance", "host is in maintenance mode")
@@ -96,16 +104,19 @@ def entering_maintenance(ask: Ask, proj: Projection, i: int) -> Reason | None:
 def other_cluster(ask: Ask, proj: Projection, i: int) -> Reason | None:
     cluster = ask.cluster(proj)
     if ask.source is not None and proj.cluster[i] != cluster:
+        here = proj.cluster_name[i] or proj.cluster[i] or "no cluster"
+        there = proj.cluster_name[ask.source] if ask.source is not None else None
         return Reason("other-cluster", "other cluster",
-                      f"host is in cluster {proj.cluster[i]}, the VM in {cluster}")
+                      f"host is in cluster {here}, the VM in {there or cluster or 'no cluster'}")
     return None
 
 
 def missing_datastore(ask: Ask, proj: Projection, i: int) -> Reason | None:
     missing = ask.datastores - proj.datastores[i]
     if missing:
+        names = sorted(proj.datastore_names.get(m, m) for m in missing)
         return Reason("missing-datastore", "missing datastore",
-                      f"{', '.join(sorted(missing))} not mounted on this host")
+                      f"{', '.join(names)} not mounted on this host")
     return None
 
 
@@ -159,7 +170,7 @@ def _rule_filter(kind: str, code: str, label: str) -> FilterFunc:
         rules = [r for r in ask.rules if r.kind == kind]
         if not rules:
             return None
-        broken = broken_rules(ask.vm.name, rules, proj, i, ask.leaving, mandatory=True)
+        broken = broken_rules(ask.vm, rules, proj, i, ask.leaving, mandatory=True)
         if broken:
             return Reason(code, label, "; ".join(b.detail for b in broken))
         return None
@@ -186,6 +197,7 @@ class Filter:
 FILTERS: tuple[Filter, ...] = (
     Filter("current host", current_host, static=True),
     Filter("disconnected", disconnected, static=True),
+    Filter("unreadable", unreadable, static=True),
     Filter("in maintenance", in_maintenance, static=True),
     Filter("entering maintenance", entering_maintenance, static=True),
     Filter("other cluster", other_cluster, static=True),
@@ -200,8 +212,8 @@ FILTERS: tuple[Filter, ...] = (
 )
 # Every ``Reason.reason`` label, in filter order (how rejected hosts are grouped and listed).
 REASON_ORDER: tuple[str, ...] = (
-    "current host", "disconnected", "in maintenance", "entering maintenance", "other cluster",
-    "missing datastore", "same fault domain", "other fault domain",
+    "current host", "disconnected", "unreadable", "in maintenance", "entering maintenance",
+    "other cluster", "missing datastore", "same fault domain", "other fault domain",
     "not in requested fault domain", "CPU headroom", "memory headroom", "affinity rule",
     "anti-affinity rule", "VM-host rule", "VM-not-host rule",
 )

@@ -20,30 +20,39 @@ LOAD_COLUMNS = ("host", "fault domain", "VMs in", "CPU now", "CPU after", "mem n
 
 @dataclass(frozen=True)
 class Move:
+    """Move one VM; the moids are the identity, the names are for people."""
+
     vm: str
+    vm_moid: str
     source: str
+    source_moid: str
     target: str
+    target_moid: str
     priority: MovePriority = "default"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": "move", "vm": self.vm, "source": self.source,
-                "target": self.target, "priority": self.priority}
+        return {"action": "move", "vm": self.vm, "vm_moid": self.vm_moid,
+                "source": self.source, "source_moid": self.source_moid,
+                "target": self.target, "target_moid": self.target_moid,
+                "priority": self.priority}
 
 
 @dataclass(frozen=True)
 class EnterMaintenance:
     host: str
+    host_moid: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": "enter-maintenance", "host": self.host}
+        return {"action": "enter-maintenance", "host": self.host, "host_moid": self.host_moid}
 
 
 @dataclass(frozen=True)
 class ExitMaintenance:
     host: str
+    host_moid: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": "exit-maintenance", "host": self.host}
+        return {"action": "exit-maintenance", "host": self.host, "host_moid": self.host_moid}
 
 
 Action = Move | EnterMaintenance | ExitMaintenance
@@ -54,12 +63,14 @@ class Unplaceable:
     """A VM no host could take, with every host's reasons and the strongest constraint."""
 
     vm: str
+    vm_moid: str
     message: str
     hint: str | None
     rejected: tuple[HostRejection, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"vm": self.vm, "message": self.message, "hint": self.hint,
+        return {"vm": self.vm, "vm_moid": self.vm_moid, "message": self.message,
+                "hint": self.hint,
                 "rejected": [r.to_dict() for r in self.rejected]}
 
 
@@ -68,6 +79,7 @@ class HostLoad:
     """A target host's utilisation before the plan and in its projection."""
 
     host: str
+    host_moid: str
     fault_domain: str | None
     vms_in: int
     cpu_pct: float
@@ -76,7 +88,8 @@ class HostLoad:
     mem_pct_after: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"host": self.host, "fault_domain": self.fault_domain, "vms_in": self.vms_in,
+        return {"host": self.host, "host_moid": self.host_moid,
+                "fault_domain": self.fault_domain, "vms_in": self.vms_in,
                 "cpu_pct": round(self.cpu_pct, 2), "cpu_pct_after": round(self.cpu_pct_after, 2),
                 "mem_pct": round(self.mem_pct, 2), "mem_pct_after": round(self.mem_pct_after, 2)}
 
@@ -86,6 +99,7 @@ class EvacuationPlan:
     """Moves that empty ``host`` (largest VM first), and the VMs that cannot go anywhere."""
 
     host: str
+    host_moid: str
     moves: tuple[Move, ...]
     unplaceable: tuple[Unplaceable, ...] = ()
     loads: tuple[HostLoad, ...] = ()
@@ -96,7 +110,7 @@ class EvacuationPlan:
 
     def actions(self) -> tuple[Action, ...]:
         """The moves, then entering maintenance (the executor runs them in this order)."""
-        return (*self.moves, EnterMaintenance(self.host))
+        return (*self.moves, EnterMaintenance(self.host, self.host_moid))
 
     def error(self) -> EvacuationError | None:
         """``EvacuationError`` naming the VMs that cannot be placed, or None."""
@@ -120,7 +134,7 @@ class EvacuationPlan:
                 for h in self.loads]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"host": self.host, "complete": self.complete,
+        return {"host": self.host, "host_moid": self.host_moid, "complete": self.complete,
                 "actions": [a.to_dict() for a in self.actions()],
                 "unplaceable": [u.to_dict() for u in self.unplaceable],
                 "loads": [h.to_dict() for h in self.loads]}

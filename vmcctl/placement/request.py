@@ -19,8 +19,8 @@ class PlacementOptions:
     ``fault_domain``: ``any``, ``same`` (the VM's current fault domain),
     ``other`` (any but the current one) or the name of a fault domain.
     ``max_cpu_pct`` / ``max_mem_pct``: a target host must stay at or under this
-    share of its capacity after the move. ``avoid_hosts``: hosts about to enter
-    maintenance (an evacuation adds the evacuated host itself).
+    share of its capacity after the move. ``avoid_hosts``: moids of hosts about to
+    enter maintenance (an evacuation adds the evacuated host itself).
     """
 
     fault_domain: str = "any"

@@ -22,7 +22,8 @@ _ORDER = {label: n for n, label in enumerate(REASON_ORDER)}
 
 @dataclass(frozen=True)
 class Candidate:
-    host: str
+    host: str  # name, for people
+    host_moid: str
     fault_domain: str | None
     cpu_pct: float
     cpu_pct_after: float
@@ -37,7 +38,7 @@ class Candidate:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "host": self.host, "fault_domain": self.fault_domain,
+            "host": self.host, "host_moid": self.host_moid, "fault_domain": self.fault_domain,
             "cpu_pct": round(self.cpu_pct, 2), "cpu_pct_after": round(self.cpu_pct_after, 2),
             "mem_pct": round(self.mem_pct, 2), "mem_pct_after": round(self.mem_pct_after, 2),
             "score": round(self.score, 3),
@@ -50,12 +51,13 @@ class Candidate:
 
 @dataclass(frozen=True)
 class HostRejection:
-    host: str
+    host: str  # name, for people
+    host_moid: str
     fault_domain: str | None
     reasons: tuple[Reason, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"host": self.host, "fault_domain": self.fault_domain,
+        return {"host": self.host, "host_moid": self.host_moid, "fault_domain": self.fault_domain,
                 "reasons": [r.to_dict() for r in self.reasons]}
 
 
@@ -89,8 +91,10 @@ def no_placement_error(vm: str, rejected: tuple[HostRejection, ...]) -> NoPlacem
 class Recommendation:
     """Ranked candidates for one VM (best first) and every host that lost, with reasons."""
 
-    vm: str
-    source: str | None
+    vm: str  # name, for people
+    vm_moid: str
+    source: str | None  # host name
+    source_moid: str | None
     source_fault_domain: str | None
     options: PlacementOptions
     candidates: tuple[Candidate, ...]
@@ -134,8 +138,8 @@ class Recommendation:
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         chosen = self.candidates if top is None else self.candidates[:top]
         return {
-            "vm": self.vm, "source": self.source,
-            "source_fault_domain": self.source_fault_domain,
+            "vm": self.vm, "vm_moid": self.vm_moid, "source": self.source,
+            "source_moid": self.source_moid, "source_fault_domain": self.source_fault_domain,
             "options": self.options.to_dict(),
             "candidates": [c.to_dict() for c in chosen],
             "rejected": [r.to_dict() for r in self.rejected],

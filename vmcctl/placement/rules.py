@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vmcctl.model import Rule
+from vmcctl.model import Rule, Vm
 from vmcctl.placement.state import Projection
 
 
@@ -28,35 +28,36 @@ class BrokenRule:
     detail: str
 
 
-def broken_rules(vm: str, rules: Iterable[Rule], proj: Projection, host: int,
+def broken_rules(vm: Vm, rules: Iterable[Rule], proj: Projection, host: int,
                  leaving: frozenset[int], *, mandatory: bool) -> list[BrokenRule]:
     """Rules of ``vm`` with the given ``mandatory`` flag that ``host`` would break."""
     broken: list[BrokenRule] = []
-    name = proj.names[host]
+    here = proj.moids[host]
     for rule in rules:
         if rule.mandatory != mandatory:
             continue
-        if rule.kind == "vm-host" and name not in rule.hosts:
-            broken.append(BrokenRule(rule, f"rule {rule.name} keeps {vm} on "
-                                           f"{', '.join(rule.hosts)}"))
-        elif rule.kind == "vm-not-host" and name in rule.hosts:
-            broken.append(BrokenRule(rule, f"rule {rule.name} keeps {vm} off {name}"))
+        if rule.kind == "vm-host" and here not in rule.host_moids:
+            hosts = ", ".join(proj.host_name(h) for h in rule.host_moids)
+            broken.append(BrokenRule(rule, f"rule {rule.name} keeps {vm.name} on {hosts}"))
+        elif rule.kind == "vm-not-host" and here in rule.host_moids:
+            broken.append(BrokenRule(rule, f"rule {rule.name} keeps {vm.name} off "
+                                           f"{proj.names[host]}"))
         elif rule.kind in ("vm-affinity", "vm-anti-affinity"):
-            others = _others_where(vm, rule, proj, leaving)
+            others = _others_where(vm.moid, rule, proj, leaving)
             if rule.kind == "vm-anti-affinity":
-                there = sorted(v for v, h in others if h == host)
+                there = sorted(proj.vm_name(v) for v, h in others if h == host)
                 if there:
-                    broken.append(BrokenRule(rule, f"rule {rule.name} keeps {vm} apart from "
-                                                   f"{', '.join(there)}, which runs there"))
+                    broken.append(BrokenRule(rule, f"rule {rule.name} keeps {vm.name} apart "
+                                                   f"from {', '.join(there)}, which runs there"))
             elif others and all(h != host for _, h in others):
                 where = sorted({proj.names[h] for _, h in others})
-                broken.append(BrokenRule(rule, f"rule {rule.name} keeps {vm} with "
-                                               f"{', '.join(sorted(v for v, _ in others))} "
-                                               f"(on {', '.join(where)})"))
+                with_ = ", ".join(sorted(proj.vm_name(v) for v, _ in others))
+                broken.append(BrokenRule(rule, f"rule {rule.name} keeps {vm.name} with "
+                                               f"{with_} (on {', '.join(where)})"))
     return broken
 
 
 def _others_where(vm: str, rule: Rule, proj: Projection,
                   leaving: frozenset[int]) -> list[tuple[str, int]]:
-    located = ((v, proj.location.get(v)) for v in rule.vms if v != vm)
+    located = ((v, proj.location.get(v)) for v in rule.vm_moids if v != vm)
     return [(v, h) for v, h in located if h is not None and h not in leaving]

@@ -112,7 +112,7 @@ def score_value(ask: Ask, proj: Projection, bal: Balance, i: int) -> float:
     cpu_max, cpu_sd, mem_max, mem_sd = _parts(ask, proj, bal, i)
     value = 100.0 - (cpu_max + cpu_sd + mem_max + mem_sd) / 2
     if ask.rules:
-        value -= SHOULD_RULE_PENALTY * len(broken_rules(ask.vm.name, ask.rules, proj, i,
+        value -= SHOULD_RULE_PENALTY * len(broken_rules(ask.vm, ask.rules, proj, i,
                                                         ask.leaving, mandatory=False))
     return value
 
@@ -121,7 +121,7 @@ def score_host(ask: Ask, proj: Projection, bal: Balance, i: int) -> Score:
     cpu_max, cpu_sd, mem_max, mem_sd = _parts(ask, proj, bal, i)
     should: tuple[str, ...] = ()
     if ask.rules:
-        should = tuple(b.rule.name for b in broken_rules(ask.vm.name, ask.rules, proj, i,
+        should = tuple(b.rule.name for b in broken_rules(ask.vm, ask.rules, proj, i,
                                                          ask.leaving, mandatory=False))
     balance = (cpu_max + cpu_sd + mem_max + mem_sd) / 2
     return Score(score=100.0 - balance - SHOULD_RULE_PENALTY * len(should),

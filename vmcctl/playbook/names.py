@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from vmcctl.errors import NotFoundError, PlaybookError
+from vmcctl.errors import AmbiguousError, NotFoundError, PlaybookError
 from vmcctl.model import Inventory
 from vmcctl.playbook.load import Playbook, Step
 
@@ -41,13 +41,14 @@ def literal_names(playbook: Playbook) -> Iterator[tuple[Step, str, str, str]]:
 
 
 def check_names(playbook: Playbook, inv: Inventory) -> None:
-    """``PlaybookError`` naming the first step and field whose VM or host does not exist."""
+    """``PlaybookError`` naming the first step and field whose VM or host does not exist
+    or whose name matches several objects (name them by path or moid instead)."""
     for step, field, kind, name in literal_names(playbook):
         try:
             if kind == "VM":
-                inv.vm(name)
+                inv.find_vm(name)
             else:
-                inv.host(name)
-        except NotFoundError as exc:
+                inv.find_host(name)
+        except (NotFoundError, AmbiguousError) as exc:
             raise PlaybookError(f"{playbook.source}: {step.label}: {step.kind}.{field}: "
                                 f"{exc.message}; nothing was run", hint=exc.hint) from None

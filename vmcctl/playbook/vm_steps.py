@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from vmcctl.errors import VerificationError
 from vmcctl.placement.advisor import advise
 from vmcctl.placement.request import PlacementOptions
 from vmcctl.playbook.context import RunContext
@@ -33,30 +32,29 @@ def run_advise(ctx: RunContext, action: AdviseAction) -> StepOutput:
 
 def run_migrate(ctx: RunContext, action: MigrateAction) -> StepOutput:
     """Move one VM (compute only), verified; a VM already on the target is left alone."""
-    from vmcctl.vsphere.relocate import plan_move, relocate
+    from vmcctl.ops.migrate import MigrateRequest, prepare_migration, run_migration
 
-    inv = ctx.inventory()
-    vm = inv.vm(action.vm)
-    if action.host is not None:
-        target = inv.host(action.host).name
-    else:
-        options = PlacementOptions(fault_domain=action.fault_domain or "any",
-                                   max_cpu_pct=action.max_cpu, max_mem_pct=action.max_mem)
-        rec = advise(inv, action.vm, options)
-        ctx.note(f"advisor chose {rec.why()}")
-        target = rec.best.host
-    if vm.host == target:
+    request = MigrateRequest(vm=action.vm, host=action.host,
+                             fault_domain=(action.fault_domain or "any")
+                             if action.host is None else None,
+                             max_cpu_pct=action.max_cpu, max_mem_pct=action.max_mem,
+                             priority=action.priority)
+    prepared = prepare_migration(ctx.inventory(), request, already_there_ok=True)
+    if prepared.recommendation is not None:
+        ctx.note(f"advisor chose {prepared.recommendation.why()}")
+    plan = prepared.plan
+    if plan is None:
+        vm, target = prepared.vm, prepared.target.name
         return StepOutput(summary=f"{vm.name} is already on {target}; nothing to do",
-                          details={"vm": vm.name, "source": target, "target": target,
-                                   "moved": False})
-    plan = plan_move(inv, action.vm, target, action.priority)
+                          details={"vm": vm.name, "vm_moid": vm.moid, "source": target,
+                                   "target": target, "moved": False})
     route = (f"{plan.source} ({_fd(plan.source_fault_domain)}) -> {plan.target} "
              f"({_fd(plan.target_fault_domain)})")
     if ctx.dry_run:
-        ctx.project_move(plan.vm, plan.target)
+        ctx.project_move(plan.vm_moid, plan.target_moid)
         details: dict[str, Any] = {
-            "vm": plan.vm, "source": plan.source, "target": plan.target,
-            "source_fault_domain": plan.source_fault_domain,
+            "vm": plan.vm, "vm_moid": plan.vm_moid, "source": plan.source,
+            "target": plan.target, "source_fault_domain": plan.source_fault_domain,
             "target_fault_domain": plan.target_fault_domain, "priority": plan.priority,
             "cold": plan.cold, "submit": plan.spec()}
         return StepOutput(summary=f"would move {plan.vm}: {route}, priority {plan.priority}",
@@ -70,10 +68,7 @@ def run_migrate(ctx: RunContext, action: MigrateAction) -> StepOutput:
             pct = "" if state.progress is None else f" {state.progress}%"
             ctx.note(f"{plan.vm}: {state.state}{pct}")
 
-    result = relocate(ctx.client(), plan, timeout=action.timeout, on_update=progress)
-    if not result.verified:
-        raise VerificationError(f"{plan.vm}: the task succeeded but: "
-                                + "; ".join(result.problems))
+    result = run_migration(ctx.client(), plan, timeout=action.timeout, on_update=progress)
     return StepOutput(summary=(f"moved {plan.vm}: {route} in {result.seconds:.1f} s, priority "
                                f"{plan.priority}, verified"),
                       details={**result.to_dict(), "moved": True})

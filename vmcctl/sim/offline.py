@@ -28,20 +28,25 @@ def _mb(gb: float) -> int:
     return round(gb * 1024)
 
 
-def rule_from_spec(rule: RuleSpec) -> Rule:
+def rule_from_spec(rule: RuleSpec, vm_moids: dict[str, str],
+                   host_moids: dict[str, str]) -> Rule:
     kind, mandatory = _RULE_KINDS[rule.type]
-    return Rule(name=rule.name, kind=kind, vms=tuple(rule.vms), hosts=tuple(rule.hosts),
-                mandatory=mandatory)
+    return Rule(name=rule.name, kind=kind, vm_moids=tuple(vm_moids[v] for v in rule.vms),
+                host_moids=tuple(host_moids[h] for h in rule.hosts), mandatory=mandatory)
 
 
 def inventory_from_spec(spec: InventorySpec) -> Inventory:
     """The model the simulator's snapshot would give for ``spec``."""
+    dc = spec.datacenter
+    host_moid = {hs.name: f"host-{i}" for i, hs in enumerate(spec.hosts, start=1)}
+    vm_moid = {v.name: f"vm-{i}" for i, v in enumerate(spec.vms, start=1)}
+    ds_moid = {d.name: f"datastore-{i}" for i, d in enumerate(spec.datastores, start=1)}
     all_hosts = [h.name for h in spec.hosts]
     ds_hosts = {d.name: d.hosts if d.hosts is not None else all_hosts for d in spec.datastores}
     host_datastores: dict[str, list[str]] = {h: [] for h in all_hosts}
     for ds_name, members in ds_hosts.items():
         for h in members:
-            host_datastores[h].append(ds_name)
+            host_datastores[h].append(ds_moid[ds_name])
 
     cpu_used: dict[str, int] = {}
     mem_used: dict[str, int] = {}
@@ -50,44 +55,49 @@ def inventory_from_spec(spec: InventorySpec) -> Inventory:
         cpu_used[hs.name] = hs.background_cpu_mhz
         mem_used[hs.name] = _mb(hs.background_memory_gb)
     for v in spec.vms:
-        vms_on[v.host].append(v.name)
+        vms_on[v.host].append(vm_moid[v.name])
         if v.power == "on":
             cpu_used[v.host] += v.cpu_usage_mhz
             mem_used[v.host] += _mb(v.memory_usage_gb)
 
-    cluster_of: dict[str, str] = {}
+    cluster_of: dict[str, Cluster] = {}
     clusters: list[Cluster] = []
     for ci, cs in enumerate(spec.clusters, start=1):
+        cluster = Cluster(
+            name=cs.name, moid=f"domain-c{ci}", host_moids=tuple(host_moid[h.name]
+                                                                for h in cs.hosts),
+            rules=tuple(sorted((rule_from_spec(r, vm_moid, host_moid) for r in cs.rules),
+                               key=lambda r: r.name)),
+            drs_enabled=cs.drs_enabled, root_pool=f"resgroup-{ci}", datacenter=dc,
+            path=f"/{dc}/host/{cs.name}")
+        clusters.append(cluster)
         for hs in cs.hosts:
-            cluster_of[hs.name] = cs.name
-        clusters.append(Cluster(
-            name=cs.name, moid=f"domain-c{ci}", hosts=tuple(h.name for h in cs.hosts),
-            rules=tuple(sorted((rule_from_spec(r) for r in cs.rules), key=lambda r: r.name)),
-            drs_enabled=cs.drs_enabled, root_pool=f"resgroup-{ci}"))
-    pool_of = {c.name: c.root_pool for c in clusters}
+            cluster_of[hs.name] = cluster
 
     hosts = tuple(
-        Host(name=hs.name, moid=f"host-{i}", cluster=cluster_of[hs.name],
-             fault_domain=hs.fault_domain or None,
+        Host(name=hs.name, moid=host_moid[hs.name], cluster_moid=cluster_of[hs.name].moid,
+             cluster_name=cluster_of[hs.name].name, fault_domain=hs.fault_domain or None,
              connection_state="connected" if hs.connected else "disconnected",
              in_maintenance=hs.maintenance,
              cpu_capacity_mhz=hs.cpu_cores * hs.cpu_mhz_per_core,
              memory_capacity_mb=_mb(hs.memory_gb),
              cpu_usage_mhz=cpu_used[hs.name], memory_usage_mb=mem_used[hs.name],
-             datastores=tuple(sorted(host_datastores[hs.name])),
-             vms=tuple(sorted(vms_on[hs.name])))
-        for i, hs in enumerate(spec.hosts, start=1))
+             datastore_moids=tuple(sorted(host_datastores[hs.name])),
+             vm_moids=tuple(sorted(vms_on[hs.name])), datacenter=dc,
+             path=f"/{dc}/host/{cluster_of[hs.name].name}/{hs.name}")
+        for hs in spec.hosts)
     vms = tuple(
-        Vm(name=v.name, moid=f"vm-{i}", host=v.host,
+        Vm(name=v.name, moid=vm_moid[v.name], host_moid=host_moid[v.host], host_name=v.host,
            power_state="poweredOn" if v.power == "on" else "poweredOff",
            num_cpu=v.cpus, memory_mb=_mb(v.memory_gb),
            cpu_usage_mhz=v.cpu_usage_mhz if v.power == "on" else 0,
            memory_usage_mb=_mb(v.memory_usage_gb) if v.power == "on" else 0,
-           datastores=(v.datastore,), ip_address=v.ip,
-           resource_pool=pool_of[cluster_of[v.host]])
-        for i, v in enumerate(spec.vms, start=1))
+           datastore_moids=(ds_moid[v.datastore],), ip_address=v.ip,
+           resource_pool=cluster_of[v.host].root_pool, datacenter=dc,
+           path=f"/{dc}/vm/{v.name}")
+        for v in spec.vms)
     datastores = tuple(
-        Datastore(name=d.name, moid=f"datastore-{i}", capacity_bytes=round(d.capacity_gb * 2**30),
-                  free_bytes=round(d.free_gb * 2**30))
-        for i, d in enumerate(spec.datastores, start=1))
+        Datastore(name=d.name, moid=ds_moid[d.name], capacity_bytes=round(d.capacity_gb * 2**30),
+                  free_bytes=round(d.free_gb * 2**30), datacenter=dc)
+        for d in spec.datastores)
     return Inventory(hosts=hosts, vms=vms, datastores=datastores, clusters=tuple(clusters))

@@ -34,6 +34,8 @@ from xml.etree import ElementTree
 
 from pyVmomi import Iso8601, SoapAdapter, VmomiSupport, version_info_str
 
+from vmcctl.model import Unreadable
+
 _VIM = "{urn:vim25}"
 _OBJECTS = _VIM + "objects"
 _TOKEN = _VIM + "token"
@@ -41,7 +43,13 @@ _OBJ = _VIM + "obj"
 _PROPSET = _VIM + "propSet"
 _NAME = _VIM + "name"
 _VAL = _VIM + "val"
+_MISSING_SET = _VIM + "missingSet"
+_PATH = _VIM + "path"
+_FAULT = _VIM + "fault"
+_PRIVILEGE = _VIM + "privilegeId"
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+# The props key under which an object's missingSet comes back (as ``Unreadable`` entries).
+MISSING = "<missingSet>"
 _MOREF = "ManagedObjectReference"
 _CHUNK = 64 * 1024
 _USER_AGENT = f"vmcctl (pyVmomi {version_info_str})"
@@ -201,7 +209,20 @@ def _object(elem: ElementTree.Element, stub: Any) -> tuple[str, str, Props]:
         name, val = prop.findtext(_NAME), prop.find(_VAL)
         if name is not None and val is not None:
             props[name] = _value(val, stub)
+    missing = [_missing(m) for m in elem.iterfind(_MISSING_SET)]
+    if missing:
+        props[MISSING] = missing
     return obj.get("type", ""), obj.text or "", props
+
+
+def _missing(elem: ElementTree.Element) -> Unreadable:
+    """One missingSet entry: the path and the fault (``<fault><fault xsi:type=…>``)."""
+    outer = elem.find(_FAULT)
+    inner = outer.find(_FAULT) if outer is not None else None
+    kind = (inner.get(_XSI_TYPE) or "").rpartition(":")[2] if inner is not None else ""
+    privilege = inner.findtext(_PRIVILEGE) if inner is not None else None
+    return Unreadable(path=elem.findtext(_PATH) or "", fault=kind or "unknown",
+                      privilege=privilege or None)
 
 
 def _value(val: ElementTree.Element, stub: Any) -> Any:

@@ -1,7 +1,7 @@
 """Compute-only vMotion of one VM: prechecks, submit, wait, verify.
 
     inv = take_snapshot(client)
-    plan = plan_move(inv, "ML-cpu-vm-04", "10.94.24.85", "high")   # prechecks; no SOAP
+    plan = plan_move(inv, "ML-cpu-vm-04", "10.94.24.85", "high")   # selectors; prechecks, no SOAP
     plan.spec()                                                     # what --dry-run shows
     result = relocate(client, plan, on_update=bar.update)           # MoveResult
 
@@ -32,7 +32,7 @@ from vmcctl.errors import (
     VCenterConnectionError,
 )
 from vmcctl.log import get_logger
-from vmcctl.model import Inventory, PowerState
+from vmcctl.model import Host, Inventory, PowerState, Vm
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.tasks import TaskState, TaskWaiter, UpdateCallback, fault_type_and_message
 
@@ -108,42 +108,60 @@ def check_priority(priority: str) -> Priority:
     return priority  # type: ignore[return-value]
 
 
-def plan_move(inv: Inventory, vm_name: str, host_name: str,
+def plan_move(inv: Inventory, vm_selector: str, host_selector: str,
               priority: str = "default") -> MovePlan:
-    """Check a compute-only move against a snapshot; one-line errors if it cannot work."""
+    """Check a compute-only move against a snapshot; one-line errors if it cannot work.
+
+    ``vm_selector``/``host_selector``: a name, a managed object id or an
+    inventory path; a name that matches several objects is an ``AmbiguousError``.
+    """
     prio = check_priority(priority)
-    vm = inv.vm(vm_name)
-    target = inv.host(host_name)
-    if vm.host is None:
+    vm = inv.find_vm(vm_selector)
+    target = inv.find_host(host_selector)
+    return plan_checked_move(inv, vm, target, prio)
+
+
+def plan_checked_move(inv: Inventory, vm: Vm, target: Host,
+                      priority: Priority = "default") -> MovePlan:
+    """``plan_move`` for objects already resolved (by moid)."""
+    if not vm.readable:
+        raise PrecheckError(f"VM {vm.name} ({vm.moid}) cannot be moved safely: vCenter did not "
+                            "let us read " + "; ".join(str(u) for u in vm.blind_spots),
+                            hint="ask for System.Read on the VM")
+    if vm.host_moid is None or vm.host_moid not in inv.hosts_by_moid:
         raise PrecheckError(f"VM {vm.name} has no host (it is orphaned or inaccessible)")
-    source = inv.host(vm.host)
-    if source.name == target.name:
+    source = inv.host(vm.host_moid)
+    if source.moid == target.moid:
         raise PrecheckError(f"VM {vm.name} is already on host {target.name}")
+    if not target.readable:
+        raise PrecheckError(f"host {target.name} cannot be checked: vCenter did not let us read "
+                            + "; ".join(str(u) for u in target.blind_spots),
+                            hint="ask for System.Read on the host, or choose another host")
     if not target.connected:
         raise PrecheckError(f"host {target.name} is {target.connection_state}",
                             hint="choose a connected host")
     if target.in_maintenance:
         raise PrecheckError(f"host {target.name} is in maintenance mode",
                             hint="choose another host or exit maintenance first")
-    missing = [d for d in vm.datastores if d not in target.datastores]
+    missing = [d for d in vm.datastore_moids if d not in target.datastore_moids]
     if missing:
         raise PrecheckError(f"host {target.name} does not mount datastore "
-                            f"{', '.join(missing)} of VM {vm.name}",
+                            f"{', '.join(inv.datastore_names(missing))} of VM {vm.name}",
                             hint="a compute-only move keeps the VM's storage")
     free_mb = target.memory_capacity_mb - target.memory_usage_mb
     if vm.powered_on and vm.memory_mb > free_mb:
         raise PrecheckError(f"host {target.name} has {free_mb} MB of memory free, "
                             f"VM {vm.name} needs {vm.memory_mb} MB")
-    target_cluster = inv.cluster_of(target.name)
+    target_cluster = inv.cluster_of(target.moid)
     if target_cluster is None or target_cluster.root_pool is None:
         raise PrecheckError(f"host {target.name} is not in a cluster with a resource pool")
-    same_cluster = source.cluster == target.cluster
+    same_cluster = source.cluster_moid == target.cluster_moid
     pool = vm.resource_pool if same_cluster and vm.resource_pool else target_cluster.root_pool
     return MovePlan(
         vm=vm.name, vm_moid=vm.moid, source=source.name, source_moid=source.moid,
         target=target.name, target_moid=target.moid,
         source_fault_domain=source.fault_domain, target_fault_domain=target.fault_domain,
-        priority=prio, pool_moid=pool, power_state=vm.power_state, boot_time=vm.boot_time,
+        priority=priority, pool_moid=pool, power_state=vm.power_state, boot_time=vm.boot_time,
         host_names={h.moid: h.name for h in inv.hosts})
 
 

@@ -34,6 +34,7 @@ from vmcctl.model import (
     PowerState,
     Rule,
     RuleKind,
+    Unreadable,
     Vm,
 )
 from vmcctl.vsphere import fastparse
@@ -50,22 +51,27 @@ HOST_PROPERTIES = (
     FAULT_DOMAIN,
 )
 VM_PROPERTIES = (
-    "name", "runtime.host", "runtime.powerState", "runtime.bootTime",
+    "name", "parent", "runtime.host", "runtime.powerState", "runtime.bootTime",
     "config.hardware.numCPU", "config.hardware.memoryMB",
     "summary.quickStats.overallCpuUsage", "summary.quickStats.guestMemoryUsage",
     "datastore", "resourcePool", "guest.ipAddress",
 )
-DATASTORE_PROPERTIES = ("name", "summary.capacity", "summary.freeSpace")
-CLUSTER_PROPERTIES = ("name", "host", "resourcePool", "configurationEx")
+DATASTORE_PROPERTIES = ("name", "parent", "summary.capacity", "summary.freeSpace")
+CLUSTER_PROPERTIES = ("name", "parent", "host", "resourcePool", "configurationEx")
+# Folders and datacenters: only to build inventory paths (/DC/vm/folder/name).
+CONTAINER_PROPERTIES = ("name", "parent")
 
 PROPERTIES: Mapping[type, Sequence[str]] = {
     vim.HostSystem: HOST_PROPERTIES,
     vim.VirtualMachine: VM_PROPERTIES,
     vim.Datastore: DATASTORE_PROPERTIES,
     vim.ClusterComputeResource: CLUSTER_PROPERTIES,
+    vim.Folder: CONTAINER_PROPERTIES,
+    vim.Datacenter: CONTAINER_PROPERTIES,
 }
 
 Props = dict[str, Any]
+MISSING = fastparse.MISSING  # props key: the object's missingSet, as ``Unreadable`` entries
 
 
 @dataclass
@@ -166,10 +172,19 @@ def collect(content: Any, types: Mapping[type, Sequence[str]], *,
             kind = _kind_of(type(oc.obj), types)
             if kind is None:
                 continue
-            found[kind][oc.obj._moId] = {p.name: p.val for p in oc.propSet or ()}
+            props = {p.name: p.val for p in oc.propSet or ()}
+            if oc.missingSet:
+                props[MISSING] = [_unreadable(m) for m in oc.missingSet]
+            found[kind][oc.obj._moId] = props
         return found
     finally:
         view.DestroyView()
+
+
+def _unreadable(missing: Any) -> Unreadable:
+    fault = getattr(missing.fault, "fault", None)
+    return Unreadable(path=str(missing.path), fault=type(fault).__name__ if fault else "unknown",
+                      privilege=getattr(fault, "privilegeId", None))
 
 
 def _kind_of(cls: type, types: Mapping[type, Sequence[str]]) -> type | None:
@@ -219,73 +234,129 @@ def _moid(ref: Any) -> str | None:
     return str(ref._moId)
 
 
-def _moids(refs: Any) -> list[str]:
-    return [r if isinstance(r, str) else str(r._moId) for r in refs or ()]
+def _moids(refs: Any) -> tuple[str, ...]:
+    return tuple(r if isinstance(r, str) else str(r._moId) for r in refs or ())
 
 
 def _int(value: Any) -> int:
     return int(value) if value is not None else 0
 
 
+def _unknown(props: Props) -> tuple[Unreadable, ...]:
+    return tuple(props.get(MISSING) or ())
+
+
+def _has(props: Props, path: str) -> bool:
+    """False when ``path`` (or a parent path of it) came back in the object's missingSet."""
+    return not any(u.path == path or path.startswith(u.path + ".") for u in _unknown(props))
+
+
+class _Paths:
+    """Inventory paths and datacenters from every object's ``name`` and ``parent``."""
+
+    def __init__(self, raw: Mapping[type, Mapping[str, Props]]) -> None:
+        self.parent: dict[str, str | None] = {}
+        self.name: dict[str, str] = {}
+        self.datacenters: set[str] = set(raw.get(vim.Datacenter, {}))
+        for table in raw.values():
+            for moid, p in table.items():
+                self.name[moid] = str(p.get("name", moid))
+                self.parent[moid] = _moid(p.get("parent"))
+
+    def _chain(self, moid: str) -> list[str] | None:
+        """moid, its parent, … up to its datacenter; None if the chain breaks first."""
+        chain, seen = [moid], {moid}
+        current: str | None = moid
+        while current is not None and current not in self.datacenters:
+            current = self.parent.get(current)
+            if current is None or current in seen:
+                return None
+            chain.append(current)
+            seen.add(current)
+        return chain
+
+    def path(self, moid: str) -> str | None:
+        chain = self._chain(moid)
+        if chain is None:
+            return None
+        return "/" + "/".join(self.name[m] for m in reversed(chain))
+
+    def datacenter(self, moid: str) -> str | None:
+        chain = self._chain(moid)
+        return self.name[chain[-1]] if chain else None
+
+
 def build_inventory(raw: Mapping[type, Mapping[str, Props]], *,
                     taken_at: datetime | None = None) -> Inventory:
-    """Turn ``collect``'s result into an ``Inventory`` (pure: no SOAP calls)."""
+    """Turn ``collect``'s result into an ``Inventory`` (pure: no SOAP calls).
+
+    A property that came back in ``missingSet`` is recorded in the object's
+    ``unknown``; it is never replaced by a default a decision could trust
+    (an unreadable power state is ``unknown``, not ``poweredOff``).
+    """
     hosts_raw = raw.get(vim.HostSystem, {})
     vms_raw = raw.get(vim.VirtualMachine, {})
     ds_raw = raw.get(vim.Datastore, {})
     clusters_raw = raw.get(vim.ClusterComputeResource, {})
+    paths = _Paths(raw)
 
     host_names = {moid: str(p.get("name", moid)) for moid, p in hosts_raw.items()}
-    vm_names = {moid: str(p.get("name", moid)) for moid, p in vms_raw.items()}
-    ds_names = {moid: str(p.get("name", moid)) for moid, p in ds_raw.items()}
     cluster_names = {moid: str(p.get("name", moid)) for moid, p in clusters_raw.items()}
 
-    def names(table: Mapping[str, str], refs: Any) -> tuple[str, ...]:
-        return tuple(table[m] for m in _moids(refs) if m in table)
+    def known(refs: Any, table: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(m for m in _moids(refs) if m in table)
 
     vms: list[Vm] = []
     vms_by_host: dict[str, list[str]] = defaultdict(list)
     for moid, p in vms_raw.items():
         host_moid = _moid(p.get("runtime.host"))
-        host = host_names.get(host_moid) if host_moid else None
-        if host is not None:
-            vms_by_host[host].append(vm_names[moid])
+        if host_moid is not None:
+            vms_by_host[host_moid].append(moid)
+        power = str(p.get("runtime.powerState")) if _has(p, "runtime.powerState") else "unknown"
         vms.append(Vm(
-            name=vm_names[moid], moid=moid, host=host,
-            power_state=cast(PowerState, str(p.get("runtime.powerState", "poweredOff"))),
+            name=str(p.get("name", moid)), moid=moid, host_moid=host_moid,
+            power_state=cast(PowerState, power),
             num_cpu=_int(p.get("config.hardware.numCPU")),
             memory_mb=_int(p.get("config.hardware.memoryMB")),
             cpu_usage_mhz=_int(p.get("summary.quickStats.overallCpuUsage")),
             memory_usage_mb=_int(p.get("summary.quickStats.guestMemoryUsage")),
-            datastores=names(ds_names, p.get("datastore")),
+            datastore_moids=known(p.get("datastore"), ds_raw),
             ip_address=p.get("guest.ipAddress") or None,
             boot_time=p.get("runtime.bootTime"),
             resource_pool=_moid(p.get("resourcePool")),
+            host_name=host_names.get(host_moid) if host_moid else None,
+            datacenter=paths.datacenter(moid), path=paths.path(moid),
+            unknown=_unknown(p),
         ))
 
     hosts: list[Host] = []
     for moid, p in hosts_raw.items():
-        name = host_names[moid]
         cores = _int(p.get("summary.hardware.numCpuCores"))
+        cluster = _moid(p.get("parent"))
+        state = (str(p.get("runtime.connectionState"))
+                 if _has(p, "runtime.connectionState") else "unknown")
         hosts.append(Host(
-            name=name, moid=moid,
-            cluster=cluster_names.get(_moid(p.get("parent")) or ""),
+            name=host_names[moid], moid=moid,
+            cluster_moid=cluster if cluster in clusters_raw else None,
+            cluster_name=cluster_names.get(cluster or ""),
             fault_domain=p.get(FAULT_DOMAIN) or None,
-            connection_state=cast(ConnectionState,
-                                  str(p.get("runtime.connectionState", "disconnected"))),
+            connection_state=cast(ConnectionState, state),
             in_maintenance=bool(p.get("runtime.inMaintenanceMode", False)),
             cpu_capacity_mhz=_int(p.get("summary.hardware.cpuMhz")) * cores,
             memory_capacity_mb=_int(p.get("summary.hardware.memorySize")) // (1024 * 1024),
             cpu_usage_mhz=_int(p.get("summary.quickStats.overallCpuUsage")),
             memory_usage_mb=_int(p.get("summary.quickStats.overallMemoryUsage")),
-            datastores=names(ds_names, p.get("datastore")),
-            vms=tuple(sorted(vms_by_host.get(name, ()))),
+            datastore_moids=known(p.get("datastore"), ds_raw),
+            vm_moids=tuple(sorted(vms_by_host.get(moid, ()))),
+            datacenter=paths.datacenter(moid), path=paths.path(moid),
+            unknown=_unknown(p),
         ))
 
     datastores = [
-        Datastore(name=ds_names[moid], moid=moid,
+        Datastore(name=str(p.get("name", moid)), moid=moid,
                   capacity_bytes=_int(p.get("summary.capacity")),
-                  free_bytes=_int(p.get("summary.freeSpace")))
+                  free_bytes=_int(p.get("summary.freeSpace")),
+                  datacenter=paths.datacenter(moid))
         for moid, p in ds_raw.items()]
 
     clusters: list[Cluster] = []
@@ -294,37 +365,37 @@ def build_inventory(raw: Mapping[type, Mapping[str, Props]], *,
         drs = getattr(config, "drsConfig", None)
         clusters.append(Cluster(
             name=cluster_names[moid], moid=moid,
-            hosts=names(host_names, p.get("host")),
-            rules=_rules(config, host_names, vm_names),
+            host_moids=known(p.get("host"), hosts_raw),
+            rules=_rules(config, hosts_raw, vms_raw),
             drs_enabled=bool(getattr(drs, "enabled", False)),
             root_pool=_moid(p.get("resourcePool")),
+            datacenter=paths.datacenter(moid), path=paths.path(moid),
         ))
 
     return Inventory(
-        hosts=tuple(sorted(hosts, key=lambda h: h.name)),
-        vms=tuple(sorted(vms, key=lambda v: v.name)),
-        datastores=tuple(sorted(datastores, key=lambda d: d.name)),
-        clusters=tuple(sorted(clusters, key=lambda c: c.name)),
+        hosts=tuple(sorted(hosts, key=lambda h: (h.name, h.moid))),
+        vms=tuple(sorted(vms, key=lambda v: (v.name, v.path or "", v.moid))),
+        datastores=tuple(sorted(datastores, key=lambda d: (d.name, d.moid))),
+        clusters=tuple(sorted(clusters, key=lambda c: (c.name, c.moid))),
         taken_at=taken_at,
     )
 
 
-def _rules(config: Any, host_names: Mapping[str, str],
-           vm_names: Mapping[str, str]) -> tuple[Rule, ...]:
-    """DRS rules of a cluster, VM/host groups expanded to names."""
+def _rules(config: Any, hosts: Mapping[str, Any], vms: Mapping[str, Any]) -> tuple[Rule, ...]:
+    """DRS rules of a cluster, VM/host groups expanded to moids."""
     if config is None:
         return ()
 
-    def names(table: Mapping[str, str], refs: Any) -> tuple[str, ...]:
-        return tuple(table[m] for m in _moids(refs) if m in table)  # vCenter's order
+    def known(table: Mapping[str, Any], refs: Any) -> tuple[str, ...]:
+        return tuple(m for m in _moids(refs) if m in table)  # vCenter's order
 
     vm_groups: dict[str, tuple[str, ...]] = {}
     host_groups: dict[str, tuple[str, ...]] = {}
     for group in config.group or ():
         if isinstance(group, vim.cluster.VmGroup):
-            vm_groups[group.name] = names(vm_names, group.vm)
+            vm_groups[group.name] = known(vms, group.vm)
         elif isinstance(group, vim.cluster.HostGroup):
-            host_groups[group.name] = names(host_names, group.host)
+            host_groups[group.name] = known(hosts, group.host)
 
     rules: list[Rule] = []
     for rule in config.rule or ():
@@ -334,7 +405,7 @@ def _rules(config: Any, host_names: Mapping[str, str],
             kind = ("vm-affinity" if isinstance(rule, vim.cluster.AffinityRuleSpec)
                     else "vm-anti-affinity")
             # VM-VM rules are enforced by DRS unless explicitly marked not mandatory.
-            rules.append(Rule(name=str(rule.name or ""), kind=kind, vms=names(vm_names, rule.vm),
+            rules.append(Rule(name=str(rule.name or ""), kind=kind, vm_moids=known(vms, rule.vm),
                               mandatory=rule.mandatory is not False, enabled=enabled))
         elif isinstance(rule, vim.cluster.VmHostRuleInfo):
             if rule.affineHostGroupName:
@@ -342,7 +413,7 @@ def _rules(config: Any, host_names: Mapping[str, str],
             else:
                 kind, group = "vm-not-host", rule.antiAffineHostGroupName
             rules.append(Rule(name=str(rule.name or ""), kind=kind,
-                              vms=vm_groups.get(rule.vmGroupName or "", ()),
-                              hosts=host_groups.get(group or "", ()),
+                              vm_moids=vm_groups.get(rule.vmGroupName or "", ()),
+                              host_moids=host_groups.get(group or "", ()),
                               mandatory=bool(rule.mandatory), enabled=enabled))
     return tuple(sorted(rules, key=lambda r: r.name))

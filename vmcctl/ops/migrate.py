@@ -1,0 +1,110 @@
+"""Migrate one VM: resolve, choose the target, check, move, verify.
+
+    request = MigrateRequest(vm="ML-cpu-vm-04", fault_domain="other", priority="high")
+    prepared = prepare_migration(inv, request)          # pure: selectors, advisor, prechecks
+    result = run_migration(client, prepared, on_update=bar.update)   # submit, wait, verify
+
+Every front-end (``vmcctl migrate``, the playbook's ``migrate`` step, the
+Ansible module) goes through these two functions, so the rules live here once:
+the VM and host are resolved by selector (name, moid or inventory path; an
+ambiguous name is refused), ``--host`` excludes ``--auto``/``--fault-domain``,
+the advisor explains its choice, and a move whose verification fails (wrong
+host, power state or boot time changed) is an error even though the task
+succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vmcctl.errors import ConfigError, VerificationError
+from vmcctl.model import Host, Inventory, Vm
+from vmcctl.placement.advisor import advise
+from vmcctl.placement.request import DEFAULT_MAX_PCT, PlacementOptions
+from vmcctl.placement.result import Recommendation
+from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.relocate import (
+    MovePlan,
+    MoveResult,
+    check_priority,
+    plan_checked_move,
+    relocate,
+)
+from vmcctl.vsphere.tasks import UpdateCallback
+
+
+@dataclass(frozen=True)
+class MigrateRequest:
+    """What the user asked: a VM selector and either a host selector or advisor options."""
+
+    vm: str
+    host: str | None = None
+    auto: bool = False
+    fault_domain: str | None = None
+    max_cpu_pct: float = DEFAULT_MAX_PCT
+    max_mem_pct: float = DEFAULT_MAX_PCT
+    priority: str = "default"
+
+
+@dataclass(frozen=True)
+class PreparedMigration:
+    """The checked move, or ``plan`` None when the VM already is where it was asked to be."""
+
+    vm: Vm
+    target: Host
+    plan: MovePlan | None
+    recommendation: Recommendation | None = None  # the advisor's answer, when it chose
+
+    @property
+    def already_there(self) -> bool:
+        return self.plan is None
+
+
+def choose_target(inv: Inventory, vm: Vm,
+                  request: MigrateRequest) -> tuple[Host, Recommendation | None]:
+    """``--host`` as given (resolved), else the advisor's best host for the VM."""
+    if request.host is not None:
+        if request.auto or request.fault_domain is not None:
+            raise ConfigError("give either --host or --auto/--fault-domain, not both")
+        return inv.find_host(request.host), None
+    if not request.auto and request.fault_domain is None:
+        raise ConfigError("say where to: --host HOST, --auto, or --fault-domain other|NAME")
+    options = PlacementOptions(fault_domain=request.fault_domain or "any",
+                               max_cpu_pct=request.max_cpu_pct, max_mem_pct=request.max_mem_pct)
+    rec = advise(inv, vm.moid, options)
+    return inv.host(rec.best.host_moid), rec
+
+
+def prepare_migration(inv: Inventory, request: MigrateRequest, *,
+                      already_there_ok: bool = False) -> PreparedMigration:
+    """Resolve and check the move against a snapshot (pure: no SOAP call).
+
+    ``already_there_ok``: a VM already on the chosen host gives a prepared
+    migration without a plan (a playbook step that is already satisfied)
+    instead of a ``PrecheckError``.
+    """
+    priority = check_priority(request.priority)
+    vm = inv.find_vm(request.vm)
+    target, rec = choose_target(inv, vm, request)
+    if already_there_ok and vm.host_moid == target.moid:
+        return PreparedMigration(vm, target, None, rec)
+    plan = plan_checked_move(inv, vm, target, priority)
+    return PreparedMigration(vm, target, plan, rec)
+
+
+def run_migration(client: Client, plan: MovePlan, *, wait: bool = True,
+                  timeout: float | None = None, on_update: UpdateCallback | None = None,
+                  on_result: Callable[[MoveResult], None] | None = None) -> MoveResult:
+    """Submit, follow and verify the move.
+
+    ``on_result`` sees the result before a failed verification is raised as
+    ``VerificationError`` (so a front-end can still show where the VM went).
+    """
+    result = relocate(client, plan, wait=wait, timeout=timeout, on_update=on_update)
+    if on_result is not None:
+        on_result(result)
+    if wait and not result.verified:
+        raise VerificationError(f"{plan.vm}: the task succeeded but: "
+                                + "; ".join(result.problems))
+    return result
