@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from placement_fixtures import inventory, three_hosts, vm
 
+from vmcctl.model import Unreadable
 from vmcctl.placement import FILTERS, PlacementOptions, rank_hosts
 from vmcctl.placement.filters import REASON_ORDER, Ask
-from vmcctl.model import Unreadable
 from vmcctl.placement.state import Projection
 
 

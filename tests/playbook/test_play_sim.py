@@ -52,14 +52,14 @@ def test_seed_ml_vmotion_goes_to_the_other_fault_domain_and_back(sim: Any, play:
     assert [r["args"]["host"] for r in relocations] == [chosen, SEED_HOST]
     assert {r["args"]["priority"] for r in relocations} == {"highPriority"}
     inv = inventory(sim)
-    assert inv.host(chosen).fault_domain == "us-west-2a"  # the other side of us-west-2b
-    assert inv.vm(ML).host == SEED_HOST
+    assert inv.find_host(chosen).fault_domain == "us-west-2a"  # the other side of us-west-2b
+    assert inv.find_vm(ML).host_name == SEED_HOST
     assert steps[1]["details"]["verified"] and steps[3]["details"]["verified"]
     assert "step 4/4 \"bring it home\": migrate" in result.err  # progress: stderr only
 
 
 def test_maintenance_window_brings_every_vm_home(sim: Any, play: Any, tmp_path: Path) -> None:
-    before = {v.name: v.host for v in inventory(sim).vms}
+    before = {v.moid: v.host_moid for v in inventory(sim).vms}
     journal = tmp_path / "window.json"
     result = play(str(PLAYBOOKS / "maintenance-window.yaml"), "--var", "pause=0",
                   "--var", f"journal={journal}", env=sim.env())
@@ -68,8 +68,8 @@ def test_maintenance_window_brings_every_vm_home(sim: Any, play: Any, tmp_path: 
                  "bring the VMs home"):
         assert name in result.out
     inv = inventory(sim)
-    assert {v.name: v.host for v in inv.vms} == before
-    assert not inv.host(SEED_HOST).in_maintenance
+    assert {v.moid: v.host_moid for v in inv.vms} == before
+    assert not inv.find_host(SEED_HOST).in_maintenance
     done = mutations(sim)
     moved = [e["target"]["name"] for e in done if e["method"] == "RelocateVM_Task"]
     assert sorted(set(moved)) == ["ML-cpu-vm-01", ML, "cache-01", "web-01"]
@@ -116,9 +116,9 @@ def test_unplaceable_vm_stops_the_window_before_maintenance(sim: Any, play: Any,
     assert result.error_lines[0].startswith('error: step 1 "evacuate" (evacuate) failed:')
     assert "licensed-app-01" in result.error_lines[0]
     inv = inventory(sim)
-    assert not inv.host("10.94.24.71").in_maintenance
-    assert inv.vm("licensed-app-01").host == "10.94.24.71"
-    assert inv.vm("db-01").host != "10.94.24.71"  # the movable one stays where it went
+    assert not inv.find_host("10.94.24.71").in_maintenance
+    assert inv.find_vm("licensed-app-01").host_name == "10.94.24.71"
+    assert inv.find_vm("db-01").host_name != "10.94.24.71"  # the movable one stays where it went
     assert "EnterMaintenanceMode_Task" not in {e["method"] for e in mutations(sim)}
     # the journal's default name follows the --var host override
     assert (tmp_path / "vmcctl-journal-10.94.24.71.json").exists()
@@ -151,7 +151,7 @@ def test_maintenance_refused_while_vms_run_and_migrate_is_idempotent(
     assert "still runs 4 powered-on VM(s)" in steps[1]["error"]
     assert "evacuate it first" in steps[1]["error"]
     assert mutations(sim) == []
-    assert not inventory(sim).host(SEED_HOST).in_maintenance
+    assert not inventory(sim).find_host(SEED_HOST).in_maintenance
 
 
 def test_wrong_password_is_a_usage_error_before_any_step(sim: Any, play: Any) -> None:

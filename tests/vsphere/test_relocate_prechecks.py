@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from vmcctl.errors import ConfigError, NotFoundError, PrecheckError
-from vmcctl.model import Cluster, Host, Inventory, Vm
+from vmcctl.model import Cluster, Datastore, Host, Inventory, Vm
 from vmcctl.vsphere.relocate import MovePlan, VmLocation, plan_move, verify
 
 BOOT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -16,10 +16,12 @@ BOOT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 def host(name: str, moid: str, cluster: str | None = "C1", fd: str | None = "us-west-2a",
          **kw: object) -> Host:
-    base = Host(name=name, moid=moid, cluster=cluster, fault_domain=fd,
+    clusters = {"C1": "domain-c1", "C2": "domain-c2"}
+    base = Host(name=name, moid=moid, cluster_moid=clusters.get(cluster or ""),
+                cluster_name=cluster, fault_domain=fd,
                 connection_state="connected", in_maintenance=False, cpu_capacity_mhz=80000,
                 memory_capacity_mb=512 * 1024, cpu_usage_mhz=20000,
-                memory_usage_mb=100 * 1024, datastores=("WorkloadDatastore", "vsan"))
+                memory_usage_mb=100 * 1024, datastore_moids=("datastore-1", "datastore-2"))
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
@@ -31,21 +33,24 @@ def inventory(**host_changes: dict[str, object]) -> Inventory:
     ]
     hosts = [replace(h, **host_changes.get(h.name, {})) for h in hosts]  # type: ignore[arg-type]
     vms = (
-        Vm(name="app-01", moid="vm-1", host="10.0.0.1", power_state="poweredOn", num_cpu=8,
+        Vm(name="app-01", moid="vm-1", host_moid="host-1", power_state="poweredOn", num_cpu=8,
            memory_mb=64 * 1024, cpu_usage_mhz=9000, memory_usage_mb=30000,
-           datastores=("WorkloadDatastore",), boot_time=BOOT, resource_pool="resgroup-child"),
-        Vm(name="cold-01", moid="vm-2", host="10.0.0.1", power_state="poweredOff", num_cpu=2,
+           datastore_moids=("datastore-1",), boot_time=BOOT, resource_pool="resgroup-child"),
+        Vm(name="cold-01", moid="vm-2", host_moid="host-1", power_state="poweredOff", num_cpu=2,
            memory_mb=900 * 1024, cpu_usage_mhz=0, memory_usage_mb=0,
-           datastores=("WorkloadDatastore",), resource_pool="resgroup-1"),
-        Vm(name="local-01", moid="vm-3", host="10.0.0.1", power_state="poweredOn", num_cpu=2,
+           datastore_moids=("datastore-1",), resource_pool="resgroup-1"),
+        Vm(name="local-01", moid="vm-3", host_moid="host-1", power_state="poweredOn", num_cpu=2,
            memory_mb=1024, cpu_usage_mhz=10, memory_usage_mb=10,
-           datastores=("local-ds-1",), resource_pool="resgroup-1"),
+           datastore_moids=("datastore-3",), resource_pool="resgroup-1"),
     )
-    clusters = (Cluster(name="C1", moid="domain-c1", hosts=("10.0.0.1", "10.0.0.2"),
+    clusters = (Cluster(name="C1", moid="domain-c1", host_moids=("host-1", "host-2"),
                         root_pool="resgroup-1"),
-                Cluster(name="C2", moid="domain-c2", hosts=("10.0.0.9",),
+                Cluster(name="C2", moid="domain-c2", host_moids=("host-9",),
                         root_pool="resgroup-2"))
-    return Inventory(hosts=tuple(hosts), vms=vms, clusters=clusters)
+    datastores = (Datastore("WorkloadDatastore", "datastore-1", 10, 5),
+                  Datastore("vsan", "datastore-2", 10, 5),
+                  Datastore("local-ds-1", "datastore-3", 10, 5))
+    return Inventory(hosts=tuple(hosts), vms=vms, clusters=clusters, datastores=datastores)
 
 
 def test_plan_within_cluster_keeps_the_vms_pool() -> None:

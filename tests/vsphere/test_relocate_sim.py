@@ -30,8 +30,8 @@ def test_seed_story_move_is_verified_and_audited(vcsim_factory: Any, settings_fo
         "priority": "high", "task": result.task, "state": "success",
         "seconds": round(result.seconds, 3), "verified": True, "cold": False}
     assert progress and progress[-1].state == "success"
-    assert after.vm("ML-cpu-vm-04").host == "10.94.24.85"
-    assert after.vm("ML-cpu-vm-04").boot_time == before.vm("ML-cpu-vm-04").boot_time
+    assert after.find_vm("ML-cpu-vm-04").host_name == "10.94.24.85"
+    assert after.find_vm("ML-cpu-vm-04").boot_time == before.find_vm("ML-cpu-vm-04").boot_time
     audit = sim.control.relocations("ML-cpu-vm-04")
     assert len(audit) == 1
     assert audit[0]["args"]["priority"] == "highPriority"
@@ -58,7 +58,7 @@ def test_task_fault_says_where_the_vm_is(vcsim_factory: Any, settings_for: Any) 
         assert err.value.fault_type == "MigrationFault"
         assert "injected at 40 %" in err.value.fault_message
         assert err.value.current_host == "10.94.24.70"
-        assert take_snapshot(client).vm("ML-cpu-vm-04").host == "10.94.24.70"
+        assert take_snapshot(client).find_vm("ML-cpu-vm-04").host_name == "10.94.24.70"
     assert len(sim.control.relocations("ML-cpu-vm-04")) == 1
 
 

@@ -35,7 +35,7 @@ def test_waiter_follows_several_tasks_with_progress(vcsim_factory: Any, settings
             assert partial, f"no intermediate progress reported for {moid}"
             assert partial == sorted(partial)
         after = take_snapshot(client)
-        assert [after.vm(vm).host for vm, _ in MOVES] == [host for _, host in MOVES]
+        assert [after.find_vm(vm).host_name for vm, _ in MOVES] == [host for _, host in MOVES]
 
 
 def test_task_fault_raises_with_type_and_message(vcsim_factory: Any, settings_for: Any) -> None:

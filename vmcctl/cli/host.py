@@ -270,9 +270,9 @@ def maintenance_enter(host_name: str, evacuate_first: bool, **kwargs: Any) -> No
     _refuse_without("--evacuate", EVACUATION_ONLY)
     with open_session(click.get_current_context()) as client:
         inv = snapshot(client)
-        target = inv.host(host_name)
+        target = inv.find_host(host_name)
         if kwargs["dry_run"]:
-            on = [v.name for v in inv.vms_on(host_name) if v.powered_on]
+            on = [v.name for v in inv.vms_on(target.moid) if v.powered_on]
             click.echo(f"dry run: would put {host_name} into maintenance mode; powered-on VMs "
                        f"on it: {', '.join(on) or 'none'}")
             return
@@ -292,7 +292,7 @@ def maintenance_exit(host_name: str, restore: bool, **kwargs: Any) -> None:
     if not restore:
         _refuse_without("--restore", RESTORE_ONLY)
     with open_session(click.get_current_context()) as client:
-        target = snapshot(client).host(host_name)
+        target = snapshot(client).find_host(host_name)
         if target.in_maintenance:
             exit_maintenance(client, target.moid, timeout=kwargs["timeout"])
             click.echo(f"{host_name}: out of maintenance mode", err=True)

@@ -98,7 +98,7 @@ def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
     if ctx.dry_run:
         for rec in journal.moves:
             if rec.state == "pending":
-                ctx.project_move(rec.vm, rec.target)
+                ctx.project_move(rec.vm_moid, rec.target_moid)
         ctx.planned_journals[path] = Journal(
             kind="evacuate", host=journal.host, host_moid=journal.host_moid, path=path,
             moves=[replace(m, state="done") if m.state == "pending" else m
@@ -131,7 +131,7 @@ def run_maintenance(ctx: RunContext, action: MaintenanceAction) -> StepOutput:
     from vmcctl.executor.maintenance import enter_maintenance, exit_maintenance
 
     inv = ctx.inventory()
-    host = inv.host(action.host)
+    host = inv.find_host(action.host)
     enter = action.action == "enter"
     details: dict[str, Any] = {"host": host.name, "action": action.action}
     if host.in_maintenance == enter:
@@ -139,14 +139,14 @@ def run_maintenance(ctx: RunContext, action: MaintenanceAction) -> StepOutput:
         return StepOutput(f"{host.name} is already {state} maintenance mode",
                           {**details, "changed": False})
     if enter:
-        running = [v.name for v in inv.vms_on(host.name) if v.powered_on]
+        running = [v.name for v in inv.vms_on(host.moid) if v.powered_on]
         if running:
             raise PrecheckError(
                 f"{host.name} still runs {len(running)} powered-on VM(s): "
                 + ", ".join(running), hint="evacuate it first (an evacuate step)")
     verb = "enter" if enter else "exit"
     if ctx.dry_run:
-        ctx.project_maintenance(host.name, enter)
+        ctx.project_maintenance(host.moid, enter)
         return StepOutput(f"would {verb} maintenance mode on {host.name}",
                           {**details, "changed": True})
     ctx.note(f"{host.name}: {verb}ing maintenance mode")
@@ -185,7 +185,7 @@ def run_restore(ctx: RunContext, action: RestoreAction) -> StepOutput:
     home = journal.host
     if ctx.dry_run:
         for rec in pending:
-            ctx.project_move(rec.vm, rec.target)
+            ctx.project_move(rec.vm_moid, rec.target_moid)
         return StepOutput(f"would bring {len(pending)} VM(s) back to {home}"
                           + (f"; {len(skipped)} stay where they are" if skipped else ""),
                           {"journal": str(path), "moves": _move_rows(journal.moves)})
