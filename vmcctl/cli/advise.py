@@ -55,6 +55,8 @@ def advise(vm: str, fault_domain: str, max_cpu: float, max_mem: float, top: int 
            output: str) -> None:
     """Rank the hosts that could take VM and explain every rejection.
 
+    VM is a name, a managed object id (vm-123) or an inventory path.
+
     Exits 1 when no host qualifies, naming the constraint that eliminated
     the most hosts and the option that relaxes it.
     """

@@ -65,7 +65,8 @@ def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> No
 
 @click.command()
 @click.argument("vm")
-@click.option("--host", metavar="HOST", help="Target host (not with --auto/--fault-domain).")
+@click.option("--host", metavar="HOST",
+              help="Target host: name, moid or path (not with --auto/--fault-domain).")
 @click.option("--auto", is_flag=True, help="Let the advisor pick the target host.")
 @click.option("--fault-domain", default=None, metavar="any|same|other|NAME",
               help="Let the advisor pick a host in these fault domains.")
@@ -83,6 +84,10 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
             max_mem: float, priority: str, dry_run: bool, no_wait: bool, timeout: float | None,
             output: str, **watch_kwargs: Any) -> None:
     """Move VM to another host, compute only: its storage stays where it is.
+
+    VM and HOST are names, managed object ids (vm-123, host-45) or inventory
+    paths (/DC/vm/folder/name); a name shared by several VMs is refused with
+    the list of matches.
 
     Checks the move first (VM and host exist, VM not already there, target
     connected, out of maintenance, mounting the VM's datastores, with the
