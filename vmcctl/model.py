@@ -136,6 +136,14 @@ class Inventory:
         return {v.name: v for v in self.vms}
 
     @cached_property
+    def hosts_by_moid(self) -> dict[str, Host]:
+        return {h.moid: h for h in self.hosts}
+
+    @cached_property
+    def vms_by_moid(self) -> dict[str, Vm]:
+        return {v.moid: v for v in self.vms}
+
+    @cached_property
     def datastores_by_name(self) -> dict[str, Datastore]:
         return {d.name: d for d in self.datastores}
 

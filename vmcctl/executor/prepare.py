@@ -8,6 +8,9 @@
 - ``restore_journal``: the way home for the VMs an evacuation journal moved
   off a host: those still on the host they were moved to and powered on go
   back; every other one is recorded as skipped with the reason.
+- ``homecoming_journal``: the way home for VMs given by moid (the ops layer
+  gathers them from every recorded run and from vCenter's custom
+  attributes): wherever they are now, powered-on ones go back.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from vmcctl.errors import ConfigError, PrecheckError, VmcctlError
 from vmcctl.executor.journal import Journal, MoveRecord
-from vmcctl.model import Inventory, Vm
+from vmcctl.model import Host, Inventory, Vm
 from vmcctl.placement.plan import EvacuationPlan
 from vmcctl.vsphere.relocate import plan_move
 
@@ -66,11 +69,7 @@ def restore_journal(inv: Inventory, evacuation: Journal, *, path: Path | None = 
         raise ConfigError(f"journal {evacuation.path or ''} records a {evacuation.kind}, not "
                           "an evacuation", hint="pass the journal of the evacuation")
     home = inv.host(evacuation.host)
-    if home.in_maintenance:
-        raise PrecheckError(f"host {home.name} is in maintenance mode",
-                            hint=f"exit it first: vmcctl host maintenance exit {home.name}")
-    if not home.connected:
-        raise PrecheckError(f"host {home.name} is {home.connection_state}")
+    _check_home(home)
     moves: list[MoveRecord] = []
     for moved in evacuation.moves:
         if moved.state != "done":
@@ -90,6 +89,46 @@ def restore_journal(inv: Inventory, evacuation: Journal, *, path: Path | None = 
                    options=dict(options or {}),
                    source_journal=str(evacuation.path) if evacuation.path else None,
                    path=path)
+
+
+def _check_home(home: Host) -> None:
+    if home.in_maintenance:
+        raise PrecheckError(f"host {home.name} is in maintenance mode",
+                            hint=f"exit it first: vmcctl host maintenance exit {home.name}")
+    if not home.connected:
+        raise PrecheckError(f"host {home.name} is {home.connection_state}")
+
+
+def homecoming_journal(inv: Inventory, home: Host, away: list[tuple[str, str, str]], *,
+                       path: Path | None = None,
+                       options: dict[str, Any] | None = None) -> Journal:
+    """Moves home to ``home`` for ``away``: ``(vm moid, vm name, priority)`` each.
+
+    A VM that no longer exists, is already home or is not powered on is
+    recorded as skipped with the reason (``already on HOST`` for the second).
+    """
+    _check_home(home)
+    moves: list[MoveRecord] = []
+    for vm_moid, name, priority in away:
+        vm = inv.vms_by_moid.get(vm_moid)
+        if vm is None:
+            moves.append(MoveRecord(vm=name, vm_moid=vm_moid, origin="", origin_moid="",
+                                    target=home.name, target_moid=home.moid, pool_moid="",
+                                    state="skipped", reason=f"VM {name} no longer exists"))
+            continue
+        if vm.host == home.name:
+            moves.append(_skipped(vm, home.moid, f"already on {home.name}"))
+            continue
+        if not vm.powered_on:
+            moves.append(_skipped(vm, home.moid, f"{vm.power_state}: not moved (power it on "
+                                                 "and run restore again, or move it)"))
+            continue
+        try:
+            moves.append(_record(inv, vm, home.name, priority))
+        except VmcctlError as exc:
+            moves.append(_skipped(vm, home.moid, str(exc)))
+    return Journal(kind="restore", host=home.name, host_moid=home.moid, moves=moves,
+                   options=dict(options or {}), path=path)
 
 
 def _why_not_home(vm: Vm, moved: MoveRecord, home: str) -> str | None:
