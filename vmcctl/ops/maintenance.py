@@ -65,10 +65,10 @@ def enter_maintenance(client: Client, host: str, options: EnterOptions | None = 
         running = sorted(name for _, name in mm.powered_on_vm_refs(client, target.moid))
     if running:
         raise EvacuationError(
-            f"{target.name} runs {len(running)} powered-on VM(s): {', '.join(running)}; "
+            f"{target.name} still runs {len(running)} powered-on VM(s): {', '.join(running)}; "
             "entering maintenance mode would wait for them to leave",
-            hint=f"move them off first: `vmcctl host maintenance enter {target.name} "
-                 "--evacuate` does that")
+            hint=f"evacuate it first: `vmcctl host maintenance enter {target.name} "
+                 "--evacuate` (in a playbook: an evacuate step)")
     if options.dry_run:
         report.maintenance = "would-enter"
         return report
