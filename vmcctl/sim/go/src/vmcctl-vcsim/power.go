@@ -45,7 +45,7 @@ func (s *sim) power(ref types.ManagedObjectReference, on bool, host *types.Manag
 	taskRunning(task)
 	fault := s.checkPower(vm, on)
 	if fault == nil && on {
-		if f := s.takeFault("PowerOnVM_Task", vm.spec.Name); f != nil {
+		if f := s.takeFault("PowerOnVM_Task", vm.ref()); f != nil {
 			fault = f.build()
 		}
 	}

@@ -26,6 +26,9 @@ type soapFault struct {
 	fault types.BaseMethodFault
 }
 
+// passThrough, returned by a handler, sends the call on to govmomi unchanged.
+var passThrough = &soapFault{msg: "pass"}
+
 func newFault(msg string, f types.BaseMethodFault) *soapFault {
 	f.GetMethodFault().FaultMessage = []types.LocalizableMessage{{Key: "vmcctl.sim.fault", Message: msg}}
 	return &soapFault{msg: msg, fault: f}
@@ -53,8 +56,30 @@ func newFront(s *sim, svc *simulator.Service) *front {
 		"ExitMaintenanceMode_Task":   s.exitMaintenance,
 		"CancelTask":                 s.cancelTask,
 		"CancelRetrievePropertiesEx": s.pager.cancelRetrieve,
+		"Destroy_Task":               s.destroy,
+		"Rename_Task":                s.rename,
+		"SetField":                   s.setField,
+		"SetCustomValue":             s.setCustomValue,
 	}
 	return f
+}
+
+// fetchReq is pyVmomi's (undocumented) Fetch: one property of one object.
+type fetchReq struct {
+	This types.ManagedObjectReference `xml:"_this"`
+	Prop string                       `xml:"prop"`
+}
+
+// frontTypes is the vim type table plus Fetch, so Fetch calls are seen here.
+func frontTypes() func(string) (reflect.Type, bool) {
+	vim := types.TypeFunc()
+	fetch := reflect.TypeOf(fetchReq{})
+	return func(name string) (reflect.Type, bool) {
+		if name == "Fetch" {
+			return fetch, true
+		}
+		return vim(name)
+	}
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -68,7 +93,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	method, err := simulator.UnmarshalBody(types.TypeFunc(), body)
+	method, err := simulator.UnmarshalBody(frontTypes(), body)
 	if err != nil {
 		f.pass(w, r, body)
 		return
@@ -78,6 +103,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.s.sess.isDead(cookie) {
 			r.Header.Del("Cookie") // a fresh login on a dropped session
 		}
+		if method.Name == "Login" {
+			f.login(w, r, body, method.Body.(*types.Login))
+			return
+		}
 		f.pass(w, r, body)
 		return
 	}
@@ -86,16 +115,31 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			NoPermission: types.NoPermission{Object: method.This, PrivilegeId: "System.View"}}))
 		return
 	}
-	if method.Name == "Logout" {
-		f.s.sess.forget(cookie)
-	}
-	if method.Name == "RetrievePropertiesEx" {
-		f.retrievePaged(w, r, body, method.Body.(*types.RetrievePropertiesEx))
+	user := f.s.users[f.s.sess.owner(cookie)] // nil: the administrator
+	if fault := f.s.authorize(user, method.Name, method.Body); fault != nil {
+		writeFault(w, fault)
 		return
 	}
-	if method.Name == "ContinueRetrievePropertiesEx" {
+	switch method.Name {
+	case "Logout":
+		f.s.sess.forget(cookie)
+	case "RetrievePropertiesEx":
+		f.retrievePaged(w, r, body, method.Body.(*types.RetrievePropertiesEx), user)
+		return
+	case "ContinueRetrievePropertiesEx":
 		f.continuePaged(w, method.Body.(*types.ContinueRetrievePropertiesEx))
 		return
+	case "RetrieveProperties":
+		if user != nil {
+			f.retrieveRestricted(w, r, body, method.Body.(*types.RetrieveProperties), user)
+			return
+		}
+	case "Fetch":
+		req := method.Body.(*fetchReq)
+		if !user.canRead(req.This.Type, req.Prop) {
+			writeFault(w, noPermission(req.This, "System.Read"))
+			return
+		}
 	}
 	h, ok := f.handlers[method.Name]
 	if !ok {
@@ -103,6 +147,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, fault := h(method.Body)
+	if fault == passThrough {
+		f.pass(w, r, body)
+		return
+	}
 	if fault != nil {
 		writeFault(w, fault)
 		return
@@ -118,13 +166,16 @@ func (f *front) pass(w http.ResponseWriter, r *http.Request, body []byte) {
 
 type cookieWatch struct {
 	http.ResponseWriter
-	s *sessions
+	s    *sessions
+	user string // who logs in ("" if not a Login)
+	code int
 }
 
 func (c *cookieWatch) WriteHeader(code int) {
+	c.code = code
 	for _, ck := range (&http.Response{Header: c.Header()}).Cookies() {
 		if ck.Name == soap.SessionCookieName {
-			c.s.born(ck.Value)
+			c.s.bornAs(ck.Value, c.user)
 		}
 	}
 	c.ResponseWriter.WriteHeader(code)
@@ -174,7 +225,7 @@ func (d faultDetail) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return e.EncodeElement(d.fault, start)
 }
 
-func writeEnvelope(w http.ResponseWriter, status int, body interface{}) {
+func encodeEnvelope(body interface{}) ([]byte, error) {
 	var out bytes.Buffer
 	out.WriteString(xml.Header)
 	e := xml.NewEncoder(&out)
@@ -186,6 +237,19 @@ func writeEnvelope(w http.ResponseWriter, status int, body interface{}) {
 	if err == nil {
 		err = e.Flush()
 	}
+	return out.Bytes(), err
+}
+
+// decodeResponse reads a SOAP answer (e.g. the simulator's) into body, a
+// methods.XxxBody.
+func decodeResponse(raw []byte, body interface{}) error {
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	dec.TypeFunc = types.TypeFunc()
+	return dec.Decode(&soap.Envelope{Body: body})
+}
+
+func writeEnvelope(w http.ResponseWriter, status int, body interface{}) {
+	out, err := encodeEnvelope(body)
 	if err != nil {
 		log.Printf("encoding SOAP response: %v", err)
 		w.WriteHeader(http.StatusInternalServerError)
@@ -193,7 +257,7 @@ func writeEnvelope(w http.ResponseWriter, status int, body interface{}) {
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(out.Bytes())
+	_, _ = w.Write(out)
 }
 
 func writeResponse(w http.ResponseWriter, res interface{}) {
