@@ -69,6 +69,10 @@ func (s *sim) checkPower(vm *vmRec, on bool) *soapFault {
 	if on {
 		want = types.VirtualMachinePowerStatePoweredOn
 	}
+	if vm.busy != nil { // a relocation holds the VM, as on vCenter
+		return newFault(fmt.Sprintf("Another task is already in progress on %s.", vm.spec.Name),
+			&types.TaskInProgress{Task: vm.busy.task.Self})
+	}
 	if vm.poweredOn == on {
 		return newFault(fmt.Sprintf("The attempted operation cannot be performed in the current state (%s).", want),
 			&types.InvalidPowerState{RequestedState: want, ExistingState: want})

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 
 	"github.com/vmware/govmomi/simulator"
@@ -68,6 +69,34 @@ func newFront(s *sim, svc *simulator.Service) *front {
 type fetchReq struct {
 	This types.ManagedObjectReference `xml:"_this"`
 	Prop string                       `xml:"prop"`
+}
+
+// FetchResponse is an answer to Fetch with no value.
+type FetchResponse struct{}
+
+// fetch passes a Fetch to govmomi, whose Fetch panics on a property with no
+// value (e.g. the root folder's parent); that answer is "no value" (None).
+func (f *front) fetch(w http.ResponseWriter, r *http.Request, body []byte) {
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	ok := func() (ok bool) {
+		defer func() {
+			if recover() != nil {
+				ok = false
+			}
+		}()
+		f.svc.ServeSDK(rec, r)
+		return true
+	}()
+	if !ok {
+		writeResponse(w, &FetchResponse{})
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 // frontTypes is the vim type table plus Fetch, so Fetch calls are seen here.
@@ -140,6 +169,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeFault(w, noPermission(req.This, "System.Read"))
 			return
 		}
+		f.fetch(w, r, body)
+		return
 	}
 	h, ok := f.handlers[method.Name]
 	if !ok {
