@@ -83,12 +83,13 @@ def test_methods_without_their_privilege_fail_with_no_permission(sim: Any) -> No
     si = login(sim, READER)
     vm = vim.VirtualMachine(app._moId, si._stub)
     host = vim.HostSystem(a2._moId, si._stub)
-    cases = [
+    cfm = si.content.customFieldsManager
+    cases: list[tuple[Any, str, str]] = [
         (lambda: relocate(vm, host), "Resource.HotMigrate", app._moId),
         (lambda: host.EnterMaintenanceMode_Task(timeout=0), "Host.Config.Maintenance", a2._moId),
-        (lambda: vm.PowerOffVM_Task(), "VirtualMachine.Interact.PowerOff", app._moId),
-        (lambda: vm.Destroy_Task(), "VirtualMachine.Inventory.Delete", app._moId),
-        (lambda: si.content.customFieldsManager.AddCustomFieldDef(name="x", moType=vim.VirtualMachine),
+        (vm.PowerOffVM_Task, "VirtualMachine.Interact.PowerOff", app._moId),
+        (vm.Destroy_Task, "VirtualMachine.Inventory.Delete", app._moId),
+        (lambda: cfm.AddCustomFieldDef(name="x", moType=vim.VirtualMachine),
          "Global.ManageCustomFields", si.content.rootFolder._moId),
     ]
     for call, privilege, moid in cases:

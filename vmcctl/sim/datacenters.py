@@ -44,7 +44,8 @@ def flatten(data: dict[str, Any]) -> tuple[dict[str, Any], dict[tuple[str, int],
                          "(datacenter, clusters, datastores, vms), not both")
     dcs = data["datacenters"]
     if not isinstance(dcs, list) or not dcs:
-        raise ValueError("datacenters: must be a non-empty list of {name, clusters, datastores, vms}")
+        raise ValueError("datacenters: must be a non-empty list of "
+                         "{name, clusters, datastores, vms}")
     flat = {k: v for k, v in data.items() if k != "datacenters"}
     lists: dict[str, list[Any]] = {"clusters": [], "datastores": [], "vms": []}
     seen: set[str] = set()

@@ -32,6 +32,7 @@ from pydantic import (
 
 from vmcctl.errors import InventoryFileError
 from vmcctl.sim.datacenters import VmIndex, check_folder, flatten, origin_path, vm_path
+from vmcctl.sim.users import UserSpec
 from vmcctl.yamlfile import read_yaml
 
 # libyaml's loader when PyYAML was built with it: a 10,000-VM file loads ~10x faster
@@ -56,40 +57,6 @@ class _Strict(BaseModel):
 class Credentials(_Strict):
     username: str = Field(min_length=1)
     password: str = Field(min_length=1)
-
-
-PRIVILEGE_ID = r"^[A-Z][A-Za-z]*(\.[A-Za-z][A-Za-z0-9]*)+$"
-HIDDEN_PROPERTY = r"^([A-Z][A-Za-z]*:)?[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)*$"
-
-
-class UserSpec(_Strict):
-    """A user with only the listed privileges (on every object).
-
-    ``hidden_properties``: property paths this user may not read even with
-    ``System.Read``, optionally limited to one type (``HostSystem:summary.quickStats``).
-    """
-
-    username: str = Field(min_length=1)
-    password: str = Field(min_length=1)
-    privileges: list[str] = Field(default_factory=list)
-    hidden_properties: list[str] = Field(default_factory=list)
-
-    @field_validator("privileges")
-    @classmethod
-    def _privilege_ids(cls, value: list[str]) -> list[str]:
-        for p in value:
-            if not re.match(PRIVILEGE_ID, p):
-                raise ValueError(f"{p!r} is not a privilege id like 'Resource.HotMigrate'")
-        return value
-
-    @field_validator("hidden_properties")
-    @classmethod
-    def _property_paths(cls, value: list[str]) -> list[str]:
-        for p in value:
-            if not re.match(HIDDEN_PROPERTY, p):
-                raise ValueError(f"{p!r} is not a property path like 'summary.quickStats' "
-                                 "or 'HostSystem:summary.quickStats'")
-        return value
 
 
 class HostSpec(_Strict):
@@ -249,8 +216,8 @@ class InventorySpec(_Strict):
     def datacenters(self) -> list[str]:
         """Datacenter names, the default (``datacenter``) first."""
         names = dict.fromkeys([self.datacenter])
-        for item in (*self.clusters, *self.datastores, *self.vms):
-            names.setdefault(item.datacenter)
+        for dc in [c.datacenter for c in self.clusters] + [d.datacenter for d in self.datastores]:
+            names.setdefault(dc)
         return list(names)
 
     def resolve_vm(self, ref: str, datacenter: str | None = None) -> VmSpec:
@@ -281,9 +248,9 @@ class InventorySpec(_Strict):
                                      f"cluster's datacenter {c.datacenter!r}")
         ds_hosts: dict[tuple[str, str], set[str]] = {}
         for i, d in enumerate(self.datastores):
-            dc_hosts = {h for h, dc in host_dc.items() if dc == d.datacenter}
-            for h in d.hosts or []:
-                _known(f"datastores.{i}.hosts", f"host in datacenter {d.datacenter!r}", h,
+            dc_hosts = {name for name, dc in host_dc.items() if dc == d.datacenter}
+            for name in d.hosts or []:
+                _known(f"datastores.{i}.hosts", f"host in datacenter {d.datacenter!r}", name,
                        dc_hosts)
             ds_hosts[(d.datacenter, d.name)] = set(d.hosts) if d.hosts is not None else dc_hosts
         for i, v in enumerate(self.vms):
@@ -303,8 +270,8 @@ class InventorySpec(_Strict):
             for ri, r in enumerate(c.rules):
                 for vm in r.vms:
                     _resolve(index, f"clusters.{ci}.rules.{ri}.vms", vm, c.datacenter)
-                for h in r.hosts:
-                    _known(f"clusters.{ci}.rules.{ri}.hosts", "host in this cluster", h,
+                for name in r.hosts:
+                    _known(f"clusters.{ci}.rules.{ri}.hosts", "host in this cluster", name,
                            cluster_hosts)
         for i, f in enumerate(self.faults):
             _resolve(index, f"faults.{i}.vm", f.vm, None)

@@ -60,7 +60,7 @@ func newFront(s *sim, svc *simulator.Service) *front {
 		"Destroy_Task":               s.destroy,
 		"Rename_Task":                s.rename,
 		"SetField":                   s.setField,
-		"SetCustomValue":             s.setCustomValue,
+		"setCustomValue":             s.setCustomValue, // its WSDL name starts lower-case
 	}
 	return f
 }
@@ -230,6 +230,9 @@ func (b responseBody) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 		return err
 	}
 	name := reflect.TypeOf(b.res).Elem().Name()
+	if name == "SetCustomValueResponse" {
+		name = "setCustomValueResponse"
+	}
 	if err := e.EncodeElement(b.res, xml.StartElement{Name: xml.Name{Space: "urn:vim25", Local: name}}); err != nil {
 		return err
 	}
