@@ -30,7 +30,7 @@ LATECOMER = "jump-01"  # powered off on HOST in the seed: not part of the plan
 
 def power_on(client: Client, vm_name: str) -> None:
     """Another admin powers a VM on (plain pyVmomi)."""
-    vm = vim.VirtualMachine(take_snapshot(client).vm(vm_name).moid, client.si._stub)
+    vm = vim.VirtualMachine(take_snapshot(client).find_vm(vm_name).moid, client.si._stub)
     wait_for_task(client, vm.PowerOnVM_Task())
 
 
@@ -57,7 +57,8 @@ def test_a_vm_powered_on_during_the_moves_is_moved_too(vcsim_factory: Any, clien
     assert report.maintenance == "entered"
     assert in_maintenance(client, report.host_moid)
     after = take_snapshot(client)
-    assert after.vm(LATECOMER).host != HOST and after.vm(LATECOMER).powered_on
+    late = after.find_vm(LATECOMER)
+    assert late.host_name != HOST and late.powered_on
     assert len(sim.control.relocations(LATECOMER)) == 1
 
 
@@ -109,4 +110,4 @@ def test_ctrl_c_while_entering_cancels_the_task_and_resume_finishes(
                       str(journal), env=sim.env())
     assert resumed.code == 0, resumed.err
     assert in_maintenance(other, saved["host_moid"])
-    assert take_snapshot(other).vm(LATECOMER).host != HOST  # re-planned, then entered
+    assert take_snapshot(other).find_vm(LATECOMER).host_name != HOST  # re-planned, then entered

@@ -50,7 +50,7 @@ def test_a_vm_deleted_mid_run_is_skipped_and_the_moved_one_stays_done(
     report = run_journal(client, journal, RunOptions(limits=Limits(max_parallel=1)))
     assert (survivor.state, survivor.reason) == ("done", None)
     assert doomed.state == "skipped" and "no longer exists" in (doomed.reason or "")
-    assert take_snapshot(client).vm(survivor.vm).host == survivor.target
+    assert take_snapshot(client).vm(survivor.vm_moid).host_moid == survivor.target_moid
     assert [r["target"]["name"] for r in sim.control.relocations()] == [survivor.vm]
     assert not report.ok  # the host is not empty: a VM was not moved
 
