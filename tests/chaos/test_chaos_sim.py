@@ -207,7 +207,7 @@ class Episode:
             if call["result"] == "success":
                 done[vm] = done.get(vm, 0) + 1
                 rec = by_task.get(call["task"])
-                assert rec is not None, f"{args}: the move of {vm} ({call['task']}) is in no journal"
+                assert rec is not None, f"{args}: the move of {vm} ({call['task']}) is unjournalled"
                 # The one race no client can close: the actor's move of this VM ended
                 # between vmcctl's last read and its submission, so it left from elsewhere.
                 assert rec["origin"] == call["args"]["source"] or vm in moved_by_actor, (
