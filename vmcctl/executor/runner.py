@@ -31,7 +31,7 @@ from typing import Any
 
 from pyVmomi import vim, vmodl
 
-from vmcctl.errors import MigrationFailedError, VCenterConnectionError
+from vmcctl.errors import MigrationFailedError, PermissionDeniedError, VCenterConnectionError
 from vmcctl.executor import decide
 from vmcctl.executor.decide import VmLive
 from vmcctl.executor.events import ExecutorEvents
@@ -211,6 +211,9 @@ class MoveRunner:
                 self._end(rec, "skipped", decide.gone(rec), fault=exc.fault_type)
             else:
                 self._failed_attempt(rec, exc.fault_type, exc.fault_message)
+            return None
+        except PermissionDeniedError as exc:  # the role may not move it: no retry helps
+            self._end(rec, "failed", str(exc), fault=exc.fault_type)
             return None
         except VCenterConnectionError:
             self._save()  # still "submitting": a resume looks in the VM's recent tasks

@@ -34,6 +34,7 @@ from vmcctl.errors import (
 from vmcctl.log import get_logger
 from vmcctl.model import Host, Inventory, PowerState, Vm
 from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.faults import map_fault
 from vmcctl.vsphere.tasks import TaskState, TaskWaiter, UpdateCallback, fault_type_and_message
 
 log = get_logger(__name__)
@@ -245,6 +246,9 @@ def submit(client: Client, plan: MovePlan) -> Any:
         except vmodl.MethodFault as fault:
             if isinstance(fault, vim.fault.NotAuthenticated):
                 raise
+            if isinstance(fault, vim.fault.NoPermission):
+                # not a failed vMotion: the role lacks a privilege (named, exit 2)
+                raise map_fault(fault, user=client.settings.username) from None
             fault_type, message = fault_type_and_message(fault)
             raise MigrationFailedError(fault_type, message, vm=plan.vm,
                                        current_host=plan.source) from None
