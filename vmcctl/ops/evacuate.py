@@ -28,7 +28,7 @@ from vmcctl.executor.runner import RunOptions
 from vmcctl.model import Host, Inventory
 from vmcctl.ops import resolve
 from vmcctl.ops.attribute import OriginTags
-from vmcctl.ops.history import guard_new_run, journal_path
+from vmcctl.ops.history import journal_path, start_new_run
 from vmcctl.ops.report import HostReport, Maintenance
 from vmcctl.ops.tagging import TaggingEvents
 from vmcctl.placement.evacuation import plan_evacuation
@@ -124,9 +124,7 @@ def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = N
         report.journal = journal
         if options.dry_run:
             return report
-        archived = guard_new_run(path, resume_with=resume_with)
-        report.archived = str(archived) if archived else None
-        journal.save()
+        report.archived = start_new_run(journal, path, resume_with=resume_with)
     report.journal = journal
     if on_start is not None:
         on_start(report)

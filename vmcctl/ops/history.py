@@ -81,6 +81,16 @@ def guard_new_run(path: Path, *, resume_with: str) -> Path | None:
     return archive(path, old.run_id)
 
 
+def start_new_run(journal: Journal, path: Path, *, resume_with: str) -> str | None:
+    """Archive the previous run at ``path`` (``guard_new_run``), then write ``journal`` there.
+
+    Returns where the previous run was archived (None: there was none).
+    """
+    archived = guard_new_run(path, resume_with=resume_with)
+    journal.save()
+    return str(archived) if archived else None
+
+
 def history_files(directory: Path, *also: Path) -> list[Path]:
     """Every journal in ``directory``: default names, and those named after ``also``."""
     stems = {p.stem for p in also}

@@ -32,12 +32,12 @@ from vmcctl.ops.attribute import OriginTags, read_origin_values
 from vmcctl.ops.history import (
     UNFINISHED,
     Origin,
-    guard_new_run,
     history_files,
     journal_path,
     load_history,
     newest_origins,
     restore_path,
+    start_new_run,
 )
 from vmcctl.ops.report import HostReport
 from vmcctl.ops.tagging import TaggingEvents
@@ -141,9 +141,8 @@ def restore_host(client: Client, host: str, options: RestoreOptions | None = Non
         report.journal = journal
         if options.dry_run:
             return report
-        archived = guard_new_run(rpath, resume_with=f"vmcctl host restore {home.name}")
-        report.archived = str(archived) if archived else None
-        journal.save()
+        report.archived = start_new_run(journal, rpath,
+                                        resume_with=f"vmcctl host restore {home.name}")
     report.journal = journal
     if on_start is not None:
         on_start(report)
