@@ -215,7 +215,9 @@ class Episode:
                 assert rec["state"] in ("done", "failed"), rec  # failed: verification said so
                 if rec["origin"] == "h1":
                     self.evacuated[vm] = "h1"
-        twice = [vm for vm, n in done.items() if n > 1]
+        # Twice is right only when the actor brought the VM back onto the host meanwhile
+        # (the maintenance re-check then moves it again).
+        twice = [vm for vm, n in done.items() if n > 1 and vm not in moved_by_actor]
         assert not twice, f"{args}: moved {twice} more than once in one run"
 
 
