@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 DOCUMENTATION = r"""
 module: migrate
 short_description: Move a VM to another host (compute only), checked and verified
@@ -170,6 +168,8 @@ advisor:
   returned: when the advisor chose
   type: str
 """
+
+from typing import Any  # noqa: E402
 
 try:
     from vmcctl.errors import MigrationFailedError, TaskTimeoutError, VerificationError
