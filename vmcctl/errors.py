@@ -12,7 +12,9 @@ codes. Every message says what happened and, where it can, what to do next.
     │   ├── InventoryFileError       a simulator inventory file is invalid
     │   ├── PlaybookError            a playbook file is invalid
     │   ├── AuthenticationError      vCenter refused the credentials (InvalidLogin)
-    │   └── TLSVerificationError     the server certificate could not be verified
+    │   ├── TLSVerificationError     the server certificate could not be verified
+    │   ├── PermissionDeniedError    * NoPermission: names the privilege, the object, the user
+    │   └── InvalidRequestError      * InvalidArgument: vCenter refused a value we sent
     └── OperationError               something was tried and did not work; exit 1
         ├── VCenterConnectionError   vCenter could not be reached or the connection broke
         ├── TaskFailedError          a vCenter task ended in error (fault type + message)
@@ -24,12 +26,23 @@ codes. Every message says what happened and, where it can, what to do next.
         ├── WatcherError             the H2O cluster could not be watched
         ├── VerdictFailedError       the watched workload's verdict is FAIL
         ├── SimulatorError           the local simulator could not be built or started
-        └── CassetteError            a replayed call has no answer in the recorded cassette
+        ├── CassetteError            a replayed call has no answer in the recorded cassette
+        ├── ObjectGoneError          * ManagedObjectNotFound: deleted (or moved) by someone else
+        ├── InvalidStateError        * InvalidState (power, host state), TaskInProgress
+        ├── HostCommunicationError   * HostCommunication: vCenter cannot talk to the host
+        ├── SessionExpiredError      * NotAuthenticated that a new login did not cure
+        ├── RequestCanceledError     * RequestCanceled: the call or task was cancelled
+        ├── VCenterTimeoutError      * Timedout: vCenter gave up on the operation
+        └── VCenterFaultError        * SystemError, NotSupported and every other vSphere fault
+
+    * also a ``VSphereFaultError`` (``fault_type``, ``fault``): the error made from a
+      pyVmomi fault by ``vmcctl.vsphere.faults.map_fault`` (the one mapping).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 
 class VmcctlError(Exception):
@@ -166,3 +179,69 @@ class SimulatorError(OperationError):
 
 class CassetteError(OperationError):
     """A replayed vCenter call has no recorded answer in the cassette."""
+
+
+# --- vSphere faults (made by vmcctl.vsphere.faults.map_fault, the one mapping) -----------
+
+
+class VSphereFaultError(VmcctlError):
+    """vCenter answered a call with a fault; each subclass is also an Input/OperationError.
+
+    ``fault_type`` is the fault's short name (``NoPermission``); ``fault`` the pyVmomi
+    fault object itself, for callers that want its fields.
+    """
+
+    def __init__(self, message: str, *, fault_type: str, fault: Any = None,
+                 hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.fault_type = fault_type
+        self.fault = fault
+
+
+class PermissionDeniedError(InputError, VSphereFaultError):
+    """The account lacks a privilege (``NoPermission``); exit 2: re-running cannot help,
+    another account or role can. ``privileges`` pairs each privilege with its object."""
+
+    def __init__(self, message: str, *, fault_type: str, fault: Any = None,
+                 hint: str | None = None, privileges: Iterable[tuple[str, str]] = (),
+                 user: str | None = None) -> None:
+        super().__init__(message, fault_type=fault_type, fault=fault, hint=hint)
+        self.privileges = tuple(privileges)
+        self.user = user
+
+
+class InvalidRequestError(InputError, VSphereFaultError):
+    """vCenter refused a value in the request before acting (``InvalidArgument``)."""
+
+
+class ObjectGoneError(OperationError, VSphereFaultError):
+    """The object no longer exists (``ManagedObjectNotFound``); ``moid`` names it."""
+
+    def __init__(self, message: str, *, fault_type: str, fault: Any = None,
+                 hint: str | None = None, moid: str | None = None) -> None:
+        super().__init__(message, fault_type=fault_type, fault=fault, hint=hint)
+        self.moid = moid
+
+
+class InvalidStateError(OperationError, VSphereFaultError):
+    """The object is not in a state that allows the operation (``InvalidState`` family)."""
+
+
+class HostCommunicationError(OperationError, VSphereFaultError):
+    """vCenter cannot talk to the host (``HostNotConnected``, ``HostNotReachable``)."""
+
+
+class SessionExpiredError(OperationError, VSphereFaultError):
+    """The session ended (``NotAuthenticated``) and logging in again did not cure it."""
+
+
+class RequestCanceledError(OperationError, VSphereFaultError):
+    """The call or its task was cancelled (``RequestCanceled``)."""
+
+
+class VCenterTimeoutError(OperationError, VSphereFaultError):
+    """vCenter itself gave up on the operation (``Timedout``)."""
+
+
+class VCenterFaultError(OperationError, VSphereFaultError):
+    """Any other vSphere fault (``SystemError``, ``NotSupported``, a ``RuntimeFault``)."""

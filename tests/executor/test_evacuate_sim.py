@@ -66,23 +66,25 @@ def test_evacuate_enter_exit_restore_puts_every_vm_home(vcsim_factory: Any, clie
     sim = vcsim_factory(time_scale=20)
     client = client_for(sim)
     before = take_snapshot(client)
-    origin = {v.name: v.host for v in before.vms}
+    origin = {v.moid: v.host_moid for v in before.vms}
     plan = plan_evacuation(before, SEED_HOST)
     journal = evacuation_journal(before, plan, path=tmp_path / "j.json", maintenance=True)
     report = run_journal(client, journal, RunOptions())
     assert report.ok, report.problem_rows()
     assert in_maintenance(client, journal.host_moid or "")
     moved = {m.vm for m in journal.moves}
-    assert moved == {v.name for v in before.vms_on(SEED_HOST) if v.powered_on}
+    assert moved == {v.name for v in before.vms_on(before.find_host(SEED_HOST).moid)
+                     if v.powered_on}
     during = take_snapshot(client)
-    assert not [v.name for v in during.vms_on(SEED_HOST) if v.powered_on]
+    assert not [v.name for v in during.vms_on(during.find_host(SEED_HOST).moid)
+                if v.powered_on]
 
     exit_maintenance(client, journal.host_moid or "")
     evacuation = load_journal(tmp_path / "j.json")
     back = restore_journal(take_snapshot(client), evacuation, path=tmp_path / "r.json")
     assert run_journal(client, back, RunOptions()).ok
     after = take_snapshot(client)
-    assert {v.name: v.host for v in after.vms} == origin
+    assert {v.moid: v.host_moid for v in after.vms} == origin
     relocations = sim.control.relocations()
     for vm in moved:
         mine = [r for r in relocations if r["target"]["name"] == vm]
@@ -126,10 +128,10 @@ def test_a_migration_fault_leaves_the_host_out_of_maintenance(vcsim_factory: Any
     assert journal.maintenance == "not-entered"
     assert not in_maintenance(client, journal.host_moid or "")
     after = take_snapshot(client)
-    assert after.vm("cache-01").host == SEED_HOST
+    assert after.find_vm("cache-01").host_name == SEED_HOST
     for rec in journal.moves:
         if rec.vm != "cache-01":
-            assert after.vm(rec.vm).host == rec.target
+            assert after.vm(rec.vm_moid).host_moid == rec.target_moid
     assert len(sim.control.relocations("cache-01")) == 1  # not transient: no retry
     error = report.error()
     assert error is not None and "cache-01" in str(error) and error.exit_code == 1
@@ -216,7 +218,8 @@ def test_stop_with_cancel_in_flight_cancels_and_resume_finishes(vcsim_factory: A
     states = sorted(m.state for m in load_journal(path).moves)
     assert states == ["cancelled", "cancelled", "pending", "pending", "pending", "pending"]
     assert journal.maintenance == "pending"  # not entered, still asked for
-    assert all(take_snapshot(client).vm(m.vm).host == "10.0.0.1" for m in journal.moves)
+    assert all(take_snapshot(client).vm(m.vm_moid).host_name == "10.0.0.1"
+               for m in journal.moves)
 
     second = run_journal(client, load_journal(path), RunOptions())
     assert second.ok and second.journal.maintenance == "entered"

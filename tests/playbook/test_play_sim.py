@@ -179,11 +179,13 @@ def test_connection_from_the_playbook_with_the_password_from_the_environment(
         steps:
           - advise: {{vm: {ML}, fault_domain: other}}
         """)
-    # only the playbook says where vCenter is (no VMCCTL_* in the environment)
-    missing = play(str(path), "--var", f"url={sim.url}")
+    # only the playbook says where vCenter is (no VMCCTL_* in the environment);
+    # its insecure: true counts only with the command line's --insecure
+    flags = ["--insecure"] if "insecure" in tls else []
+    missing = play(str(path), "--var", f"url={sim.url}", *flags)
     assert missing.code == 2
     assert "password_env names PLAYBOOK_VC_PASSWORD, which is not set" in missing.err
-    ok = play(str(path), "--var", f"url={sim.url}",
+    ok = play(str(path), "--var", f"url={sim.url}", *flags,
               env={"PLAYBOOK_VC_PASSWORD": sim.password})
     assert ok.code == 0, ok.err
     assert "10.94.24.85" in ok.out

@@ -93,4 +93,4 @@ def test_health_and_fault_validation(vcsim: Any) -> None:
     resp = requests.post(vcsim.url.replace("/sdk", "/_sim/faults"), data="not json",
                          verify=str(vcsim.cert_file), timeout=10)
     assert resp.status_code == 400 and "JSON" in resp.text
-    assert vcsim.control.audit() == []
+    assert vcsim.control.calls() == []

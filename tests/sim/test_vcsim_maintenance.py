@@ -65,7 +65,7 @@ def test_empty_host_enters_at_once_and_exits(vcsim: Any) -> None:
     assert host.summary.runtime.inMaintenanceMode is True
     assert wait_task(si, host.ExitMaintenanceMode_Task(timeout=0)).state == "success"
     assert host.runtime.inMaintenanceMode is False
-    methods = [e["method"] for e in vcsim.control.audit()]
+    methods = [e["method"] for e in vcsim.control.calls()]
     assert methods == ["EnterMaintenanceMode_Task", "ExitMaintenanceMode_Task"]
 
 
@@ -98,5 +98,5 @@ def test_power_changes_host_load_and_boot_time(vcsim: Any) -> None:
     assert host.summary.quickStats.overallCpuUsage == before
     again = wait_task(si, vm.PowerOnVM_Task())
     assert isinstance(again.error, vim.fault.InvalidPowerState)
-    assert [e["method"] for e in vcsim.control.audit()] == [
+    assert [e["method"] for e in vcsim.control.calls()] == [
         "PowerOffVM_Task", "PowerOnVM_Task", "PowerOnVM_Task"]

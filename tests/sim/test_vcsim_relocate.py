@@ -211,4 +211,4 @@ def test_cancel_running_and_queued_relocations(vcsim_factory: Any) -> None:
     assert c_vm.runtime.host == dst
     entries = {e["target"]["name"]: e for e in sim.control.relocations()}
     assert entries["ML-cpu-vm-01"]["start"] is None  # never ran
-    assert [e["method"] for e in sim.control.audit()].count("CancelTask") == 2
+    assert [e["method"] for e in sim.control.calls()].count("CancelTask") == 2

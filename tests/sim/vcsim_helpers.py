@@ -100,3 +100,61 @@ def wait_task(si: Any, task: Any, timeout: float = 30.0) -> Any:
 def relocate(vm: Any, host: Any, **spec: Any) -> Any:
     return vm.RelocateVM_Task(vim.vm.RelocateSpec(host=host, **spec),
                               vim.VirtualMachine.MovePriority.defaultPriority)
+
+
+def _host(name: str) -> dict[str, Any]:
+    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64,
+            "background_cpu_mhz": 100}
+
+
+def _vm(name: str, host: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "host": host, "cpus": 1, "memory_gb": 2, "datastore": "ds",
+            "cpu_usage_mhz": 300, "memory_usage_gb": 1, **extra}
+
+
+READER = {"username": "reader", "password": "reader-pw-9d1",
+          "privileges": ["System.Anonymous", "System.View", "System.Read"],
+          "hidden_properties": ["HostSystem:summary.quickStats"]}
+BLIND = {"username": "blind", "password": "blind-pw-3c7", "privileges": ["System.View"]}
+MOVER = {"username": "mover", "password": "mover-pw-5e2",
+         "privileges": ["System.Read", "Resource.HotMigrate", "Resource.ColdMigrate"]}
+
+
+def two_datacenters() -> dict[str, Any]:
+    """Two datacenters that reuse cluster, datastore and VM names; VM folders;
+    three restricted users. DC-A/C1 holds a1, a2; DC-B/C1 holds b1."""
+    return {
+        "users": [READER, BLIND, MOVER],
+        "datacenters": [
+            {"name": "DC-A",
+             "clusters": [{"name": "C1", "hosts": [_host("a1"), _host("a2")], "rules": [
+                 {"name": "apart", "type": "vm-anti-affinity", "vms": ["f1/app", "team/ml/app"]},
+                 {"name": "keep", "type": "vm-affinity", "vms": ["db", "f1/app"]}]}],
+             "datastores": [{"name": "ds", "capacity_gb": 100, "free_gb": 50}],
+             "vms": [_vm("app", "a1", folder="f1"), _vm("app", "a2", folder="team/ml"),
+                     _vm("db", "a1", power="off"), _vm("web", "a1", folder="f1", memory_gb=8)]},
+            {"name": "DC-B",
+             "clusters": [{"name": "C1", "hosts": [_host("b1")]}],
+             "datastores": [{"name": "ds", "capacity_gb": 200, "free_gb": 150}],
+             "vms": [_vm("app", "b1")]},
+        ],
+    }
+
+
+def inventory_path(obj: Any) -> str:
+    """``/DC/vm/folder/name`` from the ``parent`` chain, as vCenter clients build it."""
+    parts: list[str] = []
+    while obj.parent is not None:  # the root folder has no parent and no place in paths
+        parts.append(obj.name)
+        obj = obj.parent
+    return "/" + "/".join(reversed(parts))
+
+
+def by_path(si: Any) -> dict[str, Any]:
+    """Every VM by its inventory path."""
+    return {inventory_path(vm): vm for vm in all_of(si, vim.VirtualMachine)}
+
+
+def login(sim: Any, user: dict[str, Any]) -> Any:
+    """A pyVmomi session for one of the inventory's restricted users."""
+    return sim.connect(user["username"], user["password"])

@@ -1,7 +1,10 @@
 """Connection options shared by every command that talks to vCenter.
 
-Flags win over ``VMCCTL_*`` variables, which win over govc's ``GOVC_*``; the
-resolution itself lives in ``vmcctl.vsphere`` so scripts get the same rules.
+The URL comes from ``--url``, a playbook's ``connection.url``, ``VMCCTL_URL`` or
+``GOVC_URL``, and its credentials from the command line or the same source
+only; the resolution lives in ``vmcctl.vsphere.settings`` so scripts get the
+same rules. A vSphere fault that leaves a command unhandled becomes vmcctl's
+named error here (``vmcctl.vsphere.faults``), with the session's user name.
 """
 
 from __future__ import annotations
@@ -58,8 +61,11 @@ def connection_options(func: F) -> F:
 @contextmanager
 def open_session(ctx: click.Context) -> Iterator[Client]:
     """A logged-in vCenter session for this command; logs out at the end."""
+    from pyVmomi import vmodl
+
     from vmcctl.cli import conversation
     from vmcctl.vsphere.connection import Client
+    from vmcctl.vsphere.faults import map_fault
     from vmcctl.vsphere.settings import resolve_settings
 
     state = ctx.ensure_object(AppState)
@@ -76,13 +82,17 @@ def open_session(ctx: click.Context) -> Iterator[Client]:
         settings = resolve_settings(
             url=flags.get("url"), username=flags.get("username"),
             password=flags.get("password"), insecure=flags.get("insecure"),
-            ca_file=str(ca_file) if ca_file else None, env=os.environ, **timeouts)
+            ca_file=str(ca_file) if ca_file else None, env=os.environ,
+            file=state.connection_file, **timeouts)
         conversation.note_credentials(settings.username, settings.password)
     if settings.insecure and not state.insecure_warned:
         click.echo("warning: TLS certificate verification is off (--insecure)", err=True)
         state.insecure_warned = True
     with Client(settings) as client:
-        yield client
+        try:
+            yield client
+        except vmodl.MethodFault as fault:
+            raise map_fault(fault, user=settings.username) from fault
 
 
 def snapshot(client: Client) -> Inventory:

@@ -1,4 +1,9 @@
-"""Run the click group and turn every error into a message and an exit code."""
+"""Run the click group and turn every error into a message and an exit code.
+
+A ``VmcctlError`` prints its one line and exits with its code. A pyVmomi fault or
+a network error that reached here unmapped is mapped now
+(``vmcctl.vsphere.faults.translate``); only anything else is an "internal error".
+"""
 
 from __future__ import annotations
 
@@ -39,9 +44,15 @@ def run_guarded(group: click.Group, argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except Exception as exc:  # a bug: say so, show the traceback only on request
+    except Exception as exc:  # a vSphere fault or network failure nobody mapped, or a bug
         if _debug_requested(args):
             traceback.print_exc()
+        from vmcctl.vsphere.faults import translate  # lazily: pyVmomi keeps --help slow
+
+        mapped = translate(exc)
+        if mapped is not None:
+            click.echo(f"error: {mapped}", err=True)
+            return mapped.exit_code
         click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
                    "traceback, and please report it)", err=True)
         return EXIT_FAILED

@@ -1,9 +1,11 @@
 """``vmcctl host``: evacuate a host, enter/exit maintenance, bring its VMs home.
 
-Every run that moves VMs keeps a journal (default ``./vmcctl-journal-<host>.json``)
-so that ``--resume`` can finish an interrupted evacuation and ``host restore``
-knows where each VM came from. Exit codes: 0 done, 1 some VM could not be
-moved (a table says which and why), 2 bad input, 130 interrupted.
+Argument parsing and rendering only: every rule lives in ``vmcctl.ops``.
+Every run that moves VMs keeps a journal (default ``./vmcctl-journal-<host>.json``;
+earlier runs are archived next to it, never overwritten) and tags each moved
+VM with the ``vmcctl.origin`` custom attribute, so ``host restore`` finds every
+VM any run moved off the host. Exit codes: 0 done, 1 some VM could not be moved
+(a table says which and why), 2 bad input, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -16,26 +18,25 @@ from typing import Any, TypeVar
 
 import click
 
+from vmcctl import ops
 from vmcctl.cli.advise import placement_options
-from vmcctl.cli.connect import connection_options, open_session, snapshot
+from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.host_progress import EvacuationProgress
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
 from vmcctl.errors import ConfigError
-from vmcctl.executor.evacuate import FAILED_COLUMNS, Report, run_journal
-from vmcctl.executor.journal import Journal, default_journal_path, load_journal
-from vmcctl.executor.maintenance import enter_maintenance, exit_maintenance
-from vmcctl.executor.prepare import evacuation_journal, restore_journal
-from vmcctl.executor.runner import MoveRunner, RunOptions
+from vmcctl.executor.control import RunControl
+from vmcctl.executor.evacuate import FAILED_COLUMNS
+from vmcctl.executor.runner import RunOptions
 from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL, DEFAULT_MAX_PER_HOST, Limits
-from vmcctl.placement.evacuation import plan_evacuation
 from vmcctl.placement.plan import MOVE_COLUMNS, UNPLACEABLE_COLUMNS, EvacuationPlan
 from vmcctl.placement.request import PlacementOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def limit_options(func: F) -> F:
+def limit_options(func: F, *, run_timeout: bool = True) -> F:
+    """--max-parallel, --max-per-host, --journal, --cancel-in-flight (and --timeout)."""
     for decorator in reversed([
         click.option("--max-parallel", type=click.IntRange(min=1), default=DEFAULT_MAX_PARALLEL,
                      show_default=True, metavar="N", help="vMotions in flight at once, overall."),
@@ -43,18 +44,19 @@ def limit_options(func: F) -> F:
                      show_default=True, metavar="N",
                      help="vMotions in flight per host, as source or target (queued count)."),
         click.option("--journal", "journal_file", type=click.Path(dir_okay=False, path_type=Path),
-                     metavar="FILE", help="Journal file [default: ./vmcctl-journal-HOST.json]."),
+                     metavar="FILE", help="Journal file [default: ./vmcctl-journal-HOST.json]; "
+                                          "earlier runs are kept next to it."),
         click.option("--cancel-in-flight", is_flag=True,
                      help="On Ctrl-C, cancel running vMotions instead of letting them finish."),
         click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="S",
                      help="Stop submitting moves after S seconds; running moves go on and "
                           "the journal records them (evacuations finish with --resume)."),
-    ]):
+    ][:None if run_timeout else -1]):
         func = decorator(func)
     return func
 
 
-def evacuation_options(func: F) -> F:
+def evacuation_options(func: F, *, run_timeout: bool = True) -> F:
     for decorator in reversed([
         click.option("--fault-domain", default="any", show_default=True,
                      metavar="any|same|other|NAME",
@@ -68,7 +70,12 @@ def evacuation_options(func: F) -> F:
                      help="Finish the interrupted run recorded in the journal."),
     ]):
         func = decorator(func)
-    return placement_options(limit_options(func))
+    return placement_options(limit_options(func, run_timeout=run_timeout))
+
+
+def _enter_evacuation_options(func: F) -> F:
+    """`maintenance enter`: --timeout is the maintenance task's; --move-timeout the moves'."""
+    return evacuation_options(func, run_timeout=False)
 
 
 @click.group()
@@ -85,15 +92,14 @@ def _run_options(max_parallel: int, max_per_host: int, timeout: float | None,
 
 
 @contextmanager
-def _ctrl_c(runners: list[MoveRunner]) -> Iterator[None]:
-    """First Ctrl-C asks the runner to stop; the next one raises KeyboardInterrupt."""
+def _ctrl_c(control: RunControl) -> Iterator[None]:
+    """First Ctrl-C: stop submitting moves, or interrupt a maintenance wait (the task is
+    cancelled); the next one raises KeyboardInterrupt."""
     previous = signal.getsignal(signal.SIGINT)
 
     def handler(signum: int, frame: Any) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        for runner in runners:
-            runner.request_stop()
-        if not runners:
+        if not control.request_stop():
             raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, handler)
@@ -103,33 +109,48 @@ def _ctrl_c(runners: list[MoveRunner]) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _execute(client: Any, journal: Journal, options: RunOptions, title: str,
-             output: str, maintenance_timeout: float | None = None) -> Report:
-    runners: list[MoveRunner] = []
-    click.echo(f"journal: {journal.path}", err=True)
-    with _ctrl_c(runners), EvacuationProgress(title) as progress:
-        return run_journal(client, journal, options, progress, runner_ready=runners.append,
-                           maintenance_timeout=maintenance_timeout)
+@contextmanager
+def _running(title: str) -> Iterator[tuple[RunControl, EvacuationProgress]]:
+    control = RunControl()
+    with _ctrl_c(control), EvacuationProgress(title) as progress:
+        yield control, progress
 
 
-def _finish(report: Report, output: str, plan: EvacuationPlan | None = None) -> None:
+def _render(report: ops.HostReport, output: str) -> None:
+    """Print the outcome; exit 130 if interrupted; raise the report's error."""
     if output == "json":
-        data = report.to_dict()
-        if plan is not None:
-            data["plan"] = plan.to_dict()
-        emit_json(data)
+        emit_json(report.to_dict())
     else:
-        counts = ", ".join(f"{n} {s}" for s, n in sorted(report.journal.counts().items()))
         console = stdout_console()
-        j = report.journal
-        mode = f"; maintenance mode: {j.maintenance}" if j.kind == "evacuate" else ""
-        console.print(f"{j.kind} {j.host}: {counts or 'nothing to do'} in "
-                      f"{report.outcome.seconds:.1f} s{mode}")
-        if report.problems:
-            console.print(table("Not moved", FAILED_COLUMNS, report.problem_rows()))
+        for part in (report, report.restore):
+            if part is None:
+                continue
+            if part.run is not None:
+                j = part.run.journal
+                counts = ", ".join(f"{n} {s}" for s, n in sorted(j.counts().items()))
+                mode = (f"; maintenance mode: {part.maintenance}"
+                        if part.action != "restore" else "")
+                console.print(f"{j.kind} {j.host}: {counts or 'nothing to do'} in "
+                              f"{part.run.outcome.seconds:.1f} s{mode}")
+                if part.run.problems:
+                    console.print(table("Not moved", FAILED_COLUMNS, part.run.problem_rows()))
+            elif part.action == "maintenance-enter":
+                said = {"entered": "in maintenance mode", "unchanged": "already in maintenance "
+                        "mode", "cancelled": "not in maintenance mode (cancelled)"}
+                console.print(f"{part.host}: {said.get(part.maintenance, part.maintenance)}")
+            elif part.action == "maintenance-exit":
+                said = {"exited": "out of maintenance mode",
+                        "unchanged": "not in maintenance mode"}
+                click.echo(f"{part.host}: {said.get(part.maintenance, part.maintenance)}",
+                           err=True)
     if report.interrupted:
-        click.echo(f"interrupted; the journal is at {report.journal.path}; finish with "
-                   "--resume", err=True)
+        journal = report.journal or (report.restore.journal if report.restore else None)
+        if report.maintenance == "cancelled":
+            click.echo(f"interrupted: the EnterMaintenanceMode task on {report.host} was "
+                       "cancelled; the host is not in maintenance mode", err=True)
+        if journal is not None and journal.path is not None:
+            click.echo(f"interrupted; the journal is at {journal.path}; finish with "
+                       "--resume", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED)
     error = report.error()
     if error is not None:
@@ -149,43 +170,27 @@ def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
         console.print(table("Cannot be placed", UNPLACEABLE_COLUMNS, plan.unplaceable_rows()))
 
 
-def _evacuate(host_name: str, *, maintenance: bool, fault_domain: str, priority: str,
-              include_powered_off: bool, dry_run: bool, resume: bool, max_cpu: float,
-              max_mem: float, max_parallel: int, max_per_host: int,
-              journal_file: Path | None, cancel_in_flight: bool, timeout: float | None,
-              output: str) -> None:
-    path = journal_file or default_journal_path(host_name)
-    options = _run_options(max_parallel, max_per_host, timeout, cancel_in_flight)
-    if resume:
-        journal = load_journal(path)
-        if journal.kind != "evacuate" or journal.host != host_name:
-            raise ConfigError(f"journal {path} records a {journal.kind} of {journal.host}, "
-                              f"not an evacuation of {host_name}")
-        if journal.status == "done":
-            # nothing to finish; reporting the journal's old result would describe a
-            # host that may have changed since (e.g. exited maintenance, VMs restored)
-            raise ConfigError(f"journal {path} records a finished evacuation of {host_name}: "
-                              "nothing to resume",
-                              hint="run without --resume to evacuate the host again")
-        if maintenance and journal.maintenance == "not-requested":
-            journal.maintenance = "pending"
-        with open_session(click.get_current_context()) as client:
-            _finish(_execute(client, journal, options, f"evacuate {host_name} (resumed)",
-                             output, timeout), output)
-        return
-    if path.exists() and not dry_run:
-        old = load_journal(path)
-        if old.status in ("planned", "running", "interrupted"):
-            raise ConfigError(f"journal {path} records an unfinished {old.kind} of {old.host}",
-                              hint="finish it with --resume, or pass another --journal FILE")
-    placement = PlacementOptions(fault_domain=fault_domain, max_cpu_pct=max_cpu,
-                                 max_mem_pct=max_mem)
+def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priority: str,
+                include_powered_off: bool, dry_run: bool, resume: bool, max_cpu: float,
+                max_mem: float, max_parallel: int, max_per_host: int,
+                journal_file: Path | None, cancel_in_flight: bool, timeout: float | None,
+                enter_timeout: float | None = None) -> ops.EvacuateOptions:
+    return ops.EvacuateOptions(
+        placement=PlacementOptions(fault_domain=fault_domain, max_cpu_pct=max_cpu,
+                                   max_mem_pct=max_mem),
+        priority=priority, include_powered_off=include_powered_off,
+        run=_run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
+        journal=journal_file, maintenance=maintenance, dry_run=dry_run, resume=resume,
+        enter_timeout=ops.DEFAULT_ENTER_TIMEOUT if enter_timeout is None else enter_timeout)
+
+
+def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions) -> None:
     with open_session(click.get_current_context()) as client:
-        inv = snapshot(client)
-        plan = plan_evacuation(inv, host_name, placement,
-                               include_powered_off=include_powered_off,
-                               priority=priority)  # type: ignore[arg-type]
-        if dry_run:
+        if options.dry_run:
+            report = ops.evacuate_host(client, host_name, options)
+            plan = report.plan
+            if plan is None:
+                return
             if output == "json":
                 emit_json({"dry_run": True, "plan": plan.to_dict()})
             else:
@@ -194,15 +199,20 @@ def _evacuate(host_name: str, *, maintenance: bool, fault_domain: str, priority:
             if error is not None:
                 raise error
             return
-        if output != "json":
-            _show_plan(plan)
-        journal = evacuation_journal(
-            inv, plan, path=path, maintenance=maintenance,
-            options={**options.limits.to_dict(), **placement.to_dict(), "priority": priority,
-                     "include_powered_off": include_powered_off})
-        journal.save()
-        report = _execute(client, journal, options, f"evacuate {host_name}", output, timeout)
-    _finish(report, output, plan)
+        title = f"evacuate {host_name}" + (" (resumed)" if options.resume else "")
+        with _running(title) as (control, progress):
+            report = ops.evacuate_host(client, host_name, options, progress, control=control,
+                                       on_start=lambda started: _before_moves(started, output))
+    _render(report, output)
+
+
+def _before_moves(report: ops.HostReport, output: str) -> None:
+    if output != "json" and report.plan is not None:
+        _show_plan(report.plan)
+    if report.archived:
+        click.echo(f"earlier journal kept as {report.archived}", err=True)
+    if report.journal is not None:
+        click.echo(f"journal: {report.journal.path}", err=True)
 
 
 def _refuse_without(flag: str, options: dict[str, str]) -> None:
@@ -220,7 +230,7 @@ EVACUATION_ONLY = {"fault_domain": "--fault-domain", "priority": "--priority",
                    "include_powered_off": "--include-powered-off", "max_cpu": "--max-cpu",
                    "max_mem": "--max-mem", "max_parallel": "--max-parallel",
                    "max_per_host": "--max-per-host", "journal_file": "--journal",
-                   "cancel_in_flight": "--cancel-in-flight"}
+                   "cancel_in_flight": "--cancel-in-flight", "move_timeout": "--move-timeout"}
 # Options of `maintenance exit` that only mean something with --restore.
 RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
                 "max_per_host": "--max-per-host", "cancel_in_flight": "--cancel-in-flight"}
@@ -233,16 +243,17 @@ RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
 @evacuation_options
 @connection_options
 @output_option
-def evacuate(host_name: str, **kwargs: Any) -> None:
+def evacuate(host_name: str, output: str, **kwargs: Any) -> None:
     """Move every powered-on VM off HOST, planned by the advisor, within limits.
 
     Shows the plan, moves the VMs (longest first, at most --max-parallel at
     once and --max-per-host per host), verifies each one, and reports. A VM
     that cannot be moved is listed with the reason (exit 1); the others stay
     where they went. Ctrl-C stops submitting, lets running vMotions finish
-    and exits 130: run again with --resume to finish.
+    and exits 130: run again with --resume to finish. A new run never
+    overwrites the journal of an earlier one: it is kept next to it.
     """
-    _evacuate(host_name, maintenance=False, **kwargs)
+    _evacuate(host_name, output, _evacuation(host_name, maintenance=False, **kwargs))
 
 
 @host.group()
@@ -250,85 +261,97 @@ def maintenance() -> None:
     """Enter or exit maintenance mode."""
 
 
+def _maintenance_timeout(func: F) -> F:
+    return click.option(
+        "--timeout", "enter_timeout", type=click.FloatRange(min=0), metavar="S",
+        default=ops.DEFAULT_ENTER_TIMEOUT, show_default=True,
+        help="Seconds vCenter may take to enter maintenance mode (the task's own "
+             "timeout; it then fails with Timedout). 0 waits forever.")(func)
+
+
 @maintenance.command("enter")
 @click.argument("host_name", metavar="HOST")
 @click.option("--evacuate", "evacuate_first", is_flag=True,
               help="Evacuate HOST first (same options as `host evacuate`); enter only if "
                    "every VM moved.")
-@evacuation_options
+@click.option("--move-timeout", type=click.FloatRange(min=1), default=None, metavar="S",
+              help="With --evacuate: stop submitting moves after S seconds (then --resume).")
+@_maintenance_timeout
+@_enter_evacuation_options
 @connection_options
 @output_option
-def maintenance_enter(host_name: str, evacuate_first: bool, **kwargs: Any) -> None:
+def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float,
+                      move_timeout: float | None, output: str, **kwargs: Any) -> None:
     """Put HOST into maintenance mode (after evacuating it, with --evacuate).
 
-    Without --evacuate, vCenter waits for powered-on VMs to leave and fails
-    after --timeout seconds if they do not.
+    Right before entering, HOST is read again: powered-on VMs found there
+    (powered on, or moved there by DRS or another admin) are moved too with
+    --evacuate; without it the command stops naming them (exit 1) rather
+    than wait. Ctrl-C while entering cancels the vCenter task (exit 130).
     """
     if evacuate_first or kwargs["resume"]:
-        _evacuate(host_name, maintenance=True, **kwargs)
+        options = _evacuation(host_name, maintenance=True, timeout=move_timeout,
+                              enter_timeout=enter_timeout, **kwargs)
+        _evacuate(host_name, output, options)
         return
     _refuse_without("--evacuate", EVACUATION_ONLY)
+    enter = ops.EnterOptions(timeout=enter_timeout, dry_run=kwargs["dry_run"])
     with open_session(click.get_current_context()) as client:
-        inv = snapshot(client)
-        target = inv.find_host(host_name)
-        if kwargs["dry_run"]:
-            on = [v.name for v in inv.vms_on(target.moid) if v.powered_on]
-            click.echo(f"dry run: would put {host_name} into maintenance mode; powered-on VMs "
-                       f"on it: {', '.join(on) or 'none'}")
+        if enter.dry_run:
+            report = ops.enter_maintenance(client, host_name, enter)
+            click.echo(f"dry run: would put {report.host} into maintenance mode")
             return
-        enter_maintenance(client, target.moid, timeout=kwargs["timeout"], host_name=host_name)
-    click.echo(f"{host_name}: in maintenance mode")
+        with _running(f"maintenance enter {host_name}") as (control, progress):
+            report = ops.enter_maintenance(client, host_name, enter, progress,
+                                           control=control)
+    _render(report, output)
 
 
 @maintenance.command("exit")
 @click.argument("host_name", metavar="HOST")
 @click.option("--restore", is_flag=True,
-              help="Then bring back the VMs the journal says came from HOST.")
+              help="Then bring back every VM a recorded run moved off HOST.")
 @limit_options
 @connection_options
 @output_option
-def maintenance_exit(host_name: str, restore: bool, **kwargs: Any) -> None:
+def maintenance_exit(host_name: str, restore: bool, output: str, **kwargs: Any) -> None:
     """Take HOST out of maintenance mode (and bring its VMs home, with --restore)."""
     if not restore:
         _refuse_without("--restore", RESTORE_ONLY)
-    with open_session(click.get_current_context()) as client:
-        target = snapshot(client).find_host(host_name)
-        if target.in_maintenance:
-            exit_maintenance(client, target.moid, timeout=kwargs["timeout"])
-            click.echo(f"{host_name}: out of maintenance mode", err=True)
-        else:
-            click.echo(f"{host_name}: not in maintenance mode", err=True)
-        if restore:
-            _restore(client, host_name, **kwargs)
+    options = ops.ExitOptions(timeout=kwargs["timeout"],
+                              restore=_restore_options(**kwargs) if restore else None)
+    with open_session(click.get_current_context()) as client, \
+            _running(f"restore {host_name}") as (control, progress):
+        report = ops.exit_maintenance(client, host_name, options, progress, control=control)
+    _render(report, output)
 
 
 @host.command("restore")
 @click.argument("host_name", metavar="HOST")
+@click.option("--no-attributes", is_flag=True,
+              help="Use the journals only; ignore the vmcctl.origin attributes in vCenter.")
 @limit_options
 @connection_options
 @output_option
-def restore_cmd(host_name: str, **kwargs: Any) -> None:
-    """Move the VMs the journal says came from HOST back to it.
+def restore_cmd(host_name: str, output: str, no_attributes: bool, **kwargs: Any) -> None:
+    """Bring home every VM that a recorded run moved off HOST.
 
-    Only VMs still powered on and still where the evacuation put them go
-    back; the others are listed with the reason.
+    The way home is read from every journal in the journal's folder and from
+    the vmcctl.origin custom attribute vCenter keeps on each moved VM (so it
+    works with no journal at hand); for each VM its newest move counts.
+    Powered-off VMs are listed, not moved.
     """
-    with open_session(click.get_current_context()) as client:
-        _restore(client, host_name, **kwargs)
+    options = _restore_options(use_attributes=not no_attributes, **kwargs)
+    with open_session(click.get_current_context()) as client, \
+            _running(f"restore {host_name}") as (control, progress):
+        report = ops.restore_host(client, host_name, options, progress, control=control,
+                                  on_start=lambda started: _before_moves(started, output))
+    _render(report, output)
 
 
-def _restore(client: Any, host_name: str, *, max_parallel: int, max_per_host: int,
-             journal_file: Path | None, cancel_in_flight: bool, timeout: float | None,
-             output: str) -> None:
-    source = journal_file or default_journal_path(host_name)
-    evacuation = load_journal(source)
-    if evacuation.host != host_name:
-        raise ConfigError(f"journal {source} records {evacuation.host}, not {host_name}")
-    path = source.with_name(source.stem + ".restore.json")
-    options = _run_options(max_parallel, max_per_host, timeout, cancel_in_flight)
-    journal = load_journal(path) if path.exists() else None
-    if journal is None or journal.status not in ("running", "interrupted"):
-        journal = restore_journal(snapshot(client), evacuation, path=path,
-                                  options=options.limits.to_dict())
-        journal.save()
-    _finish(_execute(client, journal, options, f"restore {host_name}", output), output)
+def _restore_options(*, max_parallel: int, max_per_host: int, journal_file: Path | None,
+                     cancel_in_flight: bool, timeout: float | None,
+                     use_attributes: bool = True) -> ops.RestoreOptions:
+    return ops.RestoreOptions(
+        run=_run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
+        journal=journal_file, use_attributes=use_attributes)

@@ -106,3 +106,6 @@ class EvacuationProgress(ExecutorEvents):
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         self._say(f"{host}: maintenance mode {state}" + (f" ({message})" if message else ""))
+
+    def warning(self, message: str) -> None:
+        self._say(f"warning: {message}")

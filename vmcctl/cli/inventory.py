@@ -64,28 +64,63 @@ def hosts(ctx: click.Context, output: str) -> None:
         right=["CPU", "MEM", "VMS"]))
 
 
+def away_rows(session: Any, inv: Inventory) -> list[dict[str, Any]]:
+    """VMs away from home: the journals in this folder and vCenter's vmcctl.origin."""
+    from pathlib import Path
+
+    from vmcctl.ops import away_from, way_home
+    from vmcctl.ops.history import history_files
+
+    found = way_home(session, history_files(Path.cwd()))
+    for warning in found.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    rows = []
+    for origin in away_from(found.origins, inv):
+        vm = inv.vms_by_moid.get(origin.vm_moid)
+        if vm is None:
+            continue  # deleted since
+        home = inv.hosts_by_moid.get(origin.home_moid)
+        rows.append({**vm_row(vm, inv),
+                     "home": home.name if home else origin.home_moid,
+                     "home_moid": origin.home_moid, "away_since": origin.at,
+                     "run_id": origin.run_id, "source": origin.source})
+    return rows
+
+
 @inventory.command()
 @click.option("--host", "host_filter", metavar="HOST",
               help="Only the VMs on this host (name, moid or inventory path).")
 @click.option("--fault-domain", "fd_filter", metavar="NAME",
               help="Only the VMs in this fault domain (availability zone).")
+@click.option("--away", is_flag=True,
+              help="Only VMs away from home: moved off a host by vmcctl (per the journals "
+                   "in this folder and the vmcctl.origin attribute) and not brought back.")
 @connection_options
 @output_option
 @click.pass_context
-def vms(ctx: click.Context, host_filter: str | None, fd_filter: str | None, output: str) -> None:
+def vms(ctx: click.Context, host_filter: str | None, fd_filter: str | None, away: bool,
+        output: str) -> None:
     """VMs: host, fault domain, power, vCPUs, memory, CPU/memory use, IP."""
     with open_session(ctx) as session:
         inv = snapshot(session)
+        all_rows = (away_rows(session, inv) if away
+                    else [vm_row(v, inv)
+                          for v in sorted(inv.vms, key=lambda v: (v.name, v.path or ""))])
     # unknown or ambiguous host: NotFoundError with close names / AmbiguousError with paths
     host_moid = inv.find_host(host_filter).moid if host_filter else None
     if fd_filter and fd_filter not in inv.fault_domains():
         from vmcctl.errors import NotFoundError
         raise NotFoundError("fault domain", fd_filter, inv.fault_domains())
-    rows = [vm_row(v, inv) for v in sorted(inv.vms, key=lambda v: (v.name, v.path or ""))]
-    rows = [r for r in rows if (not host_moid or r["host_moid"] == host_moid)
+    rows = [r for r in all_rows if (not host_moid or r["host_moid"] == host_moid)
             and (not fd_filter or r["fault_domain"] == fd_filter)]
     if output == "json":
         emit_json(rows)
+        return
+    if away:
+        stdout_console().print(table(
+            None, ["VM", "HOST", "HOME", "AWAY SINCE", "RUN", "FROM"],
+            ([r["name"], r["host"], r["home"], r["away_since"], r["run_id"], r["source"]]
+             for r in rows)))
         return
     stdout_console().print(table(
         None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,11 +11,12 @@ import click
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
 from vmcctl.cli.state import AppState
-from vmcctl.errors import ConfigError, OperationError
+from vmcctl.errors import OperationError
 from vmcctl.playbook.context import PlaybookEvents, RunContext
 from vmcctl.playbook.load import Playbook, Step, load_playbook
 from vmcctl.playbook.runner import run_playbook
 from vmcctl.playbook.variables import parse_assignments
+from vmcctl.vsphere.settings import FileConnection
 
 if TYPE_CHECKING:
     from vmcctl.playbook.outcome import PlaybookRun, StepResult
@@ -40,23 +40,14 @@ class StderrEvents(PlaybookEvents):
 
 
 def apply_connection(ctx: click.Context, playbook: Playbook) -> None:
-    """The playbook's ``connection`` fills what no flag gave (flags, then file, then env)."""
+    """Hand the playbook's ``connection`` to the session: its url comes after --url, and
+    only its own username/password_env (or the command line's) go with it."""
     spec = playbook.connection
     if spec is None:
         return
-    flags = ctx.ensure_object(AppState).connection
-    given: dict[str, Any] = {"url": spec.url, "username": spec.username,
-                             "insecure": spec.insecure, "ca_file": spec.ca_file}
-    if spec.password_env is not None and "password" not in flags:
-        password = os.environ.get(spec.password_env)
-        if password is None:
-            raise ConfigError(f"{playbook.source}: connection.password_env names "
-                              f"{spec.password_env}, which is not set",
-                              hint=f"export {spec.password_env}=... before running")
-        given["password"] = password
-    for key, value in given.items():
-        if value is not None:
-            flags.setdefault(key, value)
+    ctx.ensure_object(AppState).connection_file = FileConnection(
+        origin=f"playbook {playbook.source}", url=spec.url, username=spec.username,
+        password_env=spec.password_env, insecure=spec.insecure, ca_file=spec.ca_file)
 
 
 def _row(r: StepResult) -> list[object]:

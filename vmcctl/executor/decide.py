@@ -25,6 +25,7 @@ class VmLive:
     host: str | None  # name, when known
     power_state: str
     boot_time: str | None  # ISO
+    unreadable: str | None = None  # properties we may not read, with the fault
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class HostLive:
     name: str
     connection_state: str
     in_maintenance: bool
+    unreadable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,17 @@ class Decision:
     reason: str | None = None
 
 
+def gone(rec: MoveRecord) -> str:
+    """The reason recorded for a VM deleted since the plan (state ``skipped``)."""
+    return f"VM {rec.vm} no longer exists"
+
+
 def precheck(rec: MoveRecord, vm: VmLive | None, target: HostLive | None) -> Decision:
     """May ``rec`` be submitted now? ``done`` when the VM is already on the target."""
     if vm is None:
-        return Decision("skip", f"VM {rec.vm} no longer exists")
+        return Decision("skip", gone(rec))
+    if vm.unreadable:
+        return Decision("skip", f"cannot read VM {rec.vm} ({vm.unreadable}); not moved")
     if vm.host_moid == rec.target_moid:
         return Decision("done", f"already on {rec.target}")
     if vm.host_moid != rec.origin_moid:
@@ -55,6 +64,9 @@ def precheck(rec: MoveRecord, vm: VmLive | None, target: HostLive | None) -> Dec
                                 f"{rec.power_state}; evacuate again to re-plan")
     if target is None:
         return Decision("skip", f"target host {rec.target} no longer exists")
+    if target.unreadable:
+        return Decision("skip", f"cannot read target host {rec.target} ({target.unreadable}); "
+                                "evacuate again to re-plan")
     if target.connection_state != "connected":
         return Decision("skip", f"target host {rec.target} is {target.connection_state}; "
                                 "evacuate again to re-plan")
@@ -67,7 +79,7 @@ def precheck(rec: MoveRecord, vm: VmLive | None, target: HostLive | None) -> Dec
 def verify(rec: MoveRecord, vm: VmLive | None) -> tuple[str, ...]:
     """What differs from a clean move (empty: verified)."""
     if vm is None:
-        return (f"VM {rec.vm} no longer exists",)
+        return (gone(rec),)
     problems: list[str] = []
     if vm.host_moid != rec.target_moid:
         problems.append(f"VM {rec.vm} is on {vm.host or vm.host_moid}, not {rec.target}")

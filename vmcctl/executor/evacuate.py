@@ -13,13 +13,17 @@ followed instead of submitted again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pyVmomi import vmodl
+
 from vmcctl.errors import EvacuationError, TaskFailedError, TaskTimeoutError
+from vmcctl.executor.control import RunControl
 from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import Journal, MoveRecord
-from vmcctl.executor.maintenance import enter_maintenance
+from vmcctl.executor.maintenance import enter_maintenance, powered_on_vm_refs
 from vmcctl.executor.runner import MoveRunner, RunOptions, RunOutcome
 from vmcctl.vsphere.connection import Client
 
@@ -94,49 +98,149 @@ class Report:
                 "moves": [m.to_dict() for m in j.moves]}
 
 
+Replan = Callable[[Journal, list[tuple[str, str]]], list[MoveRecord]]
+"""``replan(journal, [(vm_moid, name), ...])``: new move records for VMs that appeared."""
+
+
 def run_journal(client: Client, journal: Journal, options: RunOptions | None = None,
                 events: ExecutorEvents | None = None, *,
-                runner_ready: Any = None, maintenance_timeout: float | None = None) -> Report:
+                runner_ready: Any = None, maintenance_timeout: float | None = None,
+                control: RunControl | None = None, replan: Replan | None = None,
+                replan_rounds: int = 2) -> Report:
     """Run (or resume) the journal's moves; then enter maintenance if it asks and all moved.
 
-    ``runner_ready(runner)`` is called before the moves start (the CLI hooks
-    Ctrl-C to ``runner.request_stop`` there).
+    Right before ``EnterMaintenanceMode_Task`` the host is read again: powered-on
+    VMs that appeared since the plan (powered on, moved there by DRS or
+    another admin) are handed to ``replan`` and moved too (at most
+    ``replan_rounds`` times); without ``replan``, or when they keep coming,
+    maintenance is not entered and the reason names them. The journal records
+    the maintenance step (``entering`` with its task), so a resume continues
+    from it. ``runner_ready(runner)`` is called before the moves start;
+    ``control`` routes Ctrl-C (see ``executor.control``).
     """
     events = events or ExecutorEvents()
-    runner = MoveRunner(client, journal, options, events)
-    if runner_ready is not None:
-        runner_ready(runner)
-    outcome = runner.run()
-    report = Report(journal, outcome)
-    if journal.kind == "evacuate" and journal.maintenance in ("pending", "not-entered"):
-        _maintenance_step(client, report, events, maintenance_timeout)
-    return report
+    total = RunOutcome()
+    rounds = 0
+    while True:
+        runner = MoveRunner(client, journal, options, events)
+        if runner_ready is not None:
+            runner_ready(runner)
+        if control is not None:
+            control.moves(runner)
+        _add(total, runner.run())
+        if control is not None:
+            control.enter_phase("idle")
+        report = Report(journal, total)
+        if journal.kind != "evacuate" or journal.maintenance in ("not-requested", "entered",
+                                                                  "exited"):
+            return report
+        appeared = _maintenance_step(client, report, events, maintenance_timeout, control,
+                                     may_replan=replan is not None and rounds < replan_rounds)
+        if not appeared or replan is None:
+            return report
+        rounds += 1
+        names = ", ".join(name for _, name in appeared)
+        events.maintenance(journal.host, "re-planning", f"powered-on VMs appeared: {names}")
+        added = replan(journal, appeared)
+        journal.moves.extend(added)
+        _save(journal)
+        if not any(rec.state == "pending" for rec in added):
+            _blocked(journal, events, appeared)
+            return report
+
+
+def _add(total: RunOutcome, one: RunOutcome) -> None:
+    total.interrupted, total.timed_out = one.interrupted, one.timed_out
+    total.soap_calls += one.soap_calls
+    total.seconds += one.seconds
+    total.relocations_submitted += one.relocations_submitted
+
+
+def _blocked(journal: Journal, events: ExecutorEvents, vms: list[tuple[str, str]]) -> None:
+    names = ", ".join(sorted(name for _, name in vms))
+    journal.maintenance = "not-entered"
+    journal.maintenance_reason = (f"{len(vms)} powered-on VM(s) appeared on {journal.host} "
+                                  f"since the plan: {names}")
+    journal.status = "failed"
+    _save(journal)
+    events.maintenance(journal.host, "not-entered", journal.maintenance_reason)
 
 
 def _maintenance_step(client: Client, report: Report, events: ExecutorEvents,
-                      timeout: float | None) -> None:
+                      timeout: float | None, control: RunControl | None, *,
+                      may_replan: bool) -> list[tuple[str, str]]:
+    """Enter maintenance, or record why not; the VMs to re-plan, if that is the way on."""
     journal = report.journal
     if report.interrupted or report.outcome.timed_out:
-        return  # still "pending": a resume finishes the moves, then enters
+        return []  # still "pending": a resume finishes the moves, then enters
     if not journal.complete or journal.host_moid is None:
         journal.maintenance = "not-entered"
         journal.maintenance_reason = (f"{len(report.problems)} VM(s) are still on "
                                       f"{journal.host}")
         _save(journal)
         events.maintenance(journal.host, "not-entered", journal.maintenance_reason)
-        return
+        return []
+    adopt = journal.maintenance_task if journal.maintenance == "entering" else None
+    if adopt is None:
+        appeared = powered_on_vm_refs(client, journal.host_moid)
+        if appeared:
+            if may_replan:
+                return appeared
+            _blocked(journal, events, appeared)
+            return []
+    return _enter(client, report, events, timeout, control, adopt, may_replan=may_replan)
+
+
+def _enter(client: Client, report: Report, events: ExecutorEvents, timeout: float | None,
+           control: RunControl | None, adopt: str | None, *,
+           may_replan: bool) -> list[tuple[str, str]]:
+    """Record "entering" (and the task), wait; Ctrl-C cancels the task and says so."""
+    journal = report.journal
+    host_moid = journal.host_moid or ""
+    journal.maintenance, journal.maintenance_reason = "entering", None
+    _save(journal)
     events.maintenance(journal.host, "entering")
+
+    def record(task: str) -> None:
+        journal.maintenance_task = task
+        _save(journal)
+
+    if control is not None:
+        control.enter_phase("maintenance")
     try:
-        enter_maintenance(client, journal.host_moid, timeout=timeout, host_name=journal.host)
+        enter_maintenance(client, host_moid, timeout=timeout, host_name=journal.host,
+                          on_task=record, task_moid=adopt)
+    except KeyboardInterrupt:
+        journal.maintenance = "cancelled"
+        journal.maintenance_reason = ("interrupted: the EnterMaintenanceMode task was "
+                                      "cancelled (CancelTask)")
+        journal.status = "interrupted"
+        report.outcome.interrupted = True
+        _save(journal)
+        events.maintenance(journal.host, "cancelled", journal.maintenance_reason)
+        return []
     except (TaskFailedError, TaskTimeoutError) as exc:
         journal.maintenance, journal.maintenance_reason = "not-entered", str(exc)
         journal.status = "failed"
         _save(journal)
         events.maintenance(journal.host, "not-entered", str(exc))
-        return
+        return []
+    except vmodl.fault.ManagedObjectNotFound:
+        if adopt is None:
+            raise
+        journal.maintenance_task = None  # vCenter forgot the recorded task: start again
+        journal.maintenance = "pending"
+        return _maintenance_step(client, report, events, timeout, control,
+                                 may_replan=may_replan)
+    finally:
+        if control is not None:
+            control.enter_phase("idle")
     journal.maintenance, journal.maintenance_reason = "entered", None
+    journal.maintenance_task = None
+    journal.status = "done"
     _save(journal)
     events.maintenance(journal.host, "entered")
+    return []
 
 
 def _save(journal: Journal) -> None:

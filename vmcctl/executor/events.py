@@ -31,4 +31,8 @@ class ExecutorEvents:
         """Asked to stop: no new moves; ``in_flight`` vMotions finish or are cancelled."""
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
-        """Maintenance mode of ``host``: entering, entered, exiting, exited, not-entered."""
+        """Maintenance mode of ``host``: entering, entered, exiting, exited, not-entered,
+        cancelled, re-planning."""
+
+    def warning(self, message: str) -> None:
+        """Something the user should know that does not stop the run (said once)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import tempfile
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -33,7 +34,8 @@ MoveState = Literal["pending", "submitting", "running", "done", "failed", "skipp
                     "cancelled"]
 JournalKind = Literal["evacuate", "restore"]
 RunStatus = Literal["planned", "running", "interrupted", "failed", "done"]
-MaintenanceState = Literal["not-requested", "pending", "entered", "not-entered", "exited"]
+MaintenanceState = Literal["not-requested", "pending", "entering", "entered", "not-entered",
+                           "cancelled", "exited"]
 
 FINAL_STATES: frozenset[str] = frozenset({"done", "failed", "skipped", "cancelled"})
 IN_FLIGHT_STATES: frozenset[str] = frozenset({"submitting", "running"})
@@ -41,6 +43,11 @@ IN_FLIGHT_STATES: frozenset[str] = frozenset({"submitting", "running"})
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_run_id() -> str:
+    """``20250101T120000Z-1a2b``: sorts by start time, unique enough per folder."""
+    return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(2)}"
 
 
 @dataclass
@@ -101,12 +108,18 @@ class Journal:
     status: RunStatus = "planned"
     maintenance: MaintenanceState = "not-requested"
     maintenance_reason: str | None = None
+    maintenance_task: str | None = None  # the EnterMaintenanceMode task while "entering"
     source_journal: str | None = None  # for a restore: the evacuation journal it reverses
+    run_id: str = field(default_factory=new_run_id)
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
     path: Path | None = field(default=None, compare=False)
 
     def move(self, vm: str) -> MoveRecord:
+        """The record of ``vm`` (a VM moid, or a name for people and tests)."""
+        for rec in self.moves:
+            if rec.vm_moid == vm:
+                return rec
         for rec in self.moves:
             if rec.vm == vm:
                 return rec
@@ -127,6 +140,7 @@ class Journal:
         return {"version": JOURNAL_VERSION, "kind": self.kind, "host": self.host,
                 "host_moid": self.host_moid, "status": self.status,
                 "maintenance": self.maintenance, "maintenance_reason": self.maintenance_reason,
+                "maintenance_task": self.maintenance_task, "run_id": self.run_id,
                 "source_journal": self.source_journal, "created_at": self.created_at,
                 "updated_at": self.updated_at, "options": self.options, "plan": self.plan,
                 "moves": [m.to_dict() for m in self.moves]}
@@ -144,7 +158,9 @@ class Journal:
                        status=data.get("status", "planned"),
                        maintenance=data.get("maintenance", "not-requested"),
                        maintenance_reason=data.get("maintenance_reason"),
+                       maintenance_task=data.get("maintenance_task"),
                        source_journal=data.get("source_journal"),
+                       run_id=data.get("run_id") or _legacy_run_id(data.get("created_at")),
                        created_at=data.get("created_at") or now_iso(),
                        updated_at=data.get("updated_at") or now_iso(), path=path)
         except (KeyError, TypeError) as exc:
@@ -160,6 +176,14 @@ class Journal:
         self.updated_at = now_iso()
         write_atomic(target, json.dumps(self.to_dict(), indent=2) + "\n")
         return target
+
+
+def _legacy_run_id(created_at: Any) -> str:
+    """A journal written before run ids: one derived from its creation time."""
+    if isinstance(created_at, str):
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(created_at).strftime("%Y%m%dT%H%M%SZ") + "-0000"
+    return new_run_id()
 
 
 def write_atomic(path: Path, text: str) -> None:

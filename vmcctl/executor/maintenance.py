@@ -3,25 +3,30 @@
 ``enter_maintenance`` leaves powered-off VMs where they are (they need no
 vMotion) and fails with ``Timedout`` after ``timeout`` seconds if powered-on
 VMs remain (vCenter's own behaviour without fully automated DRS); the error
-then names those VMs, read again at that moment.
+then names those VMs, read again at that moment. A ``KeyboardInterrupt``
+while it waits cancels the vCenter task (``CancelTask``) before it goes on
+up: the host is never left "entering maintenance" behind our back.
 ``exit_maintenance`` retries faults known to be transient (a host that just
 reconnected can refuse once), with tenacity's jittered back-off.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pyVmomi import vim, vmodl
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from vmcctl.errors import TaskFailedError
+from vmcctl.errors import TaskFailedError, TaskTimeoutError, VCenterConnectionError
 from vmcctl.executor.retry import is_transient
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.tasks import UpdateCallback, fault_type_and_message, wait_for_task
 
 # The task's own timeout plus this much before we stop waiting for its answer.
 WAIT_MARGIN_S = 30.0
+# After CancelTask, how long to wait for vCenter to end the task.
+CANCEL_WAIT_S = 15.0
 
 
 def _host(client: Client, moid: str) -> Any:
@@ -37,14 +42,29 @@ def _call(client: Client, fn: Any) -> Any:
 
 
 def enter_maintenance(client: Client, host_moid: str, *, timeout: float | None = None,
-                      on_update: UpdateCallback | None = None, host_name: str = "HOST") -> None:
-    """Put the host into maintenance mode; ``TaskFailedError`` (e.g. Timedout) otherwise."""
+                      on_update: UpdateCallback | None = None, host_name: str = "HOST",
+                      on_task: Callable[[str], None] | None = None,
+                      task_moid: str | None = None) -> None:
+    """Put the host into maintenance mode; ``TaskFailedError`` (e.g. Timedout) otherwise.
+
+    ``on_task(task_id)`` is called once the task exists (the executor records
+    it in the journal); ``task_moid`` follows a task started earlier (a resume)
+    instead of starting one. Ctrl-C (``KeyboardInterrupt``) while waiting
+    cancels the task, then re-raises.
+    """
     host = _host(client, host_moid)
     seconds = int(timeout) if timeout else 0
-    task = _call(client, lambda: host.EnterMaintenanceMode_Task(seconds, False))
+    task = vim.Task(task_moid, client.si._stub) if task_moid else None
+    if task is None:
+        task = _call(client, lambda: host.EnterMaintenanceMode_Task(seconds, False))
+        if on_task is not None:
+            on_task(str(task._moId))
     try:
         wait_for_task(client, task, on_update=on_update,
                       timeout=(seconds + WAIT_MARGIN_S) if seconds else None)
+    except KeyboardInterrupt:
+        cancel_task(client, task)
+        raise
     except TaskFailedError as exc:
         if exc.fault_type != "Timedout":
             raise
@@ -59,11 +79,37 @@ def enter_maintenance(client: Client, host_moid: str, *, timeout: float | None =
         raise error from None
 
 
+def cancel_task(client: Client, task: Any) -> str:
+    """CancelTask, then wait (bounded) for the task to end; its final state, or "unknown"."""
+    try:
+        client.call(task.CancelTask)
+    except vmodl.MethodFault:
+        pass  # already ended (InvalidState): its state says how
+    except VCenterConnectionError:
+        return "unknown"
+    try:
+        state = wait_for_task(client, task, timeout=CANCEL_WAIT_S)
+        return state.state
+    except TaskFailedError as exc:
+        return "cancelled" if exc.fault_type == "RequestCanceled" else "error"
+    except (TaskTimeoutError, VCenterConnectionError, vmodl.MethodFault):
+        return "unknown"
+
+
 def powered_on_vms(client: Client, host_moid: str) -> list[str]:
     """Names of the powered-on VMs on the host now (two collector reads), sorted."""
+    return sorted(name for _, name in powered_on_vm_refs(client, host_moid))
+
+
+def powered_on_vm_refs(client: Client, host_moid: str) -> list[tuple[str, str]]:
+    """``(moid, name)`` of the powered-on VMs on the host now (two collector reads).
+
+    A VM whose power state may not be read counts as powered on: entering
+    maintenance with it would be a guess.
+    """
     pc = vmodl.query.PropertyCollector
 
-    def read(content: Any) -> list[str]:
+    def read(content: Any) -> list[tuple[str, str]]:
         collector = content.propertyCollector
         spec = pc.FilterSpec(objectSet=[pc.ObjectSpec(obj=_host(client, host_moid), skip=False)],
                              propSet=[pc.PropertySpec(type=vim.HostSystem, pathSet=["vm"])])
@@ -75,14 +121,20 @@ def powered_on_vms(client: Client, host_moid: str) -> list[str]:
         spec = pc.FilterSpec(
             objectSet=[pc.ObjectSpec(obj=vm, skip=False) for vm in vms],
             propSet=[pc.PropertySpec(type=vim.VirtualMachine,
-                                     pathSet=["name", "runtime.powerState"])])
+                                     pathSet=["name", "runtime.powerState"])],
+            reportMissingObjectsInResults=True)
         result = collector.RetrievePropertiesEx([spec], pc.RetrieveOptions())
-        names = []
+        out = []
         for obj in result.objects if result is not None else ():
             props = {p.name: p.val for p in obj.propSet or ()}
-            if props.get("runtime.powerState") == "poweredOn":
-                names.append(str(props.get("name")))
-        return sorted(names)
+            gone = any(isinstance(m.fault, vmodl.fault.ManagedObjectNotFound)
+                       for m in obj.missingSet or ())
+            if gone and not props:
+                continue
+            if props.get("runtime.powerState", "poweredOn") == "poweredOn":
+                moid = str(obj.obj._moId)
+                out.append((moid, str(props.get("name", moid))))
+        return out
 
     return client.read(read)
 

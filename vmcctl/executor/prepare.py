@@ -1,13 +1,16 @@
 """Turn plans into journals (pure: an ``Inventory`` in, a ``Journal`` out).
 
 - ``evacuation_journal``: the advisor's ``EvacuationPlan`` with every move
-  checked by ``vsphere.relocate.plan_move`` (pool, datastores, target state)
+  checked by ``vsphere.relocate.plan_checked_move`` (pool, datastores, target state)
   and what the executor needs to submit and verify it. VMs no host can take
   are recorded as ``skipped`` with the advisor's reason: the host then does
   not enter maintenance.
 - ``restore_journal``: the way home for the VMs an evacuation journal moved
   off a host: those still on the host they were moved to and powered on go
   back; every other one is recorded as skipped with the reason.
+- ``homecoming_journal``: the way home for VMs given by moid (the ops layer
+  gathers them from every recorded run and from vCenter's custom
+  attributes): wherever they are now, powered-on ones go back.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from vmcctl.errors import ConfigError, PrecheckError, VmcctlError
 from vmcctl.executor.journal import Journal, MoveRecord
 from vmcctl.model import Host, Inventory, Vm
 from vmcctl.placement.plan import EvacuationPlan
-from vmcctl.vsphere.relocate import plan_move
+from vmcctl.vsphere.relocate import check_priority, plan_checked_move
 
 
-def _record(inv: Inventory, vm: Vm, target: str, priority: str) -> MoveRecord:
-    plan = plan_move(inv, vm.moid, target, priority)
+def _record(inv: Inventory, vm: Vm, target: Host, priority: str) -> MoveRecord:
+    """A checked move of ``vm`` to ``target`` (both by identity); PrecheckError if it cannot."""
+    plan = plan_checked_move(inv, vm, target, check_priority(priority))
     return MoveRecord(
         vm=vm.name, vm_moid=vm.moid, origin=plan.source, origin_moid=plan.source_moid,
         target=plan.target, target_moid=plan.target_moid, pool_moid=plan.pool_moid,
@@ -48,7 +52,7 @@ def evacuation_journal(inv: Inventory, plan: EvacuationPlan, *, path: Path | Non
     for move in plan.moves:
         vm = inv.vm(move.vm_moid)
         try:
-            moves.append(_record(inv, vm, move.target_moid, move.priority))
+            moves.append(_record(inv, vm, inv.host(move.target_moid), move.priority))
         except PrecheckError as exc:
             moves.append(_skipped(vm, host.moid, str(exc)))
     for unplaceable in plan.unplaceable:
@@ -67,11 +71,7 @@ def restore_journal(inv: Inventory, evacuation: Journal, *, path: Path | None = 
                           "an evacuation", hint="pass the journal of the evacuation")
     home = (inv.host(evacuation.host_moid) if evacuation.host_moid
             else inv.find_host(evacuation.host))
-    if home.in_maintenance:
-        raise PrecheckError(f"host {home.name} is in maintenance mode",
-                            hint=f"exit it first: vmcctl host maintenance exit {home.name}")
-    if not home.connected:
-        raise PrecheckError(f"host {home.name} is {home.connection_state}")
+    _check_home(home)
     moves: list[MoveRecord] = []
     for moved in evacuation.moves:
         if moved.state != "done":
@@ -84,13 +84,53 @@ def restore_journal(inv: Inventory, evacuation: Journal, *, path: Path | None = 
             moves.append(_skipped(vm, home.moid, reason))
             continue
         try:
-            moves.append(_record(inv, vm, home.moid, moved.priority))
+            moves.append(_record(inv, vm, home, moved.priority))
         except VmcctlError as exc:
             moves.append(_skipped(vm, home.moid, str(exc)))
     return Journal(kind="restore", host=home.name, host_moid=home.moid, moves=moves,
                    options=dict(options or {}),
                    source_journal=str(evacuation.path) if evacuation.path else None,
                    path=path)
+
+
+def _check_home(home: Host) -> None:
+    if home.in_maintenance:
+        raise PrecheckError(f"host {home.name} is in maintenance mode",
+                            hint=f"exit it first: vmcctl host maintenance exit {home.name}")
+    if not home.connected:
+        raise PrecheckError(f"host {home.name} is {home.connection_state}")
+
+
+def homecoming_journal(inv: Inventory, home: Host, away: list[tuple[str, str, str]], *,
+                       path: Path | None = None,
+                       options: dict[str, Any] | None = None) -> Journal:
+    """Moves home to ``home`` for ``away``: ``(vm moid, vm name, priority)`` each.
+
+    A VM that no longer exists, is already home or is not powered on is
+    recorded as skipped with the reason (``already on HOST`` for the second).
+    """
+    _check_home(home)
+    moves: list[MoveRecord] = []
+    for vm_moid, name, priority in away:
+        vm = inv.vms_by_moid.get(vm_moid)
+        if vm is None:
+            moves.append(MoveRecord(vm=name, vm_moid=vm_moid, origin="", origin_moid="",
+                                    target=home.name, target_moid=home.moid, pool_moid="",
+                                    state="skipped", reason=f"VM {name} no longer exists"))
+            continue
+        if vm.host_moid == home.moid:
+            moves.append(_skipped(vm, home.moid, f"already on {home.name}"))
+            continue
+        if not vm.powered_on:
+            moves.append(_skipped(vm, home.moid, f"{vm.power_state}: not moved (power it on "
+                                                 "and run restore again, or move it)"))
+            continue
+        try:
+            moves.append(_record(inv, vm, home, priority))
+        except VmcctlError as exc:
+            moves.append(_skipped(vm, home.moid, str(exc)))
+    return Journal(kind="restore", host=home.name, host_moid=home.moid, moves=moves,
+                   options=dict(options or {}), path=path)
 
 
 def _why_not_home(vm: Vm, moved: MoveRecord, home: Host) -> str | None:

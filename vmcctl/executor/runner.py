@@ -207,7 +207,10 @@ class MoveRunner:
         try:
             task = submit(self.client, move_plan(rec, self._host_names))
         except MigrationFailedError as exc:
-            self._failed_attempt(rec, exc.fault_type, exc.fault_message)
+            if exc.fault_type == "ManagedObjectNotFound":  # deleted after the wave's read
+                self._end(rec, "skipped", decide.gone(rec), fault=exc.fault_type)
+            else:
+                self._failed_attempt(rec, exc.fault_type, exc.fault_message)
             return None
         except VCenterConnectionError:
             self._save()  # still "submitting": a resume looks in the VM's recent tasks
@@ -245,6 +248,9 @@ class MoveRunner:
     def _resolve(self, ended: _Ended, live: LiveState) -> None:
         rec, state = ended.rec, ended.state
         vm = live.vms.get(rec.vm_moid)
+        if vm is None:  # deleted meanwhile: whatever the task did, there is nothing to move
+            self._end(rec, "skipped", decide.gone(rec), fault=state.fault_type)
+            return
         if state.state == "success":
             self._end_verified(rec, vm)
             return
@@ -255,10 +261,9 @@ class MoveRunner:
             self._end(rec, "cancelled", "cancelled on request (Ctrl-C with --cancel-in-flight)",
                       fault=state.fault_type)
             return
-        if vm is None or vm.host_moid != rec.origin_moid:
-            where = "no longer exists" if vm is None else f"is on {vm.host or vm.host_moid}"
-            self._end(rec, "failed", f"{state.fault_message} (the VM {where})",
-                      fault=state.fault_type)
+        if vm.host_moid != rec.origin_moid:
+            self._end(rec, "failed", f"{state.fault_message} (the VM is on "
+                                     f"{vm.host or vm.host_moid})", fault=state.fault_type)
             return
         self._failed_attempt(rec, state.fault_type, state.fault_message)
 
@@ -301,10 +306,16 @@ class MoveRunner:
     def _lookup(self, waiter: TaskWaiter, rec: MoveRecord, live: LiveState) -> None:
         """A move whose task id is unknown or gone: done, still running, or to do again."""
         vm = live.vms.get(rec.vm_moid)
-        if vm is not None and vm.host_moid == rec.target_moid:
+        if vm is None:  # deleted since: its task (if any) does not matter any more
+            self._end(rec, "skipped", decide.gone(rec))
+            return
+        if vm.host_moid == rec.target_moid:
             self._end_verified(rec, vm)
             return
-        task = find_relocate_task(self.client, move_plan(rec, self._host_names))
+        try:
+            task = find_relocate_task(self.client, move_plan(rec, self._host_names))
+        except vmodl.fault.ManagedObjectNotFound:  # the VM or its task vanished in between
+            task = None
         if task is not None:
             rec.task, rec.state = str(task._moId), "running"
             self._book.take_anyway(rec.vm, rec.origin, rec.target)

@@ -19,6 +19,7 @@ from vmcctl.model import Inventory
 from vmcctl.playbook.projection import with_maintenance, with_move
 
 if TYPE_CHECKING:
+    from vmcctl.errors import VmcctlError
     from vmcctl.executor.journal import Journal
     from vmcctl.h2o.client import H2OClient
     from vmcctl.playbook.load import Step
@@ -64,6 +65,13 @@ class RunContext:
                 raise ConfigError("this step needs vCenter, and no connection was given")
             self._client = self.connect()
         return self._client
+
+    def fault_error(self, fault: BaseException) -> VmcctlError:
+        """vmcctl's named error for a vSphere fault a step met (with the session's user)."""
+        from vmcctl.vsphere.faults import map_fault
+
+        user = self._client.settings.username if self._client is not None else None
+        return map_fault(fault, user=user)
 
     def inventory(self) -> Inventory:
         """The inventory now (a fresh bulk read), or as projected in a dry run."""

@@ -9,15 +9,18 @@ Each step is resolved just before it runs (so a value saved by an earlier
 outcome and duration. Before step 1, every literal VM and host name is
 checked against one inventory snapshot (``vmcctl.playbook.names``): an
 unknown one refuses the whole run with a ``PlaybookError``. A ``VmcctlError``
-fails the step and the steps after it
-are recorded as ``not-run``; ``KeyboardInterrupt`` propagates. Nothing is
-printed: progress goes to ``RunContext.events``.
+(or a vSphere fault, as its named error from ``vmcctl.vsphere.faults``) fails
+the step and the steps after it are recorded as ``not-run``;
+``KeyboardInterrupt`` propagates. Nothing is printed: progress goes to
+``RunContext.events``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from pyVmomi import vmodl
 
 from vmcctl.errors import VmcctlError
 from vmcctl.playbook.context import RunContext
@@ -44,7 +47,8 @@ def run_step(ctx: RunContext, step: Step, values: dict[str, object],
     try:
         action = step.resolve(values, source)
         out = HANDLERS[step.kind](ctx, action)
-    except VmcctlError as exc:
+    except (VmcctlError, vmodl.MethodFault) as raised:  # a fault: its named error
+        exc = raised if isinstance(raised, VmcctlError) else ctx.fault_error(raised)
         return StepResult(index=step.index, name=step.name, action=step.kind, status="failed",
                           summary=str(exc), seconds=ctx.clock() - started, error=str(exc),
                           error_type=type(exc).__name__), {}

@@ -127,7 +127,11 @@ ACTIONS: dict[str, type[_Strict]] = {
 
 
 class ConnectionSpec(_Strict):
-    """Where vCenter is. Secrets stay out of the file: ``password_env`` names a variable."""
+    """Where vCenter is. Secrets stay out of the file: ``password_env`` names a variable.
+
+    ``username``, ``password_env`` and ``ca_file`` go only with ``url`` (see
+    ``vmcctl.vsphere.settings.FileConnection``); ``insecure: true`` needs --insecure.
+    """
 
     url: Text | None = None
     username: Text | None = None
@@ -140,7 +144,7 @@ class ConnectionSpec(_Strict):
     def _no_password(cls, data: Any) -> Any:
         if isinstance(data, dict) and "password" in data:
             raise ValueError("a password does not belong in a playbook: set password_env: "
-                             "NAME (an environment variable) or VMCCTL_PASSWORD")
+                             "NAME (an environment variable holding it) or pass --password")
         return data
 
 

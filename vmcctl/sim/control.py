@@ -41,13 +41,37 @@ class SimControl:
             return False
 
     def audit(self) -> list[dict[str, Any]]:
-        """Every mutating call the simulator has seen, in order."""
+        """Every mutating call and every Login attempt the simulator has seen, in order."""
         result = self._call("GET", "audit")
         return list(result or [])
 
+    def calls(self) -> list[dict[str, Any]]:
+        """The audit without its ``Login`` entries."""
+        return [e for e in self.audit() if e.get("method") != "Login"]
+
+    def logins(self) -> list[dict[str, Any]]:
+        """The audit's ``Login`` entries: ``args.userName`` and ``result`` (never a password)."""
+        return [e for e in self.audit() if e.get("method") == "Login"]
+
     def add_fault(self, fault: dict[str, Any]) -> None:
-        """Inject a fault: ``{vm, method, fault, message, at_progress, times}``."""
+        """Inject a fault: ``{vm, method, fault, message, at_progress, times}``, or a
+        relocation effect: ``{vm, effect, at_progress, times[, land_on]}``.
+
+        ``vm`` is a VM's moid, full path (``/DC/vm/folder/name``), ``folder/name``
+        or unambiguous name; for host methods, a host name.
+        """
         self._call("POST", "faults", fault)
+
+    def add_effect(self, vm: str, effect: str, *, at_progress: int = 50, times: int = 1,
+                   land_on: str | None = None) -> None:
+        """Make the next relocation(s) of ``vm`` succeed with a side effect at
+        ``at_progress`` %: ``reboot`` (new bootTime, still on), ``power-off`` (ends
+        powered off) or ``land-on`` (ends on host ``land_on``, not the one asked)."""
+        body: dict[str, Any] = {"vm": vm, "method": "RelocateVM_Task", "effect": effect,
+                                "at_progress": at_progress, "times": times}
+        if land_on is not None:
+            body["land_on"] = land_on
+        self._call("POST", "faults", body)
 
     def expire_sessions(self) -> None:
         """Drop every session; the next SOAP call gets ``NotAuthenticated``."""

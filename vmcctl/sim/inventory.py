@@ -4,11 +4,19 @@ The YAML format is documented in docs/simulator.md. ``load_inventory`` refuses a
 bad file with one line naming the key path and what is wrong
 (``InventoryFileError``); ``InventorySpec.to_sim_json`` gives the normalised JSON
 the Go simulator reads (every default filled in, datastores' host lists
-expanded), so the Go side does no validation of its own.
+expanded, every VM reference turned into the VM's full inventory path), so the
+Go side does no validation of its own.
+
+Several datacenters (``datacenters:``) are flattened on load: ``spec.clusters``,
+``spec.hosts``, ``spec.datastores`` and ``spec.vms`` list every datacenter's
+objects, and each ``ClusterSpec``, ``HostSpec``, ``DatastoreSpec`` and ``VmSpec``
+carries its ``datacenter`` (a name); a ``VmSpec`` also has its ``folder`` and its
+full inventory ``path``. ``spec.datacenters`` lists the datacenter names in order.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +31,8 @@ from pydantic import (
 )
 
 from vmcctl.errors import InventoryFileError
+from vmcctl.sim.datacenters import VmIndex, check_folder, flatten, origin_path, vm_path
+from vmcctl.sim.users import UserSpec
 from vmcctl.yamlfile import read_yaml
 
 # libyaml's loader when PyYAML was built with it: a 10,000-VM file loads ~10x faster
@@ -60,6 +70,7 @@ class HostSpec(_Strict):
     max_vmotions: int = Field(default=8, gt=0)
     maintenance: bool = False
     connected: bool = True
+    datacenter: str = ""  # filled in on load
 
 
 class RuleSpec(_Strict):
@@ -83,13 +94,15 @@ class ClusterSpec(_Strict):
     hosts: list[HostSpec] = Field(min_length=1)
     rules: list[RuleSpec] = Field(default_factory=list)
     drs_enabled: bool = True
+    datacenter: str = ""  # filled in on load
 
 
 class DatastoreSpec(_Strict):
     name: str = Field(min_length=1)
     capacity_gb: float = Field(gt=0)
     free_gb: float = Field(ge=0)
-    hosts: list[str] | None = None  # None: every host
+    hosts: list[str] | None = None  # None: every host of its datacenter
+    datacenter: str = ""  # filled in on load
 
     @model_validator(mode="after")
     def _free_within_capacity(self) -> DatastoreSpec:
@@ -108,6 +121,25 @@ class VmSpec(_Strict):
     power: Literal["on", "off"] = "on"
     datastore: str = Field(min_length=1)
     ip: str | None = None
+    folder: str = ""  # under the datacenter's vm folder, e.g. "team/ml"
+    datacenter: str = ""  # filled in on load
+
+    @property
+    def path(self) -> str:
+        """The full inventory path, ``/DC/vm/folder/name``."""
+        return vm_path(self.datacenter, self.folder, self.name)
+
+    @field_validator("name")
+    @classmethod
+    def _no_slash(cls, value: str) -> str:
+        if "/" in value:
+            raise ValueError("a VM name may not contain '/'")
+        return value
+
+    @field_validator("folder")
+    @classmethod
+    def _folder_path(cls, value: str) -> str:
+        return check_folder(value)
 
     @field_validator("power", mode="before")
     @classmethod
@@ -127,7 +159,13 @@ class MigrationModel(_Strict):
         return (self.base_seconds + self.seconds_per_gb * memory_gb) / time_scale
 
 
+EffectName = Literal["reboot", "power-off", "land-on"]
+
+
 class FaultSpec(_Strict):
+    """An injected fault, or (with ``effect``) a relocation that succeeds but
+    reboots the VM, powers it off or lands it on ``land_on`` instead."""
+
     vm: str = Field(min_length=1)
     method: Literal["RelocateVM_Task", "EnterMaintenanceMode_Task", "ExitMaintenanceMode_Task",
                     "PowerOnVM_Task"] = "RelocateVM_Task"
@@ -135,69 +173,157 @@ class FaultSpec(_Strict):
     message: str = "injected fault"
     at_progress: int = Field(default=0, ge=0, le=100)
     times: int = Field(default=1, ge=1)
+    effect: EffectName | None = None
+    land_on: str | None = None
+
+    @model_validator(mode="after")
+    def _effect_shape(self) -> FaultSpec:
+        if self.effect is None:
+            if self.land_on is not None:
+                raise ValueError("land_on needs effect: land-on")
+            return self
+        if self.method != "RelocateVM_Task":
+            raise ValueError("an effect applies to RelocateVM_Task only")
+        if "fault" in self.model_fields_set:
+            raise ValueError("give either fault or effect, not both")
+        if (self.effect == "land-on") != (self.land_on is not None):
+            raise ValueError("effect land-on needs land_on: <host name> (and only it takes one)")
+        return self
 
 
 class InventorySpec(_Strict):
     datacenter: str = Field(default="SDDC-Datacenter", min_length=1)
     credentials: Credentials = Credentials(username="user", password="pass")
+    users: list[UserSpec] = Field(default_factory=list)
     clusters: list[ClusterSpec] = Field(min_length=1)
     datastores: list[DatastoreSpec] = Field(min_length=1)
     vms: list[VmSpec] = Field(default_factory=list)
     migration: MigrationModel = MigrationModel()
     faults: list[FaultSpec] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten_datacenters(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return flatten(data)[0]
+        return data
+
     @property
     def hosts(self) -> list[HostSpec]:
         return [h for c in self.clusters for h in c.hosts]
 
+    @property
+    def datacenters(self) -> list[str]:
+        """Datacenter names, the default (``datacenter``) first."""
+        names = dict.fromkeys([self.datacenter])
+        for dc in [c.datacenter for c in self.clusters] + [d.datacenter for d in self.datastores]:
+            names.setdefault(dc)
+        return list(names)
+
+    def resolve_vm(self, ref: str, datacenter: str | None = None) -> VmSpec:
+        """The VM named ``ref`` (``name``, ``folder/name`` or ``/DC/vm/folder/name``),
+        within ``datacenter`` when given; ``InventoryFileError`` if unknown or ambiguous."""
+        try:
+            vm = VmIndex(self.vms).resolve(ref, datacenter)
+        except ValueError as exc:
+            raise InventoryFileError(str(exc)) from None
+        assert isinstance(vm, VmSpec)
+        return vm
+
     @model_validator(mode="after")
     def _references(self) -> InventorySpec:
-        _unique("clusters", [c.name for c in self.clusters])
+        _unique("clusters", [(c.datacenter, c.name) for c in self.clusters])
         hosts = [h.name for h in self.hosts]
-        _unique("hosts", hosts)
-        _unique("datastores", [d.name for d in self.datastores])
-        vms = [v.name for v in self.vms]
-        _unique("vms", vms)
-        host_set, vm_set = set(hosts), set(vms)
-        ds_hosts = {d.name: set(d.hosts) if d.hosts is not None else host_set
-                    for d in self.datastores}
+        _unique("hosts", [("", h) for h in hosts], where=lambda i: _host_path(self, i))
+        _unique("datastores", [(d.datacenter, d.name) for d in self.datastores])
+        _unique("vms", [(v.datacenter, f"{v.folder}/{v.name}") for v in self.vms],
+                shown=[v.name for v in self.vms])
+        if not any(c.datacenter == self.datacenter for c in self.clusters):
+            raise ValueError(f"datacenter: datacenter {self.datacenter!r} has no cluster")
+        host_dc = {h.name: h.datacenter for h in self.hosts}
+        for ci, c in enumerate(self.clusters):
+            for hi, h in enumerate(c.hosts):
+                if h.datacenter != c.datacenter:
+                    raise ValueError(f"clusters.{ci}.hosts.{hi}.datacenter: must be the "
+                                     f"cluster's datacenter {c.datacenter!r}")
+        ds_hosts: dict[tuple[str, str], set[str]] = {}
         for i, d in enumerate(self.datastores):
-            for h in d.hosts or []:
-                _known(f"datastores.{i}.hosts", "host", h, host_set)
+            dc_hosts = {name for name, dc in host_dc.items() if dc == d.datacenter}
+            for name in d.hosts or []:
+                _known(f"datastores.{i}.hosts", f"host in datacenter {d.datacenter!r}", name,
+                       dc_hosts)
+            ds_hosts[(d.datacenter, d.name)] = set(d.hosts) if d.hosts is not None else dc_hosts
         for i, v in enumerate(self.vms):
-            _known(f"vms.{i}.host", "host", v.host, host_set)
-            _known(f"vms.{i}.datastore", "datastore", v.datastore, set(ds_hosts))
-            if v.host not in ds_hosts[v.datastore]:
+            _known(f"vms.{i}.host", "host", v.host, set(host_dc))
+            if host_dc[v.host] != v.datacenter:
+                raise ValueError(f"vms.{i}.host: host {v.host!r} is in datacenter "
+                                 f"{host_dc[v.host]!r}, not {v.datacenter!r}")
+            mounted = ds_hosts.get((v.datacenter, v.datastore))
+            if mounted is None:
+                raise ValueError(f"vms.{i}.datastore: unknown datastore {v.datastore!r}")
+            if v.host not in mounted:
                 raise ValueError(f"vms.{i}.datastore: datastore {v.datastore!r} is not "
                                  f"mounted on host {v.host!r}")
+        index = VmIndex(self.vms)
         for ci, c in enumerate(self.clusters):
             cluster_hosts = {h.name for h in c.hosts}
             for ri, r in enumerate(c.rules):
                 for vm in r.vms:
-                    _known(f"clusters.{ci}.rules.{ri}.vms", "VM", vm, vm_set)
-                for h in r.hosts:
-                    _known(f"clusters.{ci}.rules.{ri}.hosts", "host in this cluster", h,
+                    _resolve(index, f"clusters.{ci}.rules.{ri}.vms", vm, c.datacenter)
+                for name in r.hosts:
+                    _known(f"clusters.{ci}.rules.{ri}.hosts", "host in this cluster", name,
                            cluster_hosts)
         for i, f in enumerate(self.faults):
-            _known(f"faults.{i}.vm", "VM", f.vm, vm_set)
+            _resolve(index, f"faults.{i}.vm", f.vm, None)
+            if f.land_on is not None:
+                _known(f"faults.{i}.land_on", "host", f.land_on, set(host_dc))
+        users = [self.credentials.username]
+        for i, u in enumerate(self.users):
+            if u.username in users:
+                raise ValueError(f"users.{i}.username: duplicate user {u.username!r}")
+            users.append(u.username)
         return self
 
     def to_sim_json(self) -> dict[str, Any]:
         """The normalised document the Go simulator reads."""
         doc = self.model_dump(mode="json")
-        every_host = [h.name for h in self.hosts]
+        doc["datacenters"] = self.datacenters
+        dc_hosts: dict[str, list[str]] = {}
+        for h in self.hosts:
+            dc_hosts.setdefault(h.datacenter, []).append(h.name)
         for d in doc["datastores"]:
             if d["hosts"] is None:
-                d["hosts"] = list(every_host)
+                d["hosts"] = list(dc_hosts[d["datacenter"]])
+        for v, vd in zip(self.vms, doc["vms"], strict=True):
+            vd["path"] = v.path
+        index = VmIndex(self.vms)
+        for c, cd in zip(self.clusters, doc["clusters"], strict=True):
+            for r, rd in zip(c.rules, cd["rules"], strict=True):
+                rd["vms"] = [index.resolve(n, c.datacenter).path for n in r.vms]
+        for fd in doc["faults"]:
+            fd["vm"] = index.resolve(fd["vm"]).path
         return doc
 
 
-def _unique(what: str, names: list[str]) -> None:
-    seen: set[str] = set()
-    for i, name in enumerate(names):
-        if name in seen:
-            raise ValueError(f"{what}.{i}.name: duplicate name {name!r}")
-        seen.add(name)
+def _host_path(spec: InventorySpec, flat_index: int) -> str:
+    i = 0
+    for ci, c in enumerate(spec.clusters):
+        for hi, _ in enumerate(c.hosts):
+            if i == flat_index:
+                return f"clusters.{ci}.hosts.{hi}.name"
+            i += 1
+    return f"hosts.{flat_index}.name"
+
+
+def _unique(what: str, keys: list[tuple[str, str]], *, shown: list[str] | None = None,
+            where: Any = None) -> None:
+    seen: set[tuple[str, str]] = set()
+    for i, key in enumerate(keys):
+        if key in seen:
+            path = where(i) if where else f"{what}.{i}.name"
+            name = shown[i] if shown else key[1]
+            raise ValueError(f"{path}: duplicate name {name!r}")
+        seen.add(key)
 
 
 def _known(path: str, kind: str, name: str, known: set[str]) -> None:
@@ -205,7 +331,17 @@ def _known(path: str, kind: str, name: str, known: set[str]) -> None:
         raise ValueError(f"{path}: unknown {kind} {name!r}")
 
 
-def _error_line(source: str, exc: ValidationError) -> str:
+def _resolve(index: VmIndex, path: str, ref: str, datacenter: str | None) -> None:
+    try:
+        index.resolve(ref, datacenter)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+_LEADING_PATH = re.compile(r"^([A-Za-z_]+(?:\.[A-Za-z0-9_]+)*): (.*)$", re.S)
+
+
+def _error_line(source: str, exc: ValidationError, origins: dict[tuple[str, int], str]) -> str:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"])
     msg = str(err["msg"]).removeprefix("Value error, ")
@@ -213,6 +349,11 @@ def _error_line(source: str, exc: ValidationError) -> str:
         msg = "required key is missing"
     elif err["type"] == "extra_forbidden":
         msg = "unknown key"
+    elif err["type"] == "value_error" and (m := _LEADING_PATH.match(msg)):
+        # our own checks say "<key path>: <problem>"
+        loc = f"{loc}.{m.group(1)}" if loc else m.group(1)
+        msg = m.group(2)
+    loc = origin_path(loc, origins)
     where = f"{source}: {loc}: " if loc else f"{source}: "
     return where + msg
 
@@ -222,9 +363,13 @@ def parse_inventory(data: object, source: str = "<inventory>") -> InventorySpec:
     if not isinstance(data, dict):
         raise InventoryFileError(f"{source}: expected a YAML mapping at the top level")
     try:
-        return InventorySpec.model_validate(data)
+        flat, origins = flatten(data)
+    except ValueError as exc:
+        raise InventoryFileError(f"{source}: {exc}") from None
+    try:
+        return InventorySpec.model_validate(flat)
     except ValidationError as exc:
-        raise InventoryFileError(_error_line(source, exc)) from None
+        raise InventoryFileError(_error_line(source, exc, origins)) from None
 
 
 def load_inventory(path: str | Path) -> InventorySpec:

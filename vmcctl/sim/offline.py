@@ -11,6 +11,8 @@ and benchmarks use it; it also cross-checks what the simulator reports.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from vmcctl.model import Cluster, Datastore, Host, Inventory, Rule, RuleKind, Vm
 from vmcctl.sim.inventory import InventorySpec, RuleSpec
 
@@ -28,34 +30,41 @@ def _mb(gb: float) -> int:
     return round(gb * 1024)
 
 
-def rule_from_spec(rule: RuleSpec, vm_moids: dict[str, str],
-                   host_moids: dict[str, str]) -> Rule:
+def rule_from_spec(rule: RuleSpec, vm_moids: dict[str, str], host_moids: dict[str, str],
+                   resolve: Callable[[str], str]) -> Rule:
+    """``resolve`` turns a rule's VM reference (name, folder/name or path) into a VM path."""
     kind, mandatory = _RULE_KINDS[rule.type]
-    return Rule(name=rule.name, kind=kind, vm_moids=tuple(vm_moids[v] for v in rule.vms),
+    return Rule(name=rule.name, kind=kind,
+                vm_moids=tuple(vm_moids[resolve(v)] for v in rule.vms),
                 host_moids=tuple(host_moids[h] for h in rule.hosts), mandatory=mandatory)
 
 
 def inventory_from_spec(spec: InventorySpec) -> Inventory:
-    """The model the simulator's snapshot would give for ``spec``."""
-    dc = spec.datacenter
+    """The model the simulator's snapshot would give for ``spec`` (every datacenter).
+
+    VMs are keyed by their inventory path (names repeat across folders and
+    datacenters), datastores by datacenter and name; host names are unique.
+    """
     host_moid = {hs.name: f"host-{i}" for i, hs in enumerate(spec.hosts, start=1)}
-    vm_moid = {v.name: f"vm-{i}" for i, v in enumerate(spec.vms, start=1)}
-    ds_moid = {d.name: f"datastore-{i}" for i, d in enumerate(spec.datastores, start=1)}
-    all_hosts = [h.name for h in spec.hosts]
-    ds_hosts = {d.name: d.hosts if d.hosts is not None else all_hosts for d in spec.datastores}
-    host_datastores: dict[str, list[str]] = {h: [] for h in all_hosts}
-    for ds_name, members in ds_hosts.items():
+    vm_moid = {v.path: f"vm-{i}" for i, v in enumerate(spec.vms, start=1)}
+    ds_moid = {(d.datacenter, d.name): f"datastore-{i}"
+               for i, d in enumerate(spec.datastores, start=1)}
+    dc_of_host = {hs.name: hs.datacenter for hs in spec.hosts}
+    host_datastores: dict[str, list[str]] = {h: [] for h in host_moid}
+    for d in spec.datastores:
+        members = d.hosts if d.hosts is not None else [h for h, dc in dc_of_host.items()
+                                                       if dc == d.datacenter]
         for h in members:
-            host_datastores[h].append(ds_moid[ds_name])
+            host_datastores[h].append(ds_moid[(d.datacenter, d.name)])
 
     cpu_used: dict[str, int] = {}
     mem_used: dict[str, int] = {}
-    vms_on: dict[str, list[str]] = {h: [] for h in all_hosts}
+    vms_on: dict[str, list[str]] = {h: [] for h in host_moid}
     for hs in spec.hosts:
         cpu_used[hs.name] = hs.background_cpu_mhz
         mem_used[hs.name] = _mb(hs.background_memory_gb)
     for v in spec.vms:
-        vms_on[v.host].append(vm_moid[v.name])
+        vms_on[v.host].append(vm_moid[v.path])
         if v.power == "on":
             cpu_used[v.host] += v.cpu_usage_mhz
             mem_used[v.host] += _mb(v.memory_usage_gb)
@@ -63,11 +72,16 @@ def inventory_from_spec(spec: InventorySpec) -> Inventory:
     cluster_of: dict[str, Cluster] = {}
     clusters: list[Cluster] = []
     for ci, cs in enumerate(spec.clusters, start=1):
+        dc = cs.datacenter
+
+        def resolve(ref: str, dc: str = dc) -> str:
+            return spec.resolve_vm(ref, dc).path
+
         cluster = Cluster(
-            name=cs.name, moid=f"domain-c{ci}", host_moids=tuple(host_moid[h.name]
-                                                                for h in cs.hosts),
-            rules=tuple(sorted((rule_from_spec(r, vm_moid, host_moid) for r in cs.rules),
-                               key=lambda r: r.name)),
+            name=cs.name, moid=f"domain-c{ci}",
+            host_moids=tuple(host_moid[h.name] for h in cs.hosts),
+            rules=tuple(sorted((rule_from_spec(r, vm_moid, host_moid, resolve)
+                                for r in cs.rules), key=lambda r: r.name)),
             drs_enabled=cs.drs_enabled, root_pool=f"resgroup-{ci}", datacenter=dc,
             path=f"/{dc}/host/{cs.name}")
         clusters.append(cluster)
@@ -83,21 +97,21 @@ def inventory_from_spec(spec: InventorySpec) -> Inventory:
              memory_capacity_mb=_mb(hs.memory_gb),
              cpu_usage_mhz=cpu_used[hs.name], memory_usage_mb=mem_used[hs.name],
              datastore_moids=tuple(sorted(host_datastores[hs.name])),
-             vm_moids=tuple(sorted(vms_on[hs.name])), datacenter=dc,
-             path=f"/{dc}/host/{cluster_of[hs.name].name}/{hs.name}")
+             vm_moids=tuple(sorted(vms_on[hs.name])), datacenter=hs.datacenter,
+             path=f"/{hs.datacenter}/host/{cluster_of[hs.name].name}/{hs.name}")
         for hs in spec.hosts)
     vms = tuple(
-        Vm(name=v.name, moid=vm_moid[v.name], host_moid=host_moid[v.host], host_name=v.host,
+        Vm(name=v.name, moid=vm_moid[v.path], host_moid=host_moid[v.host], host_name=v.host,
            power_state="poweredOn" if v.power == "on" else "poweredOff",
            num_cpu=v.cpus, memory_mb=_mb(v.memory_gb),
            cpu_usage_mhz=v.cpu_usage_mhz if v.power == "on" else 0,
            memory_usage_mb=_mb(v.memory_usage_gb) if v.power == "on" else 0,
-           datastore_moids=(ds_moid[v.datastore],), ip_address=v.ip,
-           resource_pool=cluster_of[v.host].root_pool, datacenter=dc,
-           path=f"/{dc}/vm/{v.name}")
+           datastore_moids=(ds_moid[(v.datacenter, v.datastore)],), ip_address=v.ip,
+           resource_pool=cluster_of[v.host].root_pool, datacenter=v.datacenter, path=v.path)
         for v in spec.vms)
     datastores = tuple(
-        Datastore(name=d.name, moid=ds_moid[d.name], capacity_bytes=round(d.capacity_gb * 2**30),
-                  free_bytes=round(d.free_gb * 2**30), datacenter=dc)
+        Datastore(name=d.name, moid=ds_moid[(d.datacenter, d.name)],
+                  capacity_bytes=round(d.capacity_gb * 2**30),
+                  free_bytes=round(d.free_gb * 2**30), datacenter=d.datacenter)
         for d in spec.datastores)
     return Inventory(hosts=hosts, vms=vms, datastores=datastores, clusters=tuple(clusters))

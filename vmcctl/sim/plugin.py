@@ -90,13 +90,15 @@ class SimHandle:
             env["VMCCTL_INSECURE"] = "1"
         return env
 
-    def connect(self) -> Any:
-        """A pyVmomi ServiceInstance, TLS verified against the simulator's certificate."""
+    def connect(self, username: str | None = None, password: str | None = None) -> Any:
+        """A pyVmomi ServiceInstance, TLS verified against the simulator's certificate;
+        logged in with the inventory's credentials unless a user is given."""
         from pyVim.connect import SmartConnect
 
         e = self.endpoint
-        kwargs: dict[str, Any] = {"host": e.host, "port": e.port, "user": e.username,
-                                  "pwd": e.password}
+        kwargs: dict[str, Any] = {"host": e.host, "port": e.port,
+                                  "user": username if username is not None else e.username,
+                                  "pwd": password if password is not None else e.password}
         if e.plain_http:
             kwargs["protocol"] = "http"
         else:

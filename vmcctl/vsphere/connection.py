@@ -5,10 +5,13 @@ renew an expired session for reads, log out on close.
         inv = client.read(lambda content: ...)      # renewed once on NotAuthenticated
         task = client.call(lambda: vm.RelocateVM_Task(spec, prio))  # never retried
 
-pyVmomi faults and socket errors are turned into vmcctl's errors here:
+Connecting turns pyVmomi faults and socket errors into vmcctl's errors:
 certificate failure → ``TLSVerificationError``, ``InvalidLogin`` →
 ``AuthenticationError``, unreachable / broken connection →
-``VCenterConnectionError``.
+``VCenterConnectionError``. ``read``/``call`` pass every other vSphere fault
+through raw: relocation, task waits and the executor handle particular faults
+themselves. Where a fault would leave vmcctl unhandled it is mapped by
+``vmcctl.vsphere.faults.map_fault`` (the CLI session, the playbook runner).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from vmcctl.errors import (
 )
 from vmcctl.log import get_logger
 from vmcctl.testing.cassettes import active_recording
-from vmcctl.vsphere.settings import ConnectionSettings
+from vmcctl.vsphere.settings import ConnectionSettings, credentials_hint
 
 log = get_logger(__name__)
 
@@ -129,7 +132,7 @@ class Client:
         except vim.fault.InvalidLogin:
             raise AuthenticationError(
                 f"vCenter at {s.url} refused the login for user {s.username!r}",
-                hint="check --username/--password (VMCCTL_USERNAME/VMCCTL_PASSWORD)") from None
+                hint=credentials_hint(s.origin)) from None
         except CONNECTION_ERRORS as exc:
             raise connection_error(exc, s) from None
         except Exception as exc:

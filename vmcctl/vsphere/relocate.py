@@ -133,6 +133,10 @@ def plan_checked_move(inv: Inventory, vm: Vm, target: Host,
     source = inv.host(vm.host_moid)
     if source.moid == target.moid:
         raise PrecheckError(f"VM {vm.name} is already on host {target.name}")
+    if vm.datacenter and target.datacenter and vm.datacenter != target.datacenter:
+        raise PrecheckError(f"host {target.name} is in datacenter {target.datacenter}, VM "
+                            f"{vm.name} ({vm.path or vm.moid}) in {vm.datacenter}",
+                            hint="a compute-only move stays within its datacenter")
     if not target.readable:
         raise PrecheckError(f"host {target.name} cannot be checked: vCenter did not let us read "
                             + "; ".join(str(u) for u in target.blind_spots),

@@ -1,21 +1,29 @@
-"""Where to connect and how: flags, then ``VMCCTL_*``, then govc's ``GOVC_*``.
+"""Where to connect and how: credentials belong to one URL.
 
-``resolve_settings`` takes the CLI's flag values and the environment as a
-mapping (tests pass a dict; the CLI passes ``os.environ``) and returns a
-frozen ``ConnectionSettings``. Each value is taken from the first tier that
-sets it::
+``resolve_settings`` takes the CLI's flag values, a playbook's ``connection``
+(``FileConnection``) and the environment as a mapping (tests pass a dict; the
+CLI passes ``os.environ``) and returns a frozen ``ConnectionSettings``.
 
-    flag          VMCCTL_*            GOVC_*
-    --url         VMCCTL_URL          GOVC_URL (may carry user:pass@; bare host ok)
-    --username    VMCCTL_USERNAME     GOVC_USERNAME
-    --password    VMCCTL_PASSWORD     GOVC_PASSWORD
-    --insecure    VMCCTL_INSECURE     GOVC_INSECURE
-    --ca-file     VMCCTL_CA_FILE      GOVC_TLS_CA_CERTS
+The URL comes from the first source that names one: ``--url``, then the
+playbook's ``connection.url``, then ``VMCCTL_URL``, then ``GOVC_URL``. The user
+name, password and ``insecure`` come from the command line
+(``--username``/``--password``/``--insecure``, which apply to whichever URL
+was chosen) or from *that same source*, never from another one::
 
-Within a tier an explicit user name or password beats the ``user:pass@`` of
-that tier's URL (as in govc). The URL is normalised to
-``scheme://host[:port]/path`` with the credentials removed, so it is safe to
-print; nothing here ever shows the password.
+    URL source          user name / password from (besides the command line)
+    --url               the user:pass@ of --url itself
+    playbook url        connection.username / the variable named by
+                        connection.password_env (never VMCCTL_*/GOVC_*)
+    VMCCTL_URL          VMCCTL_USERNAME / VMCCTL_PASSWORD, its user:pass@
+    GOVC_URL            GOVC_USERNAME / GOVC_PASSWORD, its user:pass@
+
+Within a source an explicit user name or password beats the ``user:pass@`` of
+its URL (as in govc). A playbook's ``insecure: true`` is refused unless the
+command line says ``--insecure``. CA files only add trust (verification stays
+on): ``--ca-file``, then the URL source's own, then ``VMCCTL_CA_FILE``, then
+``GOVC_TLS_CA_CERTS``. The URL is normalised to ``scheme://host[:port]/path``
+with the credentials removed, so it is safe to print; nothing here ever shows
+the password.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ class ConnectionSettings:
     ca_file: str | None = None
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    origin: str = ""  # where the URL and its credentials came from, for messages
 
     def __str__(self) -> str:
         return f"{self.username}@{self.url}"
@@ -87,6 +96,18 @@ class ConnectionSettings:
                 raise ConfigError(f"cannot load the CA file {ca}: {exc}",
                                   hint="--ca-file / VMCCTL_CA_FILE must name a PEM file") from None
         return ctx
+
+
+def credentials_hint(origin: str) -> str:
+    """Where the credentials for a URL from ``origin`` were given, for a refused login."""
+    return {
+        "--url": "check --username/--password",
+        "connection.url": "check --username/--password, or the playbook's "
+                          "connection.username and the variable its password_env names",
+        "VMCCTL_URL": "check VMCCTL_USERNAME/VMCCTL_PASSWORD (or --username/--password)",
+        "GOVC_URL": "check GOVC_USERNAME/GOVC_PASSWORD or the user:password@ of GOVC_URL "
+                    "(or --username/--password)",
+    }.get(origin, "check the user name and password")
 
 
 def _ca_files(value: str | None) -> list[str]:
@@ -137,6 +158,140 @@ def normalise_url(raw: str, source: str) -> _Url:
     return _Url(f"{parts.scheme}://{netloc}{path}", user, pwd)
 
 
+
+
+@dataclass(frozen=True)
+class FileConnection:
+    """A file's own connection (a playbook's ``connection:``). Its user name and the
+    variable named by ``password_env`` go only with its ``url``."""
+
+    origin: str  # "playbook FILE", for messages
+    url: str | None = None
+    username: str | None = None
+    password_env: str | None = None
+    insecure: bool | None = None
+    ca_file: str | None = None
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One URL and what may be used with it."""
+
+    name: str  # "--url", "connection.url", "VMCCTL_URL", "GOVC_URL"
+    said: str  # how a message introduces the URL
+    url: _Url
+    username: str | None
+    password: str | None
+    insecure: bool | None
+    ca_file: str | None
+    fix: dict[str, str]  # "username"/"password" → how to give this source one
+
+
+def _userinfo(raw: str | None) -> bool:
+    """Does a raw URL carry ``user[:pass]@``? (Checked without parsing it.)"""
+    if not raw:
+        return False
+    netloc = raw.split("://", 1)[-1].split("/", 1)[0]
+    return "@" in netloc
+
+
+def _env_bool(environ: Mapping[str, str], name: str) -> bool | None:
+    return parse_bool(environ[name], name) if environ.get(name) is not None else None
+
+
+def _env_source(prefix: str, environ: Mapping[str, str]) -> _Source | None:
+    url_var = f"{prefix}_URL"
+    raw = environ.get(url_var)
+    if not raw:
+        return None
+    url = normalise_url(raw, url_var)
+    insecure = _env_bool(environ, f"{prefix}_INSECURE")
+    ca_var = "VMCCTL_CA_FILE" if prefix == "VMCCTL" else "GOVC_TLS_CA_CERTS"
+    in_url = " (or user:password@ in GOVC_URL)" if prefix == "GOVC" else ""
+    return _Source(
+        name=url_var, said=f"{url_var} {url.url} has no {{what}} of its own", url=url,
+        username=environ.get(f"{prefix}_USERNAME") or url.username,
+        password=environ.get(f"{prefix}_PASSWORD") or url.password,
+        insecure=insecure, ca_file=environ.get(ca_var) or None,
+        fix={"username": f"set {prefix}_USERNAME{in_url}, or pass --username",
+             "password": f"set {prefix}_PASSWORD{in_url}, or pass --password"})
+
+
+def _check_file(file: FileConnection) -> None:
+    """What a playbook may not say, whichever URL is used in the end."""
+    if file.url is None:
+        stray = [k for k in ("username", "password_env", "ca_file") if getattr(file, k)]
+        if stray:
+            raise ConfigError(
+                f"{file.origin}: connection.{' and connection.'.join(stray)} without "
+                "connection.url", hint="they go only with the playbook's own url: add url, "
+                "or drop them and use --username/--password or VMCCTL_*")
+    elif _userinfo(file.url) and ":" in file.url.split("://", 1)[-1].split("@", 1)[0]:
+        raise ConfigError(f"{file.origin}: connection.url carries a password",
+                          hint="a password does not belong in a playbook: declare "
+                               "password_env: NAME and set NAME")
+    if file.password_env is not None and file.password_env.startswith(("VMCCTL_", "GOVC_")):
+        raise ConfigError(
+            f"{file.origin}: connection.password_env names {file.password_env}",
+            hint="a playbook's own vCenter needs its own variable (e.g. LAB_PASSWORD); "
+                 "VMCCTL_*/GOVC_* go with the URLs set beside them")
+
+
+def _file_source(file: FileConnection, environ: Mapping[str, str],
+                 need_password: bool) -> _Source | None:
+    if file.url is None:
+        return None
+    url = normalise_url(file.url, f"connection.url of {file.origin}")
+    password = None
+    if file.password_env is not None and need_password:
+        password = environ.get(file.password_env)
+        if password is None:
+            raise ConfigError(f"{file.origin}: connection.password_env names "
+                              f"{file.password_env}, which is not set",
+                              hint=f"export {file.password_env}=... before running, "
+                                   "or pass --password")
+    return _Source(
+        name="connection.url", url=url,
+        said=f"connection.url {url.url} came from {file.origin}; no {{what}} for it",
+        username=file.username or url.username, password=password,
+        insecure=None, ca_file=file.ca_file,
+        fix={"username": "pass --username, or set connection.username in the playbook",
+             "password": "pass --password, or declare connection.password_env: NAME in the "
+                         "playbook and set NAME"})
+
+
+def _flag_source(url: str | None) -> _Source | None:
+    if not url:
+        return None
+    parsed = normalise_url(url, "--url")
+    return _Source(
+        name="--url", url=parsed, username=parsed.username, password=parsed.password,
+        said=f"--url {parsed.url} came from the command line; no {{what}} for it",
+        insecure=None, ca_file=None,
+        fix={w: f"pass --{w}, or set VMCCTL_URL with VMCCTL_USERNAME/VMCCTL_PASSWORD"
+             for w in ("username", "password")})
+
+
+def _others(chosen: _Source, what: str, environ: Mapping[str, str],
+            file: FileConnection | None) -> str:
+    """Names of other sources' values of ``what`` that were not used (never the values)."""
+    names: list[str] = []
+    for prefix in ("VMCCTL", "GOVC"):
+        if chosen.name == f"{prefix}_URL":
+            continue
+        if environ.get(f"{prefix}_{what.upper()}"):
+            names.append(f"{prefix}_{what.upper()}")
+        if _userinfo(environ.get(f"{prefix}_URL")):
+            names.append(f"{prefix}_URL's user:password@")
+    if file is not None and chosen.name != "connection.url":
+        value = file.username if what == "username" else file.password_env
+        if value:
+            names.append(f"{file.origin}'s connection")
+    if not names:
+        return ""
+    return f" (not taken from {' or '.join(names)}: each goes only with its own URL)"
+
+
 def resolve_settings(
     *,
     url: str | None = None,
@@ -145,55 +300,45 @@ def resolve_settings(
     insecure: bool | None = None,
     ca_file: str | None = None,
     env: Mapping[str, str] | None = None,
+    file: FileConnection | None = None,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> ConnectionSettings:
-    """Resolve the connection settings; ``ConfigError`` naming flag and variable if missing."""
+    """Resolve the connection settings (module docstring: which credentials go with
+    which URL); ``ConfigError`` naming the URL's source and what it lacks."""
     environ: Mapping[str, str] = env if env is not None else {}
-
-    def tiers(flag: str | None, suffix: str, govc: str) -> list[tuple[str | None, str]]:
-        return [(flag, "flag"), (environ.get(f"VMCCTL_{suffix}"), f"VMCCTL_{suffix}"),
-                (environ.get(govc), govc)]
-
-    # URL: the first tier that names one; its user:pass@ ranks just after its own tier's
-    # explicit variables.
-    url_tiers = tiers(url, "URL", "GOVC_URL")
-    parsed: list[_Url | None] = [
-        normalise_url(v, "--url" if src == "flag" else src) if v else None
-        for v, src in url_tiers]
-    chosen = next((p for p in parsed if p is not None), None)
+    for name in ("VMCCTL_INSECURE", "GOVC_INSECURE"):  # a bad value is an error wherever
+        _env_bool(environ, name)
+    if file is not None:
+        _check_file(file)
+    chosen = _flag_source(url)
+    if chosen is None and file is not None:
+        chosen = _file_source(file, environ, need_password=password is None)
+    chosen = chosen or _env_source("VMCCTL", environ) or _env_source("GOVC", environ)
     if chosen is None:
         raise ConfigError("no vCenter URL given",
                           hint="pass --url or set VMCCTL_URL (or GOVC_URL)")
 
-    def credential(flag: str | None, suffix: str, govc: str, attr: str) -> str | None:
-        for (value, _src), tier_url in zip(tiers(flag, suffix, govc), parsed, strict=True):
-            if value:
-                return value
-            from_url = getattr(tier_url, attr) if tier_url is not None else None
-            if from_url:
-                return str(from_url)
-        return None
+    user = username or chosen.username
+    pwd = password if password is not None else chosen.password
+    for what, missing in (("username", not user), ("password", pwd is None)):
+        if missing:
+            raise ConfigError(chosen.said.format(what=what)
+                              + _others(chosen, what, environ, file), hint=chosen.fix[what])
 
-    user = credential(username, "USERNAME", "GOVC_USERNAME", "username")
-    if not user:
-        raise ConfigError("no vCenter user name given",
-                          hint="pass --username or set VMCCTL_USERNAME (or GOVC_USERNAME)")
-    pwd = credential(password, "PASSWORD", "GOVC_PASSWORD", "password")
-    if pwd is None:
-        raise ConfigError("no vCenter password given",
-                          hint="pass --password or set VMCCTL_PASSWORD (or GOVC_PASSWORD)")
-
-    resolved_insecure = False
     if insecure is not None:
         resolved_insecure = insecure
+    elif file is not None and file.insecure:
+        raise ConfigError(f"{file.origin} says insecure: true, and the command line does not",
+                          hint="TLS verification is turned off only on purpose: pass "
+                               "--insecure with it, or give the playbook a ca_file")
+    elif file is not None and file.insecure is False:
+        resolved_insecure = False
     else:
-        for name in ("VMCCTL_INSECURE", "GOVC_INSECURE"):
-            if environ.get(name) is not None:
-                resolved_insecure = parse_bool(environ[name], name)
-                break
+        resolved_insecure = bool(chosen.insecure)
 
-    ca = ca_file or environ.get("VMCCTL_CA_FILE") or environ.get("GOVC_TLS_CA_CERTS") or None
+    ca = (ca_file or chosen.ca_file or environ.get("VMCCTL_CA_FILE")
+          or environ.get("GOVC_TLS_CA_CERTS") or None)
     if ca and not resolved_insecure:
         for f in _ca_files(ca):
             if Path(f).is_dir():
@@ -205,6 +350,7 @@ def resolve_settings(
                                   hint="--ca-file / VMCCTL_CA_FILE must name a PEM file")
     if connect_timeout <= 0 or read_timeout <= 0:
         raise ConfigError("timeouts must be positive")
-    return ConnectionSettings(url=chosen.url, username=user, password=pwd,
-                              insecure=resolved_insecure, ca_file=ca,
-                              connect_timeout=connect_timeout, read_timeout=read_timeout)
+    return ConnectionSettings(url=chosen.url.url, username=user or "", password=pwd or "",
+                              insecure=resolved_insecure,
+                              ca_file=ca, connect_timeout=connect_timeout,
+                              read_timeout=read_timeout, origin=chosen.name)

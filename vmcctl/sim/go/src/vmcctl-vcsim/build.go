@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vmware/govmomi/object"
@@ -34,31 +35,45 @@ func (s *sim) build(ctx context.Context, m *simulator.Model) error {
 	}
 	fixEventTemplates()
 	root := object.NewRootFolder(c)
-	dcObj, err := root.CreateDatacenter(ctx, s.inv.Datacenter)
-	if err != nil {
-		return fmt.Errorf("datacenter: %w", err)
-	}
-	s.dc = simulator.Map.Get(dcObj.Reference()).(*simulator.Datacenter)
-	folders, err := dcObj.Folders(ctx)
-	if err != nil {
-		return err
+	s.root = root.Reference()
+	hostFolders := map[string]*object.Folder{}
+	for _, name := range s.inv.Datacenters {
+		dcObj, err := root.CreateDatacenter(ctx, name)
+		if err != nil {
+			return fmt.Errorf("datacenter %s: %w", name, err)
+		}
+		folders, err := dcObj.Folders(ctx)
+		if err != nil {
+			return err
+		}
+		s.dcs[name] = &dcRec{
+			name:      name,
+			obj:       simulator.Map.Get(dcObj.Reference()).(*simulator.Datacenter),
+			dsFolder:  simulator.Map.Get(folders.DatastoreFolder.Reference()).(*simulator.Folder),
+			vmFolders: map[string]*simulator.Folder{"": simulator.Map.Get(folders.VmFolder.Reference()).(*simulator.Folder)},
+		}
+		hostFolders[name] = folders.HostFolder
 	}
 	for _, cs := range s.inv.Clusters {
-		if err := s.buildCluster(ctx, folders, cs); err != nil {
+		if err := s.buildCluster(ctx, hostFolders[cs.Datacenter], s.dcs[cs.Datacenter], cs); err != nil {
 			return err
 		}
 	}
-	dsFolder := simulator.Map.Get(folders.DatastoreFolder.Reference()).(*simulator.Folder)
 	for _, ds := range s.inv.Datastores {
-		s.buildDatastore(dsFolder, ds)
+		s.buildDatastore(s.dcs[ds.Datacenter], ds)
 	}
-	vmFolder := simulator.Map.Get(folders.VmFolder.Reference()).(*simulator.Folder)
 	boot := time.Now().Add(-24 * time.Hour)
+	byPath := make(map[string]*vmRec, len(s.inv.VMs))
 	for _, vs := range s.inv.VMs {
-		s.buildVM(vmFolder, vs, boot)
+		dc := s.dcs[vs.Datacenter]
+		folder, err := s.vmFolder(ctx, c, dc, vs.Folder)
+		if err != nil {
+			return fmt.Errorf("folder %s: %w", vs.Folder, err)
+		}
+		byPath[vs.Path] = s.buildVM(dc, folder, vs, boot)
 	}
 	for i, cs := range s.inv.Clusters {
-		s.buildRules(s.clusters[i], cs)
+		s.buildRules(s.clusters[i], cs, byPath)
 		s.summariseCluster(s.clusters[i])
 	}
 	for _, h := range s.hosts {
@@ -67,18 +82,42 @@ func (s *sim) build(ctx context.Context, m *simulator.Model) error {
 		h.obj.Summary.QuickStats.OverallMemoryUsage = mem
 	}
 	for _, f := range s.inv.Faults {
-		s.addFault(f)
+		if err := s.addFault(f); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func (s *sim) buildCluster(ctx context.Context, folders *object.DatacenterFolders, cs clusterSpec) error {
-	cl, err := folders.HostFolder.CreateCluster(ctx, cs.Name, types.ClusterConfigSpecEx{})
+// vmFolder is the VM folder at path (e.g. "team/ml") in dc, made as needed.
+func (s *sim) vmFolder(ctx context.Context, c *vim25.Client, dc *dcRec, path string) (*simulator.Folder, error) {
+	if f := dc.vmFolders[path]; f != nil {
+		return f, nil
+	}
+	parentPath, name := "", path
+	if i := strings.LastIndex(path, "/"); i >= 0 {
+		parentPath, name = path[:i], path[i+1:]
+	}
+	parent, err := s.vmFolder(ctx, c, dc, parentPath)
+	if err != nil {
+		return nil, err
+	}
+	made, err := object.NewFolder(c, parent.Self).CreateFolder(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	f := simulator.Map.Get(made.Reference()).(*simulator.Folder)
+	dc.vmFolders[path] = f
+	return f, nil
+}
+
+func (s *sim) buildCluster(ctx context.Context, hostFolder *object.Folder, dc *dcRec, cs clusterSpec) error {
+	cl, err := hostFolder.CreateCluster(ctx, cs.Name, types.ClusterConfigSpecEx{})
 	if err != nil {
 		return fmt.Errorf("cluster %s: %w", cs.Name, err)
 	}
 	obj := simulator.Map.Get(cl.Reference()).(*simulator.ClusterComputeResource)
-	rec := &clusterRec{name: cs.Name, obj: obj, pool: *obj.ResourcePool}
+	rec := &clusterRec{dc: dc, name: cs.Name, obj: obj, pool: *obj.ResourcePool}
 	obj.ConfigurationEx.(*types.ClusterConfigInfoEx).DrsConfig.Enabled = types.NewBool(cs.DRSEnabled)
 	s.poolCluster[rec.pool] = rec
 	s.clusters = append(s.clusters, rec)
@@ -139,7 +178,8 @@ func configureHost(h *hostRec) {
 	o.Summary.QuickStats.Uptime = 86400
 }
 
-func (s *sim) buildDatastore(folder *simulator.Folder, spec datastoreSpec) {
+func (s *sim) buildDatastore(dc *dcRec, spec datastoreSpec) {
+	folder := dc.dsFolder
 	url := "ds:///vmfs/volumes/" + spec.Name + "/"
 	ds := &simulator.Datastore{}
 	ds.Name = spec.Name
@@ -163,9 +203,9 @@ func (s *sim) buildDatastore(folder *simulator.Folder, spec datastoreSpec) {
 	ds.Capability = types.DatastoreCapability{DirectoryHierarchySupported: true, PerFileThinProvisioningSupported: true}
 	simulator.Map.PutEntity(folder, simulator.Map.NewEntity(ds))
 	folder.ChildEntity = append(folder.ChildEntity, ds.Self)
-	s.dc.Datastore = append(s.dc.Datastore, ds.Self)
-	rec := &dsRec{name: spec.Name, obj: ds}
-	s.datastores[spec.Name] = rec
+	dc.obj.Datastore = append(dc.obj.Datastore, ds.Self)
+	rec := &dsRec{dc: dc, name: spec.Name, obj: ds}
+	s.datastores[dc.name+"/"+spec.Name] = rec
 	for _, name := range spec.Hosts {
 		h := s.hosts[name]
 		h.datastores[spec.Name] = rec
@@ -185,9 +225,9 @@ func nameUUID(kind, name string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-func (s *sim) buildVM(folder *simulator.Folder, spec vmSpec, boot time.Time) {
+func (s *sim) buildVM(dc *dcRec, folder *simulator.Folder, spec vmSpec, boot time.Time) *vmRec {
 	h := s.hosts[spec.Host]
-	ds := s.datastores[spec.Datastore]
+	ds := s.datastores[dc.name+"/"+spec.Datastore]
 	on := spec.Power == "on"
 	vm := &simulator.VirtualMachine{}
 	vm.Name = spec.Name
@@ -200,8 +240,8 @@ func (s *sim) buildVM(folder *simulator.Folder, spec vmSpec, boot time.Time) {
 		GuestId:       string(types.VirtualMachineGuestOsIdentifierOtherLinux64Guest),
 		GuestFullName: "Other Linux (64-bit)",
 		Version:       "vmx-14",
-		Uuid:          nameUUID("bios", spec.Name),
-		InstanceUuid:  nameUUID("instance", spec.Name),
+		Uuid:          nameUUID("bios", spec.Path),
+		InstanceUuid:  nameUUID("instance", spec.Path),
 		Hardware: types.VirtualHardware{
 			NumCPU: int32(spec.CPUs), NumCoresPerSocket: 1, MemoryMB: memMB,
 		},
@@ -232,7 +272,7 @@ func (s *sim) buildVM(folder *simulator.Folder, spec vmSpec, boot time.Time) {
 	vm.Datastore = []types.ManagedObjectReference{ds.obj.Self}
 	simulator.Map.PutEntity(folder, simulator.Map.NewEntity(vm))
 	folder.ChildEntity = append(folder.ChildEntity, vm.Self)
-	rec := &vmRec{spec: spec, obj: vm, host: h, poweredOn: on, datastores: []*dsRec{ds}}
+	rec := &vmRec{spec: spec, obj: vm, host: h, poweredOn: on, datastores: []*dsRec{ds}, dc: dc}
 	cpu, mem := rec.quickStats()
 	vm.Summary = types.VirtualMachineSummary{
 		Vm:      &vm.Self,
@@ -254,18 +294,18 @@ func (s *sim) buildVM(folder *simulator.Folder, spec vmSpec, boot time.Time) {
 	poolObj := simulator.Map.Get(pool).(*simulator.ResourcePool)
 	poolObj.Vm = append(poolObj.Vm, vm.Self)
 	ds.obj.Vm = append(ds.obj.Vm, vm.Self)
-	s.vms[spec.Name] = rec
 	s.vmsByRef[vm.Self] = rec
+	return rec
 }
 
 // buildRules fills configurationEx.rule (and the VM/host groups the
 // vm-host rules refer to) the way vCenter reports them.
-func (s *sim) buildRules(c *clusterRec, cs clusterSpec) {
+func (s *sim) buildRules(c *clusterRec, cs clusterSpec, byPath map[string]*vmRec) {
 	cfg := c.obj.ConfigurationEx.(*types.ClusterConfigInfoEx)
-	vmRefs := func(names []string) []types.ManagedObjectReference {
-		out := make([]types.ManagedObjectReference, 0, len(names))
-		for _, n := range names {
-			out = append(out, s.vms[n].ref())
+	vmRefs := func(paths []string) []types.ManagedObjectReference {
+		out := make([]types.ManagedObjectReference, 0, len(paths))
+		for _, p := range paths {
+			out = append(out, byPath[p].ref())
 		}
 		return out
 	}

@@ -7,7 +7,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 )
@@ -59,7 +58,7 @@ func (c *control) addFault(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		writeError(w, http.StatusBadRequest, "body must be a JSON object {vm, method, fault, message, at_progress, times}: "+err.Error())
+		writeError(w, http.StatusBadRequest, "body must be a JSON object {vm, method, fault, message, at_progress, times, effect, land_on}: "+err.Error())
 		return
 	}
 	if err := normaliseFault(&f); err != nil {
@@ -69,10 +68,9 @@ func (c *control) addFault(w http.ResponseWriter, r *http.Request) {
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.vms[f.VM] == nil && s.hosts[f.VM] == nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("vm: unknown VM or host %q", f.VM))
+	if err := s.addFault(f); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.addFault(f)
 	writeJSON(w, http.StatusOK, f)
 }

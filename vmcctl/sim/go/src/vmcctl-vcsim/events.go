@@ -23,9 +23,9 @@ func (s *sim) postEvent(ev types.BaseEvent) {
 	})
 }
 
-func (s *sim) dcArg() *types.DatacenterEventArgument {
+func dcArg(dc *dcRec) *types.DatacenterEventArgument {
 	return &types.DatacenterEventArgument{
-		EntityEventArgument: types.EntityEventArgument{Name: s.dc.Name}, Datacenter: s.dc.Self}
+		EntityEventArgument: types.EntityEventArgument{Name: dc.name}, Datacenter: dc.obj.Self}
 }
 
 func hostArg(h *hostRec) *types.HostEventArgument {
@@ -39,7 +39,7 @@ func clusterArg(h *hostRec) *types.ComputeResourceEventArgument {
 
 func (s *sim) vmEvent(v *vmRec) types.VmEvent {
 	return types.VmEvent{Event: types.Event{
-		Datacenter:      s.dcArg(),
+		Datacenter:      dcArg(v.dc),
 		ComputeResource: clusterArg(v.host),
 		Host:            hostArg(v.host),
 		Vm:              &types.VmEventArgument{EntityEventArgument: types.EntityEventArgument{Name: v.spec.Name}, Vm: v.ref()},
@@ -48,7 +48,7 @@ func (s *sim) vmEvent(v *vmRec) types.VmEvent {
 
 func (s *sim) hostEvent(h *hostRec) types.HostEvent {
 	return types.HostEvent{Event: types.Event{
-		Datacenter: s.dcArg(), ComputeResource: clusterArg(h), Host: hostArg(h),
+		Datacenter: dcArg(h.cluster.dc), ComputeResource: clusterArg(h), Host: hostArg(h),
 	}}
 }
 

@@ -7,6 +7,8 @@ package main
 import (
 	"fmt"
 	"reflect"
+	"sort"
+	"strings"
 
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -17,8 +19,10 @@ var faultMethods = map[string]bool{
 }
 
 type faultRec struct {
-	spec faultSpec
-	left int
+	spec   faultSpec
+	target types.ManagedObjectReference
+	landOn *hostRec // effect land-on
+	left   int
 }
 
 // makeFault builds an empty vim fault of the named type, e.g. "MigrationFault".
@@ -35,7 +39,10 @@ func faultName(f types.BaseMethodFault) string {
 	return reflect.TypeOf(f).Elem().Name()
 }
 
-// normaliseFault fills defaults and checks a fault spec; nil error = usable.
+var effects = map[string]bool{"reboot": true, "power-off": true, "land-on": true}
+
+// normaliseFault fills defaults and checks a fault spec from POST /_sim/faults;
+// nil error = usable. (The inventory's faults arrive already normalised.)
 func normaliseFault(f *faultSpec) error {
 	if f.VM == "" {
 		return fmt.Errorf("vm: required key is missing")
@@ -45,6 +52,22 @@ func normaliseFault(f *faultSpec) error {
 	}
 	if !faultMethods[f.Method] {
 		return fmt.Errorf("method: unsupported method %q", f.Method)
+	}
+	if f.Effect != nil {
+		if !effects[*f.Effect] {
+			return fmt.Errorf("effect: must be reboot, power-off or land-on, not %q", *f.Effect)
+		}
+		if f.Method != "RelocateVM_Task" {
+			return fmt.Errorf("effect: applies to RelocateVM_Task only")
+		}
+		if f.Fault != "" {
+			return fmt.Errorf("fault: give either fault or effect, not both")
+		}
+		if (*f.Effect == "land-on") != (f.LandOn != nil) {
+			return fmt.Errorf("land_on: effect land-on needs land_on (a host name), and only it takes one")
+		}
+	} else if f.LandOn != nil {
+		return fmt.Errorf("land_on: needs effect land-on")
 	}
 	if f.Fault == "" {
 		f.Fault = "MigrationFault"
@@ -67,24 +90,74 @@ func normaliseFault(f *faultSpec) error {
 	return nil
 }
 
-// addFault registers a fault (caller holds s.mu or is building).
-func (s *sim) addFault(f faultSpec) {
-	s.faults = append(s.faults, &faultRec{spec: f, left: f.Times})
+// addFault resolves the fault's target and registers it (caller holds s.mu
+// or is building). The target is a VM (moid, full path, folder/name or an
+// unambiguous name) or a host name.
+func (s *sim) addFault(f faultSpec) error {
+	rec := &faultRec{spec: f, left: f.Times}
+	vms := s.findVMs(f.VM)
+	switch {
+	case len(vms) == 1:
+		rec.target = vms[0].ref()
+	case len(vms) > 1:
+		paths := make([]string, len(vms))
+		for i, v := range vms {
+			paths[i] = v.path()
+		}
+		return fmt.Errorf("vm: %q names %d VMs (%s); give a folder/name, a full path or a moid",
+			f.VM, len(vms), strings.Join(paths, ", "))
+	case s.hosts[f.VM] != nil:
+		rec.target = s.hosts[f.VM].ref()
+	default:
+		return fmt.Errorf("vm: unknown VM or host %q", f.VM)
+	}
+	if f.LandOn != nil {
+		if rec.landOn = s.hosts[*f.LandOn]; rec.landOn == nil {
+			return fmt.Errorf("land_on: unknown host %q", *f.LandOn)
+		}
+	}
+	s.faults = append(s.faults, rec)
+	return nil
+}
+
+// findVMs: the existing VMs ref names (moid, /DC/vm/path, folder/name or
+// name), ordered by moid.
+func (s *sim) findVMs(ref string) []*vmRec {
+	if v := s.vmsByRef[types.ManagedObjectReference{Type: "VirtualMachine", Value: ref}]; v != nil {
+		return []*vmRec{v}
+	}
+	folder, name := "", ref
+	if i := strings.LastIndex(ref, "/"); i >= 0 {
+		folder, name = ref[:i], ref[i+1:]
+	}
+	var out []*vmRec
+	for _, v := range s.vmsByRef {
+		switch {
+		case strings.HasPrefix(ref, "/"):
+			if v.path() == ref {
+				out = append(out, v)
+			}
+		case v.spec.Name == name && (folder == "" || v.spec.Folder == folder):
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ref().Value < out[j].ref().Value })
+	return out
 }
 
 // takeFault consumes the first armed fault for method on target (caller holds s.mu).
-func (s *sim) takeFault(method, target string) *faultSpec {
+func (s *sim) takeFault(method string, target types.ManagedObjectReference) *faultRec {
 	for _, f := range s.faults {
-		if f.left > 0 && f.spec.Method == method && f.spec.VM == target {
+		if f.left > 0 && f.spec.Method == method && f.target == target {
 			f.left--
-			spec := f.spec
-			return &spec
+			c := *f
+			return &c
 		}
 	}
 	return nil
 }
 
-func (f *faultSpec) build() *soapFault {
-	vf, _ := makeFault(f.Fault)
-	return newFault(f.Message, vf)
+func (f *faultRec) build() *soapFault {
+	vf, _ := makeFault(f.spec.Fault)
+	return newFault(f.spec.Message, vf)
 }

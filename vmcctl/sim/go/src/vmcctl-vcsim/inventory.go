@@ -26,6 +26,7 @@ type hostSpec struct {
 	MaxVMotions        int     `json:"max_vmotions"`
 	Maintenance        bool    `json:"maintenance"`
 	Connected          bool    `json:"connected"`
+	Datacenter         string  `json:"datacenter"`
 }
 
 type ruleSpec struct {
@@ -40,6 +41,7 @@ type clusterSpec struct {
 	Hosts      []hostSpec `json:"hosts"`
 	Rules      []ruleSpec `json:"rules"`
 	DRSEnabled bool       `json:"drs_enabled"`
+	Datacenter string     `json:"datacenter"`
 }
 
 type datastoreSpec struct {
@@ -47,6 +49,7 @@ type datastoreSpec struct {
 	CapacityGB float64  `json:"capacity_gb"`
 	FreeGB     float64  `json:"free_gb"`
 	Hosts      []string `json:"hosts"`
+	Datacenter string   `json:"datacenter"`
 }
 
 type vmSpec struct {
@@ -59,6 +62,9 @@ type vmSpec struct {
 	Power         string  `json:"power"`
 	Datastore     string  `json:"datastore"`
 	IP            *string `json:"ip"`
+	Folder        string  `json:"folder"`
+	Datacenter    string  `json:"datacenter"`
+	Path          string  `json:"path"` // /DC/vm/folder/name
 }
 
 type migrationSpec struct {
@@ -66,19 +72,34 @@ type migrationSpec struct {
 	SecondsPerGB float64 `json:"seconds_per_gb"`
 }
 
-// faultSpec is one injected fault; the same shape arrives on POST /_sim/faults.
+// faultSpec is one injected fault, or (with Effect) a relocation that
+// succeeds with a side effect; the same shape arrives on POST /_sim/faults.
+// VM names the target: a VM (name, folder/name, full path or moid) or, for
+// host methods, a host.
 type faultSpec struct {
-	VM         string `json:"vm"`
-	Method     string `json:"method"`
-	Fault      string `json:"fault"`
-	Message    string `json:"message"`
-	AtProgress int    `json:"at_progress"`
-	Times      int    `json:"times"`
+	VM         string  `json:"vm"`
+	Method     string  `json:"method"`
+	Fault      string  `json:"fault"`
+	Message    string  `json:"message"`
+	AtProgress int     `json:"at_progress"`
+	Times      int     `json:"times"`
+	Effect     *string `json:"effect"`  // reboot, power-off, land-on
+	LandOn     *string `json:"land_on"` // host name for land-on
+}
+
+// userSpec is a user with only the listed privileges.
+type userSpec struct {
+	Username         string   `json:"username"`
+	Password         string   `json:"password"`
+	Privileges       []string `json:"privileges"`
+	HiddenProperties []string `json:"hidden_properties"`
 }
 
 type inventorySpec struct {
 	Datacenter  string          `json:"datacenter"`
+	Datacenters []string        `json:"datacenters"`
 	Credentials credentialsSpec `json:"credentials"`
+	Users       []userSpec      `json:"users"`
 	Clusters    []clusterSpec   `json:"clusters"`
 	Datastores  []datastoreSpec `json:"datastores"`
 	VMs         []vmSpec        `json:"vms"`

@@ -75,8 +75,9 @@ func run() int {
 		scheme = "http"
 	}
 	svc := model.Service
-	svc.Listen = &url.URL{Scheme: scheme, Host: addr.String(),
-		User: url.UserPassword(inv.Credentials.Username, inv.Credentials.Password)}
+	// govmomi accepts any non-empty login; the front checks the inventory's
+	// credentials and users itself (sessions.go).
+	svc.Listen = &url.URL{Scheme: scheme, Host: addr.String()}
 	srv := &http.Server{Handler: newRouter(s, svc), ReadHeaderTimeout: 30 * time.Second}
 	if !*plainHTTP {
 		dir := *certDir
@@ -99,7 +100,7 @@ func run() int {
 	fmt.Printf("%s://%s/sdk\n", scheme, addr.String())
 	_ = os.Stdout.Sync()
 	fmt.Fprintf(os.Stderr, "serving %d hosts, %d VMs (ready in %.2f s)\n",
-		len(s.hosts), len(s.vms), time.Since(started).Seconds())
+		len(s.hosts), len(s.vmsByRef), time.Since(started).Seconds())
 
 	errs := make(chan error, 1)
 	go func() { errs <- srv.Serve(ln) }()

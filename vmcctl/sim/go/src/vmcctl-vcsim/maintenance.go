@@ -53,7 +53,7 @@ func (s *sim) enterMaintenance(req interface{}) (interface{}, *soapFault) {
 		fault = newFault(fmt.Sprintf("Host '%s' is already entering maintenance mode.", h.spec.Name), &types.InvalidState{})
 	}
 	if fault == nil {
-		if f := s.takeFault("EnterMaintenanceMode_Task", h.spec.Name); f != nil {
+		if f := s.takeFault("EnterMaintenanceMode_Task", h.ref()); f != nil {
 			fault = f.build()
 		}
 	}
@@ -163,7 +163,7 @@ func (s *sim) exitMaintenance(req interface{}) (interface{}, *soapFault) {
 	entry.running()
 	taskRunning(task)
 	var fault *soapFault
-	if f := s.takeFault("ExitMaintenanceMode_Task", h.spec.Name); f != nil {
+	if f := s.takeFault("ExitMaintenanceMode_Task", h.ref()); f != nil {
 		fault = f.build()
 	} else if !h.maintenance {
 		fault = newFault(fmt.Sprintf("The operation is not allowed in the current state of the host: host '%s' is not in maintenance mode.", h.spec.Name),

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -92,12 +93,29 @@ func compose(w http.ResponseWriter, head []byte, token string, objs [][]byte, ta
 	_, _ = w.Write(tail)
 }
 
-func (f *front) retrievePaged(w http.ResponseWriter, r *http.Request, body []byte, req *types.RetrievePropertiesEx) {
+func (f *front) retrievePaged(w http.ResponseWriter, r *http.Request, body []byte, req *types.RetrievePropertiesEx, user *userRec) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	rec := httptest.NewRecorder()
 	f.svc.ServeSDK(rec, r)
 	size := pageSize(req.Options)
 	raw := rec.Body.Bytes()
+	if user != nil && rec.Code == http.StatusOK {
+		// a restricted user: decode, move what may not be read to missingSet, encode again
+		res := &methods.RetrievePropertiesExBody{}
+		if err := decodeResponse(raw, res); err != nil || res.Res == nil {
+			writeFault(w, newFault("cannot restrict the result", &types.SystemError{Reason: fmt.Sprint(err)}))
+			return
+		}
+		if res.Res.Returnval != nil {
+			restrict(user, res.Res.Returnval.Objects, wantedPaths(req.SpecSet))
+		}
+		out, err := encodeEnvelope(responseBody{res.Res})
+		if err != nil {
+			writeFault(w, newFault("cannot restrict the result", &types.SystemError{Reason: err.Error()}))
+			return
+		}
+		raw = out
+	}
 	if rec.Code != http.StatusOK || bytes.Count(raw, objOpen) <= size {
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
@@ -125,6 +143,24 @@ func (f *front) retrievePaged(w http.ResponseWriter, r *http.Request, body []byt
 	}
 	p.mu.Unlock()
 	compose(w, head, token, objs[:size], tail)
+}
+
+// retrieveRestricted answers RetrieveProperties for a restricted user.
+func (f *front) retrieveRestricted(w http.ResponseWriter, r *http.Request, body []byte, req *types.RetrieveProperties, user *userRec) {
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	f.svc.ServeSDK(rec, r)
+	res := &methods.RetrievePropertiesBody{}
+	if rec.Code != http.StatusOK || decodeResponse(rec.Body.Bytes(), res) != nil || res.Res == nil {
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		return
+	}
+	restrict(user, res.Res.Returnval, wantedPaths(req.SpecSet))
+	writeResponse(w, res.Res)
 }
 
 func (f *front) continuePaged(w http.ResponseWriter, req *types.ContinueRetrievePropertiesEx) {

@@ -45,7 +45,7 @@ func (s *sim) power(ref types.ManagedObjectReference, on bool, host *types.Manag
 	taskRunning(task)
 	fault := s.checkPower(vm, on)
 	if fault == nil && on {
-		if f := s.takeFault("PowerOnVM_Task", vm.spec.Name); f != nil {
+		if f := s.takeFault("PowerOnVM_Task", vm.ref()); f != nil {
 			fault = f.build()
 		}
 	}
@@ -68,6 +68,10 @@ func (s *sim) checkPower(vm *vmRec, on bool) *soapFault {
 	want := types.VirtualMachinePowerStatePoweredOff
 	if on {
 		want = types.VirtualMachinePowerStatePoweredOn
+	}
+	if vm.busy != nil { // a relocation holds the VM, as on vCenter
+		return newFault(fmt.Sprintf("Another task is already in progress on %s.", vm.spec.Name),
+			&types.TaskInProgress{Task: vm.busy.task.Self})
 	}
 	if vm.poweredOn == on {
 		return newFault(fmt.Sprintf("The attempted operation cannot be performed in the current state (%s).", want),

@@ -27,6 +27,7 @@ type relocJob struct {
 	task     *simulator.Task
 	audit    *auditEntry
 	state    string // queued, running, done
+	landOn   *hostRec // an injected land-on effect: where the VM really ends
 	stop     chan struct{}
 	stopOnce sync.Once
 }
@@ -208,9 +209,9 @@ func (j *relocJob) run() {
 	s := j.s
 	s.mu.Lock()
 	fault := s.checkRelocate(j)
-	var injected *faultSpec
+	var injected *faultRec
 	if fault == nil {
-		injected = s.takeFault("RelocateVM_Task", j.vm.spec.Name)
+		injected = s.takeFault("RelocateVM_Task", j.vm.ref())
 	}
 	j.audit.running()
 	s.mu.Unlock()
@@ -225,9 +226,13 @@ func (j *relocJob) run() {
 		if i > 0 && i < progressSteps {
 			taskProgress(j.task, int32(p))
 		}
-		if injected != nil && p >= injected.AtProgress {
-			s.finish(j, injected.build())
-			return
+		if injected != nil && p >= injected.spec.AtProgress {
+			if injected.spec.Effect == nil {
+				s.finish(j, injected.build())
+				return
+			}
+			s.applyEffect(j, injected)
+			injected = nil
 		}
 		if i == progressSteps {
 			break
@@ -307,13 +312,43 @@ func (j *relocJob) cancel() *soapFault {
 	return nil
 }
 
+// applyEffect makes an injected side effect of a relocation happen now: the
+// task will still succeed (takes s.mu).
+func (s *sim) applyEffect(j *relocJob, f *faultRec) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	vm := j.vm
+	effect := *f.spec.Effect
+	j.audit.Args["effect"] = effect
+	switch effect {
+	case "reboot":
+		if vm.poweredOn {
+			now := time.Now()
+			setProps(vm.obj, prop("runtime.bootTime", now), prop("summary.runtime.bootTime", now))
+		}
+	case "power-off":
+		if vm.poweredOn {
+			s.setPower(vm, false)
+		}
+	case "land-on":
+		j.landOn = f.landOn
+		j.audit.Args["landed_on"] = f.landOn.spec.Name
+	}
+}
+
 // moveVM applies a successful relocation (caller holds s.mu).
 func (s *sim) moveVM(j *relocJob) {
 	vm, src, dst := j.vm, j.src, j.dst
+	newPool := j.pool
+	if j.landOn != nil {
+		if j.landOn.cluster != dst.cluster {
+			newPool = nil
+		}
+		dst = j.landOn
+	}
 	ref := vm.ref()
 	dstRef := dst.ref()
 	changes := []types.PropertyChange{prop("runtime.host", dstRef), prop("summary.runtime.host", dstRef)}
-	newPool := j.pool
 	if newPool == nil && src.cluster != dst.cluster {
 		newPool = &dst.cluster.pool
 	}
@@ -347,7 +382,7 @@ func (s *sim) moveVM(j *relocJob) {
 		src.publishUsage()
 		dst.publishUsage()
 	}
-	ev := &types.VmMigratedEvent{VmEvent: s.vmEvent(vm), SourceHost: *hostArg(src), SourceDatacenter: s.dcArg()}
+	ev := &types.VmMigratedEvent{VmEvent: s.vmEvent(vm), SourceHost: *hostArg(src), SourceDatacenter: dcArg(src.cluster.dc)}
 	if oldDS != nil {
 		ev.SourceDatastore = &types.DatastoreEventArgument{
 			EntityEventArgument: types.EntityEventArgument{Name: oldDS.name}, Datastore: oldDS.obj.Self}

@@ -7,21 +7,41 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 
 	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 type sessions struct {
-	mu   sync.Mutex
-	live map[string]bool
-	dead map[string]bool
+	mu    sync.Mutex
+	live  map[string]bool
+	dead  map[string]bool
+	users map[string]string // cookie -> user name, for sessions made by Login
 }
 
 func newSessions() *sessions {
-	return &sessions{live: map[string]bool{}, dead: map[string]bool{}}
+	return &sessions{live: map[string]bool{}, dead: map[string]bool{}, users: map[string]string{}}
+}
+
+// bornAs notes a new session and who logged in with it.
+func (s *sessions) bornAs(id, user string) {
+	s.born(id)
+	if user != "" {
+		s.mu.Lock()
+		s.users[id] = user
+		s.mu.Unlock()
+	}
+}
+
+// owner is the user name a session was made for ("" if unknown).
+func (s *sessions) owner(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.users[id]
 }
 
 func sessionCookie(r *http.Request) string {
@@ -96,4 +116,27 @@ func (f *front) probe(r *http.Request) bool {
 	rec := httptest.NewRecorder()
 	f.svc.ServeSDK(rec, req)
 	return rec.Code == http.StatusOK
+}
+
+// login checks the credentials itself (govmomi is told to accept any), so
+// that the inventory's users can log in too, and audits the attempt: the
+// user name and the outcome, never the password.
+func (f *front) login(w http.ResponseWriter, r *http.Request, body []byte, req *types.Login) {
+	s := f.s
+	entry := s.recordSimple("Login", auditTarget{Type: "SessionManager", Moid: req.This.Value, Name: "SessionManager"},
+		map[string]interface{}{"userName": req.UserName})
+	if !s.checkLogin(req.UserName, req.Password) {
+		fault := newFault("Cannot complete login due to an incorrect user name or password.", &types.InvalidLogin{})
+		s.finishSimple(entry, fault)
+		writeFault(w, fault)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	watch := &cookieWatch{ResponseWriter: w, s: s.sess, user: req.UserName}
+	f.svc.ServeSDK(watch, r)
+	var fault *soapFault
+	if watch.code != http.StatusOK {
+		fault = newFault("login refused", &types.InvalidLogin{})
+	}
+	s.finishSimple(entry, fault)
 }

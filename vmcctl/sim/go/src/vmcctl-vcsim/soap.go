@@ -10,6 +10,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 
 	"github.com/vmware/govmomi/simulator"
@@ -25,6 +26,9 @@ type soapFault struct {
 	msg   string
 	fault types.BaseMethodFault
 }
+
+// passThrough, returned by a handler, sends the call on to govmomi unchanged.
+var passThrough = &soapFault{msg: "pass"}
 
 func newFault(msg string, f types.BaseMethodFault) *soapFault {
 	f.GetMethodFault().FaultMessage = []types.LocalizableMessage{{Key: "vmcctl.sim.fault", Message: msg}}
@@ -53,8 +57,58 @@ func newFront(s *sim, svc *simulator.Service) *front {
 		"ExitMaintenanceMode_Task":   s.exitMaintenance,
 		"CancelTask":                 s.cancelTask,
 		"CancelRetrievePropertiesEx": s.pager.cancelRetrieve,
+		"Destroy_Task":               s.destroy,
+		"Rename_Task":                s.rename,
+		"SetField":                   s.setField,
+		"setCustomValue":             s.setCustomValue, // its WSDL name starts lower-case
 	}
 	return f
+}
+
+// fetchReq is pyVmomi's (undocumented) Fetch: one property of one object.
+type fetchReq struct {
+	This types.ManagedObjectReference `xml:"_this"`
+	Prop string                       `xml:"prop"`
+}
+
+// FetchResponse is an answer to Fetch with no value.
+type FetchResponse struct{}
+
+// fetch passes a Fetch to govmomi, whose Fetch panics on a property with no
+// value (e.g. the root folder's parent); that answer is "no value" (None).
+func (f *front) fetch(w http.ResponseWriter, r *http.Request, body []byte) {
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	ok := func() (ok bool) {
+		defer func() {
+			if recover() != nil {
+				ok = false
+			}
+		}()
+		f.svc.ServeSDK(rec, r)
+		return true
+	}()
+	if !ok {
+		writeResponse(w, &FetchResponse{})
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// frontTypes is the vim type table plus Fetch, so Fetch calls are seen here.
+func frontTypes() func(string) (reflect.Type, bool) {
+	vim := types.TypeFunc()
+	fetch := reflect.TypeOf(fetchReq{})
+	return func(name string) (reflect.Type, bool) {
+		if name == "Fetch" {
+			return fetch, true
+		}
+		return vim(name)
+	}
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -68,7 +122,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	method, err := simulator.UnmarshalBody(types.TypeFunc(), body)
+	method, err := simulator.UnmarshalBody(frontTypes(), body)
 	if err != nil {
 		f.pass(w, r, body)
 		return
@@ -78,6 +132,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.s.sess.isDead(cookie) {
 			r.Header.Del("Cookie") // a fresh login on a dropped session
 		}
+		if method.Name == "Login" {
+			f.login(w, r, body, method.Body.(*types.Login))
+			return
+		}
 		f.pass(w, r, body)
 		return
 	}
@@ -86,15 +144,32 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			NoPermission: types.NoPermission{Object: method.This, PrivilegeId: "System.View"}}))
 		return
 	}
-	if method.Name == "Logout" {
-		f.s.sess.forget(cookie)
-	}
-	if method.Name == "RetrievePropertiesEx" {
-		f.retrievePaged(w, r, body, method.Body.(*types.RetrievePropertiesEx))
+	user := f.s.users[f.s.sess.owner(cookie)] // nil: the administrator
+	if fault := f.s.authorize(user, method.Name, method.Body); fault != nil {
+		writeFault(w, fault)
 		return
 	}
-	if method.Name == "ContinueRetrievePropertiesEx" {
+	switch method.Name {
+	case "Logout":
+		f.s.sess.forget(cookie)
+	case "RetrievePropertiesEx":
+		f.retrievePaged(w, r, body, method.Body.(*types.RetrievePropertiesEx), user)
+		return
+	case "ContinueRetrievePropertiesEx":
 		f.continuePaged(w, method.Body.(*types.ContinueRetrievePropertiesEx))
+		return
+	case "RetrieveProperties":
+		if user != nil {
+			f.retrieveRestricted(w, r, body, method.Body.(*types.RetrieveProperties), user)
+			return
+		}
+	case "Fetch":
+		req := method.Body.(*fetchReq)
+		if !user.canRead(req.This.Type, req.Prop) {
+			writeFault(w, noPermission(req.This, "System.Read"))
+			return
+		}
+		f.fetch(w, r, body)
 		return
 	}
 	h, ok := f.handlers[method.Name]
@@ -103,6 +178,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, fault := h(method.Body)
+	if fault == passThrough {
+		f.pass(w, r, body)
+		return
+	}
 	if fault != nil {
 		writeFault(w, fault)
 		return
@@ -118,13 +197,16 @@ func (f *front) pass(w http.ResponseWriter, r *http.Request, body []byte) {
 
 type cookieWatch struct {
 	http.ResponseWriter
-	s *sessions
+	s    *sessions
+	user string // who logs in ("" if not a Login)
+	code int
 }
 
 func (c *cookieWatch) WriteHeader(code int) {
+	c.code = code
 	for _, ck := range (&http.Response{Header: c.Header()}).Cookies() {
 		if ck.Name == soap.SessionCookieName {
-			c.s.born(ck.Value)
+			c.s.bornAs(ck.Value, c.user)
 		}
 	}
 	c.ResponseWriter.WriteHeader(code)
@@ -148,6 +230,9 @@ func (b responseBody) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 		return err
 	}
 	name := reflect.TypeOf(b.res).Elem().Name()
+	if name == "SetCustomValueResponse" {
+		name = "setCustomValueResponse"
+	}
 	if err := e.EncodeElement(b.res, xml.StartElement{Name: xml.Name{Space: "urn:vim25", Local: name}}); err != nil {
 		return err
 	}
@@ -174,7 +259,7 @@ func (d faultDetail) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return e.EncodeElement(d.fault, start)
 }
 
-func writeEnvelope(w http.ResponseWriter, status int, body interface{}) {
+func encodeEnvelope(body interface{}) ([]byte, error) {
 	var out bytes.Buffer
 	out.WriteString(xml.Header)
 	e := xml.NewEncoder(&out)
@@ -186,6 +271,19 @@ func writeEnvelope(w http.ResponseWriter, status int, body interface{}) {
 	if err == nil {
 		err = e.Flush()
 	}
+	return out.Bytes(), err
+}
+
+// decodeResponse reads a SOAP answer (e.g. the simulator's) into body, a
+// methods.XxxBody.
+func decodeResponse(raw []byte, body interface{}) error {
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	dec.TypeFunc = types.TypeFunc()
+	return dec.Decode(&soap.Envelope{Body: body})
+}
+
+func writeEnvelope(w http.ResponseWriter, status int, body interface{}) {
+	out, err := encodeEnvelope(body)
 	if err != nil {
 		log.Printf("encoding SOAP response: %v", err)
 		w.WriteHeader(http.StatusInternalServerError)
@@ -193,7 +291,7 @@ func writeEnvelope(w http.ResponseWriter, status int, body interface{}) {
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(out.Bytes())
+	_, _ = w.Write(out)
 }
 
 func writeResponse(w http.ResponseWriter, res interface{}) {

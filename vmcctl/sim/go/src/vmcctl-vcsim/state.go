@@ -14,7 +14,17 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
+// dcRec is one datacenter and the VM folders made so far (by path; "" is
+// the datacenter's vm folder).
+type dcRec struct {
+	name      string
+	obj       *simulator.Datacenter
+	dsFolder  *simulator.Folder
+	vmFolders map[string]*simulator.Folder
+}
+
 type clusterRec struct {
+	dc    *dcRec
 	name  string
 	obj   *simulator.ClusterComputeResource
 	pool  types.ManagedObjectReference
@@ -34,6 +44,7 @@ type hostRec struct {
 }
 
 type dsRec struct {
+	dc   *dcRec
 	name string
 	obj  *simulator.Datastore
 }
@@ -45,6 +56,16 @@ type vmRec struct {
 	poweredOn  bool
 	datastores []*dsRec
 	busy       *relocJob // relocation queued or running
+	dc         *dcRec
+	gone       bool // destroyed
+}
+
+// path is the VM's inventory path, /DC/vm/folder/name (its name as now).
+func (v *vmRec) path() string {
+	if v.spec.Folder == "" {
+		return "/" + v.dc.name + "/vm/" + v.spec.Name
+	}
+	return "/" + v.dc.name + "/vm/" + v.spec.Folder + "/" + v.spec.Name
 }
 
 func (h *hostRec) ref() types.ManagedObjectReference { return h.obj.Self }
@@ -58,14 +79,16 @@ type sim struct {
 	timeScale float64
 	user      string
 
-	dc          *simulator.Datacenter
+	root        types.ManagedObjectReference // the root folder
+	dcs         map[string]*dcRec
 	clusters    []*clusterRec
-	hosts       map[string]*hostRec
+	hosts       map[string]*hostRec // host names are unique vCenter-wide
 	hostsByRef  map[types.ManagedObjectReference]*hostRec
-	vms         map[string]*vmRec
 	vmsByRef    map[types.ManagedObjectReference]*vmRec
-	datastores  map[string]*dsRec
+	datastores  map[string]*dsRec // by "DC/name": names repeat across datacenters
 	poolCluster map[types.ManagedObjectReference]*clusterRec
+	users       map[string]*userRec // restricted users by name; the inventory's credentials have every privilege
+	gone        map[types.ManagedObjectReference]bool
 
 	jobs   map[string]job // task moid -> cancellable work
 	queue  []*relocJob    // relocations waiting for vMotion slots, in submission order
@@ -80,10 +103,12 @@ func newSim(inv *inventorySpec, timeScale float64) *sim {
 		inv:         inv,
 		timeScale:   timeScale,
 		user:        inv.Credentials.Username,
+		dcs:         map[string]*dcRec{},
 		hosts:       map[string]*hostRec{},
 		hostsByRef:  map[types.ManagedObjectReference]*hostRec{},
-		vms:         map[string]*vmRec{},
 		vmsByRef:    map[types.ManagedObjectReference]*vmRec{},
+		users:       newUsers(inv.Users),
+		gone:        map[types.ManagedObjectReference]bool{},
 		datastores:  map[string]*dsRec{},
 		poolCluster: map[types.ManagedObjectReference]*clusterRec{},
 		jobs:        map[string]job{},

@@ -1,0 +1,85 @@
+"""What a host use case returns: plain data for people (CLI, playbook) and JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from vmcctl.errors import EvacuationError, VmcctlError
+from vmcctl.executor.evacuate import Report
+from vmcctl.executor.journal import Journal
+from vmcctl.placement.plan import EvacuationPlan
+
+Action = Literal["evacuate", "maintenance-enter", "maintenance-exit", "restore"]
+# maintenance: what happened to the host's maintenance mode in this call
+Maintenance = Literal["entered", "exited", "unchanged", "not-entered", "cancelled", "would-enter",
+                      "would-exit", "not-requested"]
+
+
+@dataclass
+class HostReport:
+    """The outcome of one use case on one host.
+
+    ``run`` is the executor's report when VMs were (or would have been) moved;
+    ``restore`` the nested report of ``maintenance exit --restore``.
+    """
+
+    action: Action
+    host: str
+    host_moid: str
+    dry_run: bool = False
+    plan: EvacuationPlan | None = None
+    journal: Journal | None = None
+    run: Report | None = None
+    maintenance: Maintenance = "not-requested"
+    maintenance_reason: str | None = None
+    archived: str | None = None  # the earlier journal this run moved aside
+    warnings: list[str] = field(default_factory=list)
+    sources: dict[str, int] = field(default_factory=dict)  # restore: VMs found per source
+    restore: HostReport | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return (self.maintenance == "cancelled" or (self.run is not None and self.run.interrupted)
+                or (self.restore is not None and self.restore.interrupted))
+
+    @property
+    def ok(self) -> bool:
+        if self.interrupted:
+            return False
+        if self.run is not None and not self.dry_run and not self.run.ok:
+            return False
+        if self.maintenance in ("not-entered", "cancelled"):
+            return False
+        return self.restore is None or self.restore.ok
+
+    def error(self) -> VmcctlError | None:
+        """The error a front-end raises for this outcome (None when ok or interrupted)."""
+        if self.ok or self.interrupted:
+            return None
+        if self.run is not None and not self.dry_run:
+            error = self.run.error()
+            if error is not None:
+                return error
+        if self.maintenance == "not-entered":
+            return EvacuationError(f"host {self.host} did not enter maintenance mode: "
+                                   f"{self.maintenance_reason}")
+        return self.restore.error() if self.restore is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.run.to_dict() if self.run is not None else {
+            "kind": self.action, "host": self.host, "ok": self.ok, "moves": [],
+            "counts": {}, "journal": str(self.journal.path) if self.journal and
+            self.journal.path else None}
+        data.update({"action": self.action, "host": self.host, "host_moid": self.host_moid,
+                     "ok": self.ok, "interrupted": self.interrupted, "dry_run": self.dry_run,
+                     "warnings": list(self.warnings), "archived": self.archived})
+        data["maintenance"] = self.maintenance
+        data["maintenance_reason"] = self.maintenance_reason
+        if self.plan is not None:
+            data["plan"] = self.plan.to_dict()
+        if self.sources:
+            data["sources"] = dict(self.sources)
+        if self.restore is not None:
+            data["restore"] = self.restore.to_dict()
+        return data
