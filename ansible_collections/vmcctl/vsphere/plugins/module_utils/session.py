@@ -26,16 +26,13 @@ import os
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.util import find_spec
 from typing import Any, NoReturn
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-try:
-    import pyVmomi  # noqa: F401  (vmcctl needs it; name it when it is missing)
-except ImportError:
-    PYVMOMI_IMPORT_ERROR = traceback.format_exc()
-else:
-    PYVMOMI_IMPORT_ERROR = None
+# vmcctl needs pyVmomi: name it when it is missing (not only "vmcctl cannot be imported")
+PYVMOMI_IMPORT_ERROR = None if find_spec("pyVmomi") else "No module named 'pyVmomi'"
 
 try:
     from vmcctl import log as vmcctl_log

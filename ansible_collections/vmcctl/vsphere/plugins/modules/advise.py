@@ -12,11 +12,11 @@ description:
   - Returns every eligible host ranked best first (DRS-like balance of CPU and memory
     after the move) and every rejected host with all its reasons and the option that
     relaxes each.
-  - Never changes anything; RV(changed) is always false.
+  - Never changes anything; C(changed) is always false.
   - Fails (naming the constraint that eliminated the most hosts and the option that
     relaxes it) when no host qualifies; the ranking and rejections are still returned.
 author:
-  - vmcctl maintainers
+  - vmcctl maintainers (@vmcctl)
 options:
   vm:
     description:
@@ -53,6 +53,7 @@ attributes:
     description: Read-only; check mode changes nothing.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 """
 
 EXAMPLES = r"""

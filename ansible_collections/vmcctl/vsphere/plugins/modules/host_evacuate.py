@@ -25,7 +25,7 @@ description:
   - In check mode nothing is submitted and no journal is written; RV(plan) is the plan.
   - With C(--diff) it shows every VM's host before and after.
 author:
-  - vmcctl maintainers
+  - vmcctl maintainers (@vmcctl)
 options:
   host:
     description:

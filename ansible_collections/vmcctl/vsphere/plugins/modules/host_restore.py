@@ -13,14 +13,14 @@ description:
   - Where each VM's home is comes from every journal in the journal folder (the
     evacuations of M(vmcctl.vsphere.host_evacuate)) and from the C(vmcctl.origin)
     attribute on the VMs in vCenter, newest move first; a VM whose newest origin is
-    O(host) and that is elsewhere goes back. VMs already home are left alone (RV(changed)
+    O(host) and that is elsewhere goes back. VMs already home are left alone (C(changed)
     false when nothing moved).
   - With O(exit_maintenance) the host leaves maintenance mode first.
   - An unfinished restore in the journal folder is resumed.
   - In check mode nothing is moved and maintenance mode is not changed.
   - With C(--diff) it shows every VM's host before and after.
 author:
-  - vmcctl maintainers
+  - vmcctl maintainers (@vmcctl)
 options:
   host:
     description:

@@ -14,13 +14,13 @@ description:
     out of maintenance, mounting the VM's datastores, with the memory to spare), submits
     C(RelocateVM_Task) with only host and pool set (storage stays), follows it and verifies
     the VM is on the target with the same power state and boot time.
-  - RV(changed) is false when the VM already is on the host asked for (or the host the
+  - C(changed) is false when the VM already is on the host asked for (or the host the
     advisor chose).
   - In check mode nothing is submitted; the module returns the checked move
     (RV(dry_run) true, RV(submit) the call that would be made).
   - With C(--diff) it shows the VM's host before and after.
 author:
-  - vmcctl maintainers
+  - vmcctl maintainers (@vmcctl)
 options:
   vm:
     description:
