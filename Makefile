@@ -8,12 +8,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 APT_PACKAGES := golang-go golang-github-vmware-govmomi-dev
 
-.PHONY: setup demo test lint typecheck unit sim-build cassettes benchmarks clean help
+.PHONY: setup demo test lint typecheck unit sim-build cassettes benchmarks clean help fleet-demo
 
 help:
 	@echo "make demo   - set up if needed, then run the seed story against the simulator"
 	@echo "make test   - set up if needed, then ruff, mypy and the whole pytest suite"
 	@echo "make benchmarks | make cassettes | make clean"
+	@echo "make fleet-demo - the Ansible fleet playbook on 4 simulators, parallel vs sequential"
 
 setup: $(STAMP) system-packages sim-build
 
@@ -58,6 +59,10 @@ benchmarks: setup
 	$(PY) -m benchmarks.placement
 	$(PY) -m benchmarks.evacuation
 	$(PY) -m benchmarks.watcher
+
+# The vmcctl.vsphere Ansible collection across 4 simulators (docs/scale.md).
+fleet-demo: setup
+	$(PY) playbooks/ansible/fleet_demo.py
 
 cassettes: setup
 	$(VENV)/bin/pytest -m cassette --record-cassettes
