@@ -43,7 +43,7 @@ sim-build: $(STAMP) system-packages
 	@$(VENV)/bin/vmcctl sim build
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check vmcctl tests benchmarks demo
+	$(VENV)/bin/ruff check vmcctl tests benchmarks demo ansible_collections playbooks/ansible
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
