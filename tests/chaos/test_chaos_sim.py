@@ -82,6 +82,7 @@ class Actor:
         self.rng = rng
         self.si = sim.connect()
         self.tasks: set[str] = set()  # relocations the actor submitted
+        self.all_tasks: set[str] = set()  # every task the actor started
         self.moved: set[str] = set()  # VMs the actor relocated (moids)
         self.log: list[str] = []
         self._stop = threading.Event()
@@ -96,8 +97,8 @@ class Actor:
         self._thread.join(timeout=30)
         assert not self._thread.is_alive(), "the actor did not stop"
         deadline = time.monotonic() + 30
-        while any(c["result"] in ("queued", "running") for c in self.sim.control.relocations()
-                  if c.get("task") in self.tasks):
+        while any(c["result"] in ("queued", "running") for c in self.sim.control.calls()
+                  if c.get("task") in self.all_tasks):
             assert time.monotonic() < deadline, "the actor's relocations did not end"
             time.sleep(0.1)
 
@@ -129,10 +130,11 @@ class Actor:
             ["power-on", "power-off", "move", "destroy", "rename", "expire"],
             weights=[3, 3, 4, 1, 1, 1])[0]
         self.log.append(f"{action} {vm._moId}")
+        task = None
         if action == "power-on":
-            vm.PowerOnVM_Task()
+            task = vm.PowerOnVM_Task()
         elif action == "power-off":
-            vm.PowerOffVM_Task()
+            task = vm.PowerOffVM_Task()
         elif action == "move":
             hosts = [h for h in vm.runtime.host.parent.host
                      if not h.runtime.inMaintenanceMode and h != vm.runtime.host]
@@ -142,12 +144,14 @@ class Actor:
                 self.tasks.add(task._moId)
         elif action == "destroy":
             if vm.runtime.powerState == "poweredOff":
-                vm.Destroy_Task()
+                task = vm.Destroy_Task()
         elif action == "rename":
-            vm.Rename_Task(f"{vm.name}-r")
+            task = vm.Rename_Task(f"{vm.name}-r")
         else:
             self.sim.control.expire_sessions()
             self.si = self.sim.connect()
+        if task is not None:
+            self.all_tasks.add(task._moId)
 
 
 @contextlib.contextmanager

@@ -107,3 +107,16 @@ def test_no_permission_for_attributes_is_said_once_and_the_run_goes_on() -> None
     assert tags.mark(rec, "R1") is False and tags.mark(rec, "R1") is False
     assert len(said) == 1 and "Global.ManageCustomFields" in said[0]
     assert "journal only" in said[0]
+
+
+def test_a_vm_that_left_its_origin_but_failed_its_check_keeps_its_way_home() -> None:
+    """Moved by vmcctl, then moved on by someone else before the check: still has a home."""
+    rec = MoveRecord(vm="app", vm_moid="vm-1", origin="h1", origin_moid="host-1", target="h2",
+                     target_moid="host-2", pool_moid="resgroup-1", state="failed",
+                     fault="VerificationError", left_origin=True, ended_at="2026-01-01T00:00:00")
+    never = MoveRecord(vm="db", vm_moid="vm-2", origin="h1", origin_moid="host-1", target="h2",
+                       target_moid="host-2", pool_moid="resgroup-1", state="failed",
+                       fault="MigrationFault", ended_at="2026-01-01T00:00:00")
+    journal = Journal(kind="evacuate", host="h1", host_moid="host-1", moves=[rec, never])
+    origins = newest_origins([journal])
+    assert set(origins) == {"vm-1"} and origins["vm-1"].home_moid == "host-1"

@@ -72,7 +72,7 @@ class Report:
         if self.outcome.timed_out:
             return EvacuationError(f"--timeout reached with moves left on {j.host}",
                                    hint=f"resume with --resume ({where})")
-        moved = sum(m.state == "done" for m in j.moves)
+        moved = sum(m.state == "done" or m.left_origin for m in j.moves)
         if j.kind == "evacuate" and moved and j.path:
             # the moved VMs stay where they went: say how to bring them home
             where = (f"journal: {j.path}; {moved} VM(s) were moved: bring them back with "

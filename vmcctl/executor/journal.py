@@ -70,6 +70,8 @@ class MoveRecord:
     attempts: int = 0
     reason: str | None = None  # why it failed or was skipped, or a note on success
     fault: str | None = None  # vCenter's fault type, when there was one
+    left_origin: bool = False  # the relocation succeeded: the VM left its origin (even if a
+    # check after it failed, e.g. someone moved it on): the way home must remember it
     submitted_at: str | None = None
     ended_at: str | None = None
     not_before: float = field(default=0.0, compare=False)  # retry back-off (monotonic)

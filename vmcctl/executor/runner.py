@@ -242,6 +242,7 @@ class MoveRunner:
 
     def _end_verified(self, rec: MoveRecord, vm: VmLive | None) -> None:
         """The VM is where the move wanted it: done, unless power or boot time changed."""
+        rec.left_origin = True
         problems = decide.verify(rec, vm)
         if problems:
             self._end(rec, "failed", "; ".join(problems), fault="VerificationError")
@@ -258,6 +259,7 @@ class MoveRunner:
             self._end_verified(rec, vm)
             return
         if vm is not None and vm.host_moid == rec.target_moid:
+            rec.left_origin = True
             self._end(rec, "done", f"task ended in {state.fault_type} but the VM is on the target")
             return
         if state.fault_type == "RequestCanceled":

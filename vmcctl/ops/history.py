@@ -135,14 +135,19 @@ class Origin:
 
 
 def newest_origins(journals: Iterable[Journal]) -> dict[str, Origin]:
-    """For each VM moid: its newest completed move in any journal (evacuation or restore)."""
+    """For each VM moid: its newest completed move in any journal (evacuation or restore).
+
+    An evacuation's move counts once the VM left its origin, even if the check
+    after it failed (another actor moved it on): it still has a home to go to.
+    """
     out: dict[str, Origin] = {}
     for journal in journals:
+        restore = journal.kind == "restore"
         for rec in journal.moves:
-            if rec.state != "done" or not rec.vm_moid:
+            moved = rec.state == "done" or (rec.left_origin and not restore)
+            if not moved or not rec.vm_moid:
                 continue
             at = rec.ended_at or journal.updated_at
-            restore = journal.kind == "restore"
             origin = Origin(
                 vm_moid=rec.vm_moid, vm=rec.vm,
                 home_moid=rec.target_moid if restore else rec.origin_moid,

@@ -1,9 +1,9 @@
 """Executor events that also keep ``vmcctl.origin`` in step with the journal.
 
 Wraps the front-end's ``ExecutorEvents``: every event is passed on; a move
-that ends ``done`` in an evacuation tags the VM with its origin, a VM brought
-home by a restore (or found already home) has the tag cleared. Warnings are
-said once.
+that left its origin in an evacuation (``done``, or moved but failing a later
+check) tags the VM with its origin, a VM brought home by a restore (or found
+already home) has the tag cleared. Warnings are said once.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class TaggingEvents(ExecutorEvents):
 
     def move_ended(self, rec: MoveRecord) -> None:
         if self.tags is not None:
-            if self.journal.kind == "evacuate" and rec.state == "done":
+            if self.journal.kind == "evacuate" and (rec.state == "done" or rec.left_origin):
                 self.tags.mark(rec, self.journal.run_id)
             elif self.journal.kind == "restore" and (
                     rec.state == "done"
