@@ -9,6 +9,7 @@ import click
 
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.runflags import current_stream, events_option
 from vmcctl.placement.advisor import rank_hosts
 from vmcctl.placement.request import DEFAULT_MAX_PCT, PlacementOptions
 from vmcctl.placement.result import CANDIDATE_COLUMNS, REJECTED_COLUMNS, Recommendation
@@ -51,6 +52,7 @@ def render_recommendation(rec: Recommendation, top: int | None) -> None:
               help="Show only the N best candidates.")
 @connection_options
 @output_option
+@events_option
 def advise(vm: str, fault_domain: str, max_cpu: float, max_mem: float, top: int | None,
            output: str) -> None:
     """Rank the hosts that could take VM and explain every rejection.
@@ -65,6 +67,14 @@ def advise(vm: str, fault_domain: str, max_cpu: float, max_mem: float, top: int 
     with open_session(click.get_current_context()) as session:
         inv = snapshot(session)
     rec = rank_hosts(inv, vm, options)
+    stream = current_stream()
+    if stream is not None:
+        best = rec.candidates[0] if rec.candidates else None
+        stream.plan([{"vm": rec.vm, "vm_moid": rec.vm_moid, "source": rec.source,
+                      "source_moid": rec.source_moid,
+                      "target": best.host if best else None,
+                      "target_moid": best.host_moid if best else None}] if best else [],
+                    kind="advise", candidates=len(rec.candidates), rejected=len(rec.rejected))
     if output == "json":
         emit_json(rec.to_dict(top))
     else:

@@ -24,9 +24,17 @@ from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.host_progress import EvacuationProgress
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.runflags import (
+    current_gate,
+    events_option,
+    gate_options,
+    report_option,
+    with_events,
+)
 from vmcctl.errors import ConfigError
 from vmcctl.executor.control import RunControl
 from vmcctl.executor.evacuate import FAILED_COLUMNS
+from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.runner import RunOptions
 from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL, DEFAULT_MAX_PER_HOST, Limits
 from vmcctl.placement.plan import MOVE_COLUMNS, UNPLACEABLE_COLUMNS, EvacuationPlan
@@ -88,7 +96,7 @@ def host() -> None:
 def _run_options(max_parallel: int, max_per_host: int, timeout: float | None,
                  cancel_in_flight: bool) -> RunOptions:
     return RunOptions(limits=Limits(max_parallel, max_per_host), timeout=timeout,
-                      cancel_in_flight=cancel_in_flight)
+                      cancel_in_flight=cancel_in_flight, gate=current_gate())
 
 
 @contextmanager
@@ -110,10 +118,10 @@ def _ctrl_c(control: RunControl) -> Iterator[None]:
 
 
 @contextmanager
-def _running(title: str) -> Iterator[tuple[RunControl, EvacuationProgress]]:
+def _running(title: str) -> Iterator[tuple[RunControl, ExecutorEvents]]:
     control = RunControl()
     with _ctrl_c(control), EvacuationProgress(title) as progress:
-        yield control, progress
+        yield control, with_events(progress)
 
 
 def _render(report: ops.HostReport, output: str) -> None:
@@ -230,10 +238,12 @@ EVACUATION_ONLY = {"fault_domain": "--fault-domain", "priority": "--priority",
                    "include_powered_off": "--include-powered-off", "max_cpu": "--max-cpu",
                    "max_mem": "--max-mem", "max_parallel": "--max-parallel",
                    "max_per_host": "--max-per-host", "journal_file": "--journal",
-                   "cancel_in_flight": "--cancel-in-flight", "move_timeout": "--move-timeout"}
+                   "cancel_in_flight": "--cancel-in-flight", "move_timeout": "--move-timeout",
+                   "gate_cmd": "--gate-cmd", "gate_h2o": "--gate-h2o"}
 # Options of `maintenance exit` that only mean something with --restore.
 RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
-                "max_per_host": "--max-per-host", "cancel_in_flight": "--cancel-in-flight"}
+                "max_per_host": "--max-per-host", "cancel_in_flight": "--cancel-in-flight",
+                "gate_cmd": "--gate-cmd", "gate_h2o": "--gate-h2o"}
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -241,6 +251,9 @@ RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
 @host.command()
 @click.argument("host_name", metavar="HOST")
 @evacuation_options
+@gate_options
+@report_option
+@events_option
 @connection_options
 @output_option
 def evacuate(host_name: str, output: str, **kwargs: Any) -> None:
@@ -278,6 +291,9 @@ def _maintenance_timeout(func: F) -> F:
               help="With --evacuate: stop submitting moves after S seconds (then --resume).")
 @_maintenance_timeout
 @_enter_evacuation_options
+@gate_options
+@report_option
+@events_option
 @connection_options
 @output_option
 def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float,
@@ -312,6 +328,9 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
 @click.option("--restore", is_flag=True,
               help="Then bring back every VM a recorded run moved off HOST.")
 @limit_options
+@gate_options
+@report_option
+@events_option
 @connection_options
 @output_option
 def maintenance_exit(host_name: str, restore: bool, output: str, **kwargs: Any) -> None:
@@ -331,6 +350,9 @@ def maintenance_exit(host_name: str, restore: bool, output: str, **kwargs: Any) 
 @click.option("--no-attributes", is_flag=True,
               help="Use the journals only; ignore the vmcctl.origin attributes in vCenter.")
 @limit_options
+@gate_options
+@report_option
+@events_option
 @connection_options
 @output_option
 def restore_cmd(host_name: str, output: str, no_attributes: bool, **kwargs: Any) -> None:

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from vmcctl.cli.render import stderr_console
 from vmcctl.executor.events import ExecutorEvents
-from vmcctl.executor.journal import MoveRecord
+from vmcctl.executor.journal import GatePeriod, MoveRecord
 from vmcctl.vsphere.tasks import TaskState
 
 
@@ -109,3 +109,12 @@ class EvacuationProgress(ExecutorEvents):
 
     def warning(self, message: str) -> None:
         self._say(f"warning: {message}")
+
+    def gate(self, change: str, period: GatePeriod) -> None:
+        if change == "closed":
+            self._say(f"gate closed: {period.why} (no new moves; moves in flight go on)")
+        elif change == "opened":
+            self._say(f"gate open again after {period.seconds:.1f} s: moving on")
+        elif change == "timeout":
+            self._say(f"gate closed for {period.seconds:.1f} s: no new moves; stopping "
+                      "after the moves in flight")

@@ -10,6 +10,7 @@ import click
 from vmcctl.cli.advise import placement_options
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.runflags import current_stream, events_option
 from vmcctl.cli.watch import MigrationWatch, collect_watch_options, watch_options
 from vmcctl.errors import (
     ConfigError,
@@ -80,6 +81,7 @@ def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> No
 @watch_options
 @connection_options
 @output_option
+@events_option
 def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max_cpu: float,
             max_mem: float, priority: str, dry_run: bool, no_wait: bool, timeout: float | None,
             output: str, **watch_kwargs: Any) -> None:
@@ -128,13 +130,15 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
             with (TaskProgress(label, enabled=not no_wait) as bar,
                   watch.during(plan.source, plan.target) if watch else nullcontext()):
                 run_migration(session, plan, wait=not no_wait, timeout=timeout,
-                              on_update=bar.update, on_result=results.append)
+                              on_update=bar.update, on_result=results.append,
+                              events=current_stream())
         except MigrationFailedError as exc:
             _failed(plan, exc, watch, meta, output)
         except VerificationError as exc:
             verification = exc  # reported below, after the result and the watcher
     if watch is not None:
         watch.after(meta)
+        _verdict_event(watch)
     _report(results[0], output, watch)
     if verification is not None:
         raise verification
@@ -147,6 +151,7 @@ def _failed(plan: Any, exc: MigrationFailedError, watch: MigrationWatch | None,
     """Report a failed move (and what the watcher saw), then raise it with where the VM is."""
     if watch is not None:
         watch.finish(meta)
+        _verdict_event(watch)
     if output == "json":
         data = {"vm": plan.vm, "source": plan.source, "target": plan.target,
                 "source_fault_domain": plan.source_fault_domain,
@@ -163,3 +168,10 @@ def _failed(plan: Any, exc: MigrationFailedError, watch: MigrationWatch | None,
     raise MigrationFailedError(
         exc.fault_type, f"{exc.fault_message}; {plan.vm} is on {where}", vm=plan.vm,
         current_host=exc.current_host, task=exc.task) from None
+
+
+def _verdict_event(watch: MigrationWatch) -> None:
+    stream = current_stream()
+    if stream is not None:
+        stream.verdict(watch.verdict.to_dict(), outcome=watch.verdict.outcome,
+                       reason=watch.verdict.reason)

@@ -10,8 +10,16 @@ import click
 
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.runflags import (
+    current_gate,
+    events_option,
+    gate_options,
+    report_option,
+    with_events,
+)
 from vmcctl.cli.state import AppState
 from vmcctl.errors import OperationError
+from vmcctl.executor.events import ExecutorEvents
 from vmcctl.playbook.context import PlaybookEvents, RunContext
 from vmcctl.playbook.load import Playbook, Step, load_playbook
 from vmcctl.playbook.runner import run_playbook
@@ -71,6 +79,9 @@ def _render(run: PlaybookRun, output: str) -> None:
               help="Set a variable the playbook declares under vars: (repeatable).")
 @click.option("--dry-run", is_flag=True,
               help="Plan every step (advisor plans included) and submit nothing.")
+@gate_options
+@report_option
+@events_option
 @connection_options
 @output_option
 def play(playbook: Path, assignments: tuple[str, ...], dry_run: bool, output: str) -> None:
@@ -96,8 +107,10 @@ def play(playbook: Path, assignments: tuple[str, ...], dry_run: bool, output: st
         # (exit 2), not a failed step. A playbook of waits never logs in.
         if any(step.kind != "wait" for step in playbook_.steps):
             connect()
-        run = run_playbook(playbook_, RunContext(connect=connect, dry_run=dry_run,
-                                                 events=StderrEvents()))
+        extra = with_events(ExecutorEvents())
+        run = run_playbook(playbook_, RunContext(
+            connect=connect, dry_run=dry_run, events=StderrEvents(), gate=current_gate(),
+            executor_events=None if type(extra) is ExecutorEvents else extra))
     _render(run, output)
     failed = run.failed
     if failed is not None:

@@ -52,7 +52,7 @@ class Report:
     def ok(self) -> bool:
         """Evacuation: every VM moved (and maintenance entered if asked).
         Restore: nothing failed (VMs skipped for a reason are only reported)."""
-        if self.interrupted or self.outcome.timed_out:
+        if self.interrupted or self.outcome.timed_out or self.outcome.gate_timed_out:
             return False
         if self.journal.kind == "restore":
             return not self.failed and not any(m.state in ("pending", "running", "submitting")
@@ -69,6 +69,12 @@ class Report:
             return None
         j = self.journal
         where = f"journal: {j.path}" if j.path else None
+        if self.outcome.gate_timed_out and j.gate_periods:
+            last = j.gate_periods[-1]
+            return EvacuationError(f"the continuity gate stayed closed for {last.seconds:.0f} s "
+                                   f"({last.why}); no new moves were submitted",
+                                   hint=f"resume with --resume once the workload is healthy "
+                                        f"({where})")
         if self.outcome.timed_out:
             return EvacuationError(f"--timeout reached with moves left on {j.host}",
                                    hint=f"resume with --resume ({where})")
@@ -95,6 +101,8 @@ class Report:
                 "maintenance": j.maintenance, "maintenance_reason": j.maintenance_reason,
                 "counts": j.counts(), "seconds": round(self.outcome.seconds, 3),
                 "journal": str(j.path) if j.path else None,
+                "gate_timed_out": self.outcome.gate_timed_out,
+                "gate_periods": [p.to_dict() for p in j.gate_periods],
                 "moves": [m.to_dict() for m in j.moves]}
 
 
@@ -123,6 +131,7 @@ def run_journal(client: Client, journal: Journal, options: RunOptions | None = N
     rounds = 0
     while True:
         runner = MoveRunner(client, journal, options, events)
+        events.planned(journal)
         if runner_ready is not None:
             runner_ready(runner)
         if control is not None:
@@ -151,6 +160,7 @@ def run_journal(client: Client, journal: Journal, options: RunOptions | None = N
 
 def _add(total: RunOutcome, one: RunOutcome) -> None:
     total.interrupted, total.timed_out = one.interrupted, one.timed_out
+    total.gate_timed_out = one.gate_timed_out
     total.soap_calls += one.soap_calls
     total.seconds += one.seconds
     total.relocations_submitted += one.relocations_submitted
@@ -171,7 +181,7 @@ def _maintenance_step(client: Client, report: Report, events: ExecutorEvents,
                       may_replan: bool) -> list[tuple[str, str]]:
     """Enter maintenance, or record why not; the VMs to re-plan, if that is the way on."""
     journal = report.journal
-    if report.interrupted or report.outcome.timed_out:
+    if report.interrupted or report.outcome.timed_out or report.outcome.gate_timed_out:
         return []  # still "pending": a resume finishes the moves, then enters
     if not journal.complete or journal.host_moid is None:
         journal.maintenance = "not-entered"

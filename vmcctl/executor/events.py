@@ -7,7 +7,7 @@ calls: keep them quick.
 
 from __future__ import annotations
 
-from vmcctl.executor.journal import MoveRecord
+from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
 from vmcctl.vsphere.tasks import TaskState
 
 
@@ -36,3 +36,10 @@ class ExecutorEvents:
 
     def warning(self, message: str) -> None:
         """Something the user should know that does not stop the run (said once)."""
+
+    def planned(self, journal: Journal) -> None:
+        """The moves about to run (before the first submission; again after a re-plan)."""
+
+    def gate(self, change: str, period: GatePeriod) -> None:
+        """The continuity gate ``closed``, ``opened``, ``timeout`` (the run stops) or
+        ``stopped`` (the run ended while it was closed); ``period.why`` says why."""

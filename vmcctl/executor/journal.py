@@ -32,7 +32,7 @@ JOURNAL_VERSION = 1
 
 MoveState = Literal["pending", "submitting", "running", "done", "failed", "skipped",
                     "cancelled"]
-JournalKind = Literal["evacuate", "restore"]
+JournalKind = Literal["evacuate", "restore", "migrate"]  # migrate: one move, never saved
 RunStatus = Literal["planned", "running", "interrupted", "failed", "done"]
 MaintenanceState = Literal["not-requested", "pending", "entering", "entered", "not-entered",
                            "cancelled", "exited"]
@@ -48,6 +48,26 @@ def now_iso() -> str:
 def new_run_id() -> str:
     """``20250101T120000Z-1a2b``: sorts by start time, unique enough per folder."""
     return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(2)}"
+
+
+@dataclass
+class GatePeriod:
+    """One closed period, as the journal, the events and the report show it."""
+
+    start: str  # ISO time, UTC
+    why: str
+    end: str | None = None  # None while still closed
+    seconds: float = 0.0
+    outcome: str = "closed"  # closed, opened, timeout (the run stopped), stopped (Ctrl-C)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.start, "to": self.end, "why": self.why,
+                "seconds": round(self.seconds, 3), "outcome": self.outcome}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> GatePeriod:
+        return cls(start=raw["from"], end=raw.get("to"), why=raw.get("why", ""),
+                   seconds=float(raw.get("seconds", 0.0)), outcome=raw.get("outcome", "closed"))
 
 
 @dataclass
@@ -112,6 +132,7 @@ class Journal:
     maintenance_reason: str | None = None
     maintenance_task: str | None = None  # the EnterMaintenanceMode task while "entering"
     source_journal: str | None = None  # for a restore: the evacuation journal it reverses
+    gate_periods: list[GatePeriod] = field(default_factory=list)  # continuity gate closed
     run_id: str = field(default_factory=new_run_id)
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
@@ -145,6 +166,7 @@ class Journal:
                 "maintenance_task": self.maintenance_task, "run_id": self.run_id,
                 "source_journal": self.source_journal, "created_at": self.created_at,
                 "updated_at": self.updated_at, "options": self.options, "plan": self.plan,
+                "gate_periods": [p.to_dict() for p in self.gate_periods],
                 "moves": [m.to_dict() for m in self.moves]}
 
     @classmethod
@@ -162,6 +184,8 @@ class Journal:
                        maintenance_reason=data.get("maintenance_reason"),
                        maintenance_task=data.get("maintenance_task"),
                        source_journal=data.get("source_journal"),
+                       gate_periods=[GatePeriod.from_dict(p)
+                                     for p in data.get("gate_periods") or []],
                        run_id=data.get("run_id") or _legacy_run_id(data.get("created_at")),
                        created_at=data.get("created_at") or now_iso(),
                        updated_at=data.get("updated_at") or now_iso(), path=path)

@@ -35,6 +35,7 @@ from vmcctl.errors import MigrationFailedError, PermissionDeniedError, VCenterCo
 from vmcctl.executor import decide
 from vmcctl.executor.decide import VmLive
 from vmcctl.executor.events import ExecutorEvents
+from vmcctl.executor.gate import Gate
 from vmcctl.executor.journal import Journal, MoveRecord, now_iso
 from vmcctl.executor.live import LiveState, read_live
 from vmcctl.executor.retry import RetryPolicy
@@ -51,6 +52,7 @@ class RunOptions:
     timeout: float | None = None  # seconds for the whole run; then no new submissions
     cancel_in_flight: bool = False  # on Ctrl-C, cancel running vMotions instead of waiting
     wait_slice: float = 2.0  # longest wait between checks of stop / timeout
+    gate: Gate | None = None  # the continuity gate, consulted before each wave's submissions
 
 
 @dataclass
@@ -60,6 +62,7 @@ class RunOutcome:
     soap_calls: int = 0
     seconds: float = 0.0
     relocations_submitted: int = 0
+    gate_timed_out: bool = False  # the continuity gate stayed closed for its whole timeout
 
 
 @dataclass
@@ -138,6 +141,8 @@ class MoveRunner:
                         break  # in-flight tasks go on in vCenter; the journal says "running"
                     self._maybe_cancel()
                     slice_s = self.options.wait_slice
+                    if self.options.gate is not None and self.options.gate.closed:
+                        slice_s = min(slice_s, self.options.gate.wake_in())
                     if deadline is not None:
                         slice_s = max(0.0, min(slice_s, deadline - self._clock()))
                     finished = waiter.wait_any(list(self._by_task), timeout=slice_s)
@@ -147,8 +152,13 @@ class MoveRunner:
                     if interrupts > 1 or self._stop.is_set():
                         break  # second Ctrl-C: leave at once, tasks recorded as running
                     self.request_stop()
-        outcome.interrupted = self._stop.is_set() and not outcome.timed_out
+        outcome.interrupted = (self._stop.is_set() and not outcome.timed_out
+                               and not outcome.gate_timed_out)
+        if self.options.gate is not None and self.options.gate.closed:
+            self.options.gate.stop()
+            self.events.gate("stopped", self.options.gate.periods[-1])
         self.journal.status = ("interrupted" if outcome.interrupted or outcome.timed_out
+                               or outcome.gate_timed_out
                                else "done" if self.journal.complete else "failed")
         self._save()
         outcome.seconds = self._clock() - started
@@ -161,6 +171,8 @@ class MoveRunner:
             pending = [r for r in self.journal.moves if r.state == "pending"]
             candidates = ([] if self._stop.is_set()
                           else pick(pending, self._book, self._clock()))
+            if candidates and not self._gate_allows(outcome):
+                candidates = []
             if not candidates and not wave.ended and not wave.lookups:
                 return _Wave()
             vm_ids = ([c.vm_moid for c in candidates] + [e.rec.vm_moid for e in wave.ended]
@@ -277,9 +289,10 @@ class MoveRunner:
         retry = self.options.retry
         if not self._stop.is_set() and retry.should_retry(fault, rec.attempts):
             delay = retry.delay(rec.attempts)
-            rec.state, rec.task, rec.not_before = "pending", None, self._clock() + delay
+            rec.state, rec.not_before = "pending", self._clock() + delay
             rec.reason, rec.fault = f"retrying after {fault}: {message}", fault
-            self.events.move_retry(rec, delay)
+            self.events.move_retry(rec, delay)  # rec.task still names the failed attempt
+            rec.task = None
             return
         self._end(rec, "failed", message or "the move failed", fault=fault)
 
@@ -329,6 +342,24 @@ class MoveRunner:
             return
         rec.state, rec.task = "pending", None
 
+    def _gate_allows(self, outcome: RunOutcome) -> bool:
+        """Ask the continuity gate (if any) whether new relocations may be submitted."""
+        gate = self.options.gate
+        if gate is None:
+            return True
+        allowed, change = gate.allows()
+        if change is None:
+            return allowed
+        period = gate.periods[-1]
+        if change == "closed":
+            self.journal.gate_periods.append(period)
+        elif change == "timeout":
+            outcome.gate_timed_out = True
+            self.request_stop()
+        self._save()
+        self.events.gate(change, period)
+        return allowed
+
     def _waiting_retries(self) -> bool:
         if self._stop.is_set():
             return False
@@ -338,6 +369,8 @@ class MoveRunner:
         now = self._clock()
         ready = [r.not_before for r in self.journal.moves if r.state == "pending"]
         delay = min(ready) - now if ready else 0.0
+        if self.options.gate is not None and self.options.gate.closed:
+            delay = max(delay, self.options.gate.wake_in())
         if delay > 0:
             self._stop.wait(min(delay, self.options.wait_slice))
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vmcctl.errors import ConfigError, VerificationError
+from vmcctl.errors import ConfigError, MigrationFailedError, VerificationError
+from vmcctl.executor.events import ExecutorEvents
+from vmcctl.executor.journal import Journal, MoveRecord, now_iso
 from vmcctl.model import Host, Inventory, Vm
 from vmcctl.placement.advisor import advise
 from vmcctl.placement.request import DEFAULT_MAX_PCT, PlacementOptions
@@ -31,7 +33,7 @@ from vmcctl.vsphere.relocate import (
     plan_checked_move,
     relocate,
 )
-from vmcctl.vsphere.tasks import UpdateCallback
+from vmcctl.vsphere.tasks import TaskState, UpdateCallback
 
 
 @dataclass(frozen=True)
@@ -93,18 +95,63 @@ def prepare_migration(inv: Inventory, request: MigrateRequest, *,
     return PreparedMigration(vm, target, plan, rec)
 
 
+def move_record(plan: MovePlan) -> MoveRecord:
+    """The executor's record of a single move, for ``ExecutorEvents`` listeners."""
+    return MoveRecord(vm=plan.vm, vm_moid=plan.vm_moid, origin=plan.source,
+                      origin_moid=plan.source_moid, target=plan.target,
+                      target_moid=plan.target_moid, pool_moid=plan.pool_moid,
+                      priority=plan.priority, power_state=plan.power_state)
+
+
 def run_migration(client: Client, plan: MovePlan, *, wait: bool = True,
                   timeout: float | None = None, on_update: UpdateCallback | None = None,
-                  on_result: Callable[[MoveResult], None] | None = None) -> MoveResult:
+                  on_result: Callable[[MoveResult], None] | None = None,
+                  events: ExecutorEvents | None = None) -> MoveResult:
     """Submit, follow and verify the move.
 
     ``on_result`` sees the result before a failed verification is raised as
     ``VerificationError`` (so a front-end can still show where the VM went).
+    ``events`` hears the move as the executor would tell it: planned,
+    submitted, progress and its end (done or failed, with the task id).
     """
-    result = relocate(client, plan, wait=wait, timeout=timeout, on_update=on_update)
+    rec = move_record(plan)
+    if events is not None:
+        events.planned(Journal(kind="migrate", host=plan.source, host_moid=plan.source_moid,
+                               moves=[rec]))
+
+    def update(state: TaskState) -> None:
+        if events is not None:
+            if rec.task is None:
+                rec.task, rec.state, rec.submitted_at = state.task, "running", now_iso()
+                events.move_started(rec)
+            events.move_progress(rec, state)
+        if on_update is not None:
+            on_update(state)
+
+    def ended(state: str, reason: str | None, fault: str | None) -> None:
+        if events is not None:
+            rec.state, rec.reason, rec.fault = state, reason, fault  # type: ignore[assignment]
+            rec.ended_at = now_iso()
+            events.move_ended(rec)
+
+    try:
+        result = relocate(client, plan, wait=wait, timeout=timeout, on_update=update)
+    except MigrationFailedError as exc:
+        if rec.task is None and exc.task:
+            rec.task, rec.submitted_at = exc.task, now_iso()
+            if events is not None:
+                events.move_started(rec)
+        ended("failed", exc.fault_message, exc.fault_type)
+        raise
+    if rec.task is None and events is not None:
+        rec.task, rec.submitted_at = result.task, now_iso()
+        events.move_started(rec)
     if on_result is not None:
         on_result(result)
     if wait and not result.verified:
+        ended("failed", "; ".join(result.problems), "VerificationError")
         raise VerificationError(f"{plan.vm}: the task succeeded but: "
                                 + "; ".join(result.problems))
+    if wait:
+        ended("done", None, None)
     return result

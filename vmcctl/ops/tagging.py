@@ -9,7 +9,7 @@ already home) has the tag cleared. Warnings are said once.
 from __future__ import annotations
 
 from vmcctl.executor.events import ExecutorEvents
-from vmcctl.executor.journal import Journal, MoveRecord
+from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
 from vmcctl.ops.attribute import OriginTags
 from vmcctl.vsphere.tasks import TaskState
 
@@ -55,3 +55,9 @@ class TaggingEvents(ExecutorEvents):
         if message not in self._said:
             self._said.add(message)
             self.inner.warning(message)
+
+    def planned(self, journal: Journal) -> None:
+        self.inner.planned(journal)
+
+    def gate(self, change: str, period: GatePeriod) -> None:
+        self.inner.gate(change, period)

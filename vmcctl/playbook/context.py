@@ -20,6 +20,8 @@ from vmcctl.playbook.projection import with_maintenance, with_move
 
 if TYPE_CHECKING:
     from vmcctl.errors import VmcctlError
+    from vmcctl.executor.events import ExecutorEvents
+    from vmcctl.executor.gate import Gate
     from vmcctl.executor.journal import Journal
     from vmcctl.h2o.client import H2OClient
     from vmcctl.playbook.load import Step
@@ -52,6 +54,8 @@ class RunContext:
     sleep: Callable[[float], object] = time.sleep
     journal_dir: Path | None = None  # relative journal paths are taken from here
     label: str = ""  # the running step's label, for notes
+    executor_events: ExecutorEvents | None = None  # the event stream / window recorder
+    gate: Gate | None = None  # the continuity gate for the steps that move VMs
     _client: Client | None = field(default=None, init=False, repr=False)
     _projected: Inventory | None = field(default=None, init=False, repr=False)
     # dry run: the evacuation journals the plan would have written, by path

@@ -24,6 +24,7 @@ from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import Journal, MoveRecord
 from vmcctl.executor.runner import RunOptions
 from vmcctl.executor.schedule import Limits
+from vmcctl.ops.events import Fanout
 from vmcctl.placement.request import PlacementOptions
 from vmcctl.playbook.context import RunContext
 from vmcctl.playbook.outcome import StepOutput
@@ -74,8 +75,14 @@ def _finish(ctx: RunContext, report: ops.HostReport, resume_with: str) -> dict[s
     return report.to_dict()
 
 
-def _run(max_parallel: int, timeout: float | None) -> RunOptions:
-    return RunOptions(limits=Limits(max_parallel=max_parallel), timeout=timeout)
+def _run(ctx: RunContext, max_parallel: int, timeout: float | None) -> RunOptions:
+    return RunOptions(limits=Limits(max_parallel=max_parallel), timeout=timeout, gate=ctx.gate)
+
+
+def _events(ctx: RunContext) -> ExecutorEvents:
+    """The step's notes, plus the run's event stream when there is one."""
+    notes = _Notes(ctx)
+    return notes if ctx.executor_events is None else Fanout(notes, ctx.executor_events)
 
 
 def _journal(ctx: RunContext, given: str | None) -> Path | None:
@@ -87,10 +94,10 @@ def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
         placement=PlacementOptions(fault_domain=action.fault_domain,
                                    max_cpu_pct=action.max_cpu, max_mem_pct=action.max_mem),
         priority=action.priority, include_powered_off=action.include_powered_off,
-        run=_run(action.max_parallel, action.timeout), journal=_journal(ctx, action.journal),
+        run=_run(ctx, action.max_parallel, action.timeout), journal=_journal(ctx, action.journal),
         journal_dir=ctx.journal_dir, dry_run=ctx.dry_run)
     inventory = ctx.inventory() if ctx.dry_run else None
-    report = ops.evacuate_host(ctx.client(), action.host, options, _Notes(ctx),
+    report = ops.evacuate_host(ctx.client(), action.host, options, _events(ctx),
                                inventory=inventory)
     journal = report.journal
     assert journal is not None and journal.path is not None
@@ -129,12 +136,12 @@ def run_maintenance(ctx: RunContext, action: MaintenanceAction) -> StepOutput:
         timeout = ops.DEFAULT_ENTER_TIMEOUT if action.timeout is None else action.timeout
         report = ops.enter_maintenance(ctx.client(), action.host,
                                        ops.EnterOptions(timeout=timeout, dry_run=ctx.dry_run),
-                                       _Notes(ctx), inventory=inventory)
+                                       _events(ctx), inventory=inventory)
     else:
         report = ops.exit_maintenance(ctx.client(), action.host,
                                       ops.ExitOptions(timeout=action.timeout,
                                                       dry_run=ctx.dry_run),
-                                      _Notes(ctx), inventory=inventory)
+                                      _events(ctx), inventory=inventory)
     details: dict[str, Any] = {"host": report.host, "action": action.action}
     if report.maintenance == "unchanged":
         state = "in" if enter else "out of"
@@ -151,11 +158,11 @@ def run_maintenance(ctx: RunContext, action: MaintenanceAction) -> StepOutput:
 
 
 def run_restore(ctx: RunContext, action: RestoreAction) -> StepOutput:
-    options = ops.RestoreOptions(run=_run(action.max_parallel, action.timeout),
+    options = ops.RestoreOptions(run=_run(ctx, action.max_parallel, action.timeout),
                                  journal=_journal(ctx, action.journal),
                                  journal_dir=ctx.journal_dir, dry_run=ctx.dry_run)
     report = ops.restore_host(
-        ctx.client(), action.host, options, _Notes(ctx),
+        ctx.client(), action.host, options, _events(ctx),
         inventory=ctx.inventory() if ctx.dry_run else None,
         planned=list(ctx.planned_journals.values()) if ctx.dry_run else ())
     journal = report.journal

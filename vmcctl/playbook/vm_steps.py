@@ -68,7 +68,8 @@ def run_migrate(ctx: RunContext, action: MigrateAction) -> StepOutput:
             pct = "" if state.progress is None else f" {state.progress}%"
             ctx.note(f"{plan.vm}: {state.state}{pct}")
 
-    result = run_migration(ctx.client(), plan, timeout=action.timeout, on_update=progress)
+    result = run_migration(ctx.client(), plan, timeout=action.timeout, on_update=progress,
+                           events=ctx.executor_events)
     return StepOutput(summary=(f"moved {plan.vm}: {route} in {result.seconds:.1f} s, priority "
                                f"{plan.priority}, verified"),
                       details={**result.to_dict(), "moved": True})

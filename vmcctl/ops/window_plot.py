@@ -1,0 +1,113 @@
+"""timeline.png of a window: a Gantt chart per VM over maintenance and closed-gate periods,
+with the H2O jobs' progress under it (the style of ``vmcctl.h2o.report``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+OUTCOME_COLOURS = {"done": "#2e8b57", "failed": "#b3261e", "cancelled": "#8e44ad",
+                   "retried": "#d35400", "running": "#1f5fae", "skipped": "#999999"}
+_QUEUE = "#cfd8e3"
+_GATE = "#f4c7c3"
+_MAINT = "#e8eef7"
+_JOB_COLOURS = ["#1f5fae", "#2e8b57", "#8e44ad", "#c0392b", "#d35400"]
+
+
+def _plain(text: str) -> str:
+    return text.replace("$", r"\$")
+
+
+def plot_window(path: Path, data: dict[str, Any]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib import pyplot as plt
+    from matplotlib.patches import Patch
+
+    bars, jobs = data["moves"], data["h2o"]
+    end = max([data["seconds"], 1.0] + [b["ended"] or 0.0 for b in bars])
+    rows = list(dict.fromkeys(b["vm"] for b in bars))
+    height = max(2.5, 0.32 * len(rows) + 1.2)
+    panels = 2 if jobs else 1
+    fig, axes = plt.subplots(panels, 1, figsize=(11, height + (2.6 if jobs else 0)), dpi=120,
+                             sharex=True, squeeze=False,
+                             gridspec_kw={"height_ratios": [height, 2.6][:panels],
+                                          "hspace": 0.08})
+    gantt = axes[0][0]
+    try:
+        for a in (row[0] for row in axes):
+            for span in data["maintenance"]:
+                a.axvspan(span["start"], span["end"] or end, color=_MAINT, zorder=0)
+            for span in data["gate_closed"]:
+                a.axvspan(span["start"], span["end"] or end, color=_GATE, zorder=0.5,
+                          hatch="//", edgecolor="#d9776d", linewidth=0)
+            for side in ("top", "right"):
+                a.spines[side].set_visible(False)
+        for span in data["maintenance"]:
+            gantt.text(span["start"], 1.005, f"{span['label']}: maintenance {span['state']}",
+                       transform=gantt.get_xaxis_transform(), fontsize=8.5, color="#555555",
+                       va="bottom")
+        for span in data["gate_closed"]:
+            why = (span.get("why") or "")[:60]
+            gantt.text(span["start"], -0.5, f"gate closed: {why}", fontsize=8,
+                       color="#9c2b22", va="center")
+        for b in bars:
+            y = rows.index(b["vm"])
+            stop = b["ended"] if b["ended"] is not None else end
+            run_from = b["running"] if b["running"] is not None else b["submitted"]
+            if run_from > b["submitted"]:
+                gantt.barh(y, run_from - b["submitted"], left=b["submitted"], height=0.6,
+                           color=_QUEUE, zorder=2)
+            gantt.barh(y, max(stop - run_from, end * 0.003), left=run_from, height=0.6,
+                       color=OUTCOME_COLOURS.get(b["state"], "#555555"), zorder=3)
+        gantt.set_yticks(range(len(rows)), [_plain(r) for r in rows], fontsize=8.5)
+        gantt.set_ylim(len(rows) - 0.4, -1.0)
+        gantt.set_xlim(0, end * 1.01)
+        gantt.grid(True, axis="x", color="#dddddd", linewidth=0.6)
+        gantt.set_axisbelow(True)
+        states = sorted({b["state"] for b in bars})
+        handles = [Patch(color=OUTCOME_COLOURS.get(s, "#555555"), label=s) for s in states]
+        handles.append(Patch(color=_QUEUE, label="queued"))
+        if data["maintenance"]:
+            handles.append(Patch(color=_MAINT, label="maintenance"))
+        if data["gate_closed"]:
+            handles.append(Patch(facecolor=_GATE, hatch="//", edgecolor="#d9776d",
+                                 label="gate closed"))
+        gantt.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9,
+                     edgecolor="#cccccc")
+        if jobs:
+            _plot_jobs(axes[1][0], jobs)
+        axes[-1][0].set_xlabel("seconds since the run started")
+        moved = sum(b["state"] == "done" for b in bars)
+        closed = sum((s["end"] or end) - s["start"] for s in data["gate_closed"])
+        title = (f"vmcctl {data['command']}: {moved} VM(s) moved in {end:.0f} s; gate closed "
+                 f"{len(data['gate_closed'])}x ({closed:.0f} s)")
+        fig.suptitle(_plain(title), x=0.07, ha="left", fontsize=13, fontweight="bold")
+        fig.subplots_adjust(left=0.16, right=0.98, top=1 - 0.55 / fig.get_figheight(),
+                            bottom=0.5 / fig.get_figheight())
+        fig.savefig(path)
+    finally:
+        plt.close(fig)
+
+
+def _plot_jobs(ax: Any, jobs: list[dict[str, Any]]) -> None:
+    i = 0
+    for job in jobs:
+        keys = list(dict.fromkeys(s["job"] for s in job["samples"] if s["job"]))
+        for key in keys:
+            pts = [(s["t"], s["progress"] * 100) for s in job["samples"]
+                   if s["job"] == key and s["progress"] is not None]
+            if not pts:
+                continue
+            xs, ys = zip(*pts, strict=True)
+            tail = key.rsplit("_", 1)[-1][-8:]
+            ax.plot(xs, ys, color=_JOB_COLOURS[i % len(_JOB_COLOURS)], linewidth=2.0,
+                    marker="o", markersize=2.2, zorder=3,
+                    label=_plain(f"…{tail}: {job['outcome']} ({job['reason']})"[:110]))
+            i += 1
+    ax.set_ylabel("H2O job progress (%)")
+    ax.set_ylim(-2, 104)
+    ax.grid(True, color="#dddddd", linewidth=0.6)
+    if i:
+        ax.legend(loc="lower right", fontsize=8, framealpha=0.9, edgecolor="#cccccc")
