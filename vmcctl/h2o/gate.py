@@ -68,6 +68,9 @@ class H2OCheck:
         return latest
 
     def check(self) -> str | None:
+        # ask now, not only the background's last poll: a job cancelled a moment ago
+        # must close the gate on this check
+        self.watcher.poll()
         latest = self._latest()
         if not latest:
             return f"{self.name}: no job to watch"
@@ -115,7 +118,8 @@ def open_h2o_checks(specs: Sequence[str], *, threshold: float,
             endpoint = H2OEndpoint.resolve(url, allow_auto=False)
             client = stack.enter_context(RestClient(endpoint))
             check = H2OCheck(client, label=endpoint.safe_url + (f"#{job}" if job else ""),
-                             job=job, threshold=threshold, window=window)
+                             job=job, threshold=threshold, window=window,
+                             interval=min(1.0, window / 2))
             check.start()
             stack.callback(check.watcher.stop)
             checks.append(check)
