@@ -3,7 +3,10 @@
 ML-cpu-vm-04 trains a model with H2O on 10.94.24.70 (us-west-2b) in a 9-host
 SDDC over two availability zones. We move it, compute only, at high priority,
 to the least loaded host of the other zone while watching the training, then
-bring it back, and show both verdicts.
+bring it back, and show both verdicts. Then a maintenance window on its host:
+the playbook empties 10.94.24.70 (the story's VM with its neighbours), puts
+it into maintenance, takes it out and brings the VMs home, with the
+continuity gate on the training job and a Gantt chart of the window.
 
 Everything runs locally: the vCenter is vmcctl's simulator (``vmcctl sim
 serve``), the guest's H2O is a local H2O-3 (the seed inventory gives the VM the
@@ -28,7 +31,8 @@ SEED = REPO / "vmcctl" / "sim" / "inventories" / "seed.yaml"
 OUT = Path(os.environ.get("VMCCTL_DEMO_OUT", REPO / "demo-output"))
 VM, HOME = "ML-cpu-vm-04", "10.94.24.70"
 WATCH_S = os.environ.get("VMCCTL_DEMO_WATCH_S", "15")
-TRAIN_S = float(os.environ.get("VMCCTL_DEMO_TRAIN_S", "300"))  # outlasts the story
+GATE_WINDOW_S = os.environ.get("VMCCTL_DEMO_GATE_WINDOW_S", "10")  # the gate's rate window
+TRAIN_S = float(os.environ.get("VMCCTL_DEMO_TRAIN_S", "480"))  # outlasts the story
 # A GBM builds its first trees faster than the rest: measure against its steady pace.
 WARM_UP_S = float(os.environ.get("VMCCTL_DEMO_WARM_UP_S", "20"))
 VMCCTL = [sys.executable, "-m", "vmcctl"]
@@ -82,7 +86,8 @@ def _terminate(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def story(env: dict[str, str], watch: str, h2o_url: str) -> list[tuple[Path, int]]:
+def story(env: dict[str, str], watch: str, h2o_url: str,
+          job_key: str) -> tuple[list[tuple[Path, int]], tuple[Path, int]]:
     """The operator's steps; returns each watched migration's report folder and exit code."""
     say(f"Where is {VM}?")
     vmcctl("inventory", "vms", "--host", HOME, env=env)
@@ -112,10 +117,33 @@ def story(env: dict[str, str], watch: str, h2o_url: str) -> list[tuple[Path, int
 
     say("The same machinery plans a host evacuation for maintenance (dry run)")
     vmcctl("host", "evacuate", HOME, "--dry-run", env=env, check=False)
-    return [(there, code_there), (back, code_back)]
+
+    say(f"A maintenance window on {HOME}, the continuity gate on the training job")
+    window = OUT / "3-maintenance-window"
+    window.mkdir(parents=True, exist_ok=True)
+    code_window = vmcctl(
+        "play", str(REPO / "playbooks" / "maintenance-window.yaml"), "--var", f"host={HOME}",
+        "--var", "pause=10", "--var", f"journal={window / 'journal.json'}",
+        "--gate-h2o", f"{h2o_url}#{job_key}", "--gate-interval", GATE_WINDOW_S,
+        "--gate-timeout", "180", "--report", str(window),
+        "--events", str(window / "events.jsonl"), env=env, check=False)
+    return [(there, code_there), (back, code_back)], (window, code_window)
 
 
-def summary(results: list[tuple[Path, int]]) -> bool:
+def window_line(window: Path) -> tuple[bool, str]:
+    data = json.loads((window / "report.json").read_text(encoding="utf-8"))
+    moved = sum(m["state"] == "done" for m in data["moves"])
+    closed = data["gate_closed"]
+    jobs = "; ".join(f"H2O job {j['outcome']}" + ("" if j["outcome"] == "PASS"
+                                                  else f" ({j['reason']})")
+                     for j in data["h2o"])
+    text = (f"window on {HOME}: {moved} moves done in {data['seconds']:.0f} s, gate closed "
+            f"{len(closed)}x ({sum((c['end'] or data['seconds']) - c['start'] for c in closed):.0f}"
+            f" s); {jobs or 'no H2O job watched'}")
+    return all(j["outcome"] == "PASS" for j in data["h2o"]), text
+
+
+def summary(results: list[tuple[Path, int]], window: tuple[Path, int]) -> bool:
     say("Verdicts")
     ok = True
     for report, code in results:
@@ -128,7 +156,15 @@ def summary(results: list[tuple[Path, int]]) -> bool:
         ok = ok and passed
         print(f"  {text}")
         print(f"    report {report / 'report.json'}\n    plot   {report / 'timeline.png'}")
-    return ok
+    folder, code = window
+    if not (folder / "report.json").exists():
+        print(f"  no window report in {folder}")
+        return False
+    passed, text = window_line(folder)
+    print(f"  {text}")
+    print(f"    report {folder / 'report.json'}\n    Gantt  {folder / 'timeline.png'}\n"
+          f"    events {folder / 'events.jsonl'}")
+    return ok and passed and code == 0
 
 
 def main() -> int:
@@ -152,7 +188,7 @@ def main() -> int:
         print(f"H2O at {h2o.url}; training job {job.key} ({job.ntrees} trees, "
               f"~{job.expected_s:.0f} s)")
         watch = "auto" if h2o.port == 54321 else h2o.url
-        ok = summary(story(env, watch, h2o.url))
+        ok = summary(*story(env, watch, h2o.url, job.key))
         print(f"\nstory {'PASSED' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s")
         return 0 if ok else 1
     except KeyboardInterrupt:
