@@ -140,6 +140,9 @@ def _render(report: ops.HostReport, output: str) -> None:
                         if part.action != "restore" else "")
                 console.print(f"{j.kind} {j.host}: {counts or 'nothing to do'} in "
                               f"{part.run.outcome.seconds:.1f} s{mode}")
+                for period in j.gate_periods:
+                    console.print(f"gate closed {period.seconds:.1f} s ({period.outcome}): "
+                                  f"{period.why}")
                 if part.run.problems:
                     console.print(table("Not moved", FAILED_COLUMNS, part.run.problem_rows()))
             elif part.action == "maintenance-enter":

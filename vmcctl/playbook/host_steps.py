@@ -21,7 +21,7 @@ from typing import Any
 from vmcctl import ops
 from vmcctl.errors import EvacuationError
 from vmcctl.executor.events import ExecutorEvents
-from vmcctl.executor.journal import Journal, MoveRecord
+from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
 from vmcctl.executor.runner import RunOptions
 from vmcctl.executor.schedule import Limits
 from vmcctl.ops.events import Fanout
@@ -56,6 +56,12 @@ class _Notes(ExecutorEvents):
 
     def warning(self, message: str) -> None:
         self.ctx.note(f"warning: {message}")
+
+    def gate(self, change: str, period: GatePeriod) -> None:
+        if change == "closed":
+            self.ctx.note(f"gate closed: {period.why} (no new moves)")
+        else:
+            self.ctx.note(f"gate {change} after {period.seconds:.1f} s")
 
 
 def _move_rows(moves: Sequence[MoveRecord]) -> list[dict[str, Any]]:
