@@ -32,7 +32,7 @@ OUT = Path(os.environ.get("VMCCTL_DEMO_OUT", REPO / "demo-output"))
 VM, HOME = "ML-cpu-vm-04", "10.94.24.70"
 WATCH_S = os.environ.get("VMCCTL_DEMO_WATCH_S", "15")
 GATE_WINDOW_S = os.environ.get("VMCCTL_DEMO_GATE_WINDOW_S", "10")  # the gate's rate window
-TRAIN_S = float(os.environ.get("VMCCTL_DEMO_TRAIN_S", "480"))  # outlasts the story
+TRAIN_S = float(os.environ.get("VMCCTL_DEMO_TRAIN_S", "720"))  # outlasts the story
 # A GBM builds its first trees faster than the rest: measure against its steady pace.
 WARM_UP_S = float(os.environ.get("VMCCTL_DEMO_WARM_UP_S", "20"))
 VMCCTL = [sys.executable, "-m", "vmcctl"]
@@ -118,12 +118,14 @@ def story(env: dict[str, str], watch: str, h2o_url: str,
     say("The same machinery plans a host evacuation for maintenance (dry run)")
     vmcctl("host", "evacuate", HOME, "--dry-run", env=env, check=False)
 
-    say(f"A maintenance window on {HOME}, the continuity gate on the training job")
+    say(f"A maintenance window on {HOME}, two moves at a time, the continuity gate on the "
+        "training job")
     window = OUT / "3-maintenance-window"
     window.mkdir(parents=True, exist_ok=True)
     code_window = vmcctl(
         "play", str(REPO / "playbooks" / "maintenance-window.yaml"), "--var", f"host={HOME}",
-        "--var", "pause=10", "--var", f"journal={window / 'journal.json'}",
+        "--var", "pause=10", "--var", "max_parallel=2",
+        "--var", f"journal={window / 'journal.json'}",
         "--gate-h2o", f"{h2o_url}#{job_key}", "--gate-interval", GATE_WINDOW_S,
         "--gate-timeout", "180", "--report", str(window),
         "--events", str(window / "events.jsonl"), env=env, check=False)

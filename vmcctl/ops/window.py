@@ -103,13 +103,18 @@ class WindowRecorder(ExecutorEvents):
         self._close(rec, "retried")
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
-        if state in ("entering", "exiting"):
+        """A span per stay in maintenance: from "entering" to "exited" (or to the
+        state that ended the attempt: not-entered, cancelled)."""
+        open_span = next((s for s in reversed(self.maintenance_spans)
+                          if s.label == host and s.end is None), None)
+        if state == "entering" and open_span is None:
             self.maintenance_spans.append(Span(host, self.now(), state=state))
-            return
-        for span in reversed(self.maintenance_spans):
-            if span.label == host and span.end is None:
-                span.end, span.state, span.why = self.now(), state, message
-                return
+        elif open_span is not None:
+            open_span.state = state
+            if state in ("exited", "not-entered", "cancelled"):
+                open_span.end, open_span.why = self.now(), message
+        elif state == "exiting":  # entered in an earlier run: in maintenance since the start
+            self.maintenance_spans.append(Span(host, 0.0, state=state))
 
     def gate(self, change: str, period: GatePeriod) -> None:
         if change == "closed":

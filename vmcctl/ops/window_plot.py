@@ -48,9 +48,11 @@ def plot_window(path: Path, data: dict[str, Any]) -> None:
             for side in ("top", "right"):
                 a.spines[side].set_visible(False)
         for span in data["maintenance"]:
-            gantt.text(span["start"], 1.005, f"{span['label']}: maintenance {span['state']}",
-                       transform=gantt.get_xaxis_transform(), fontsize=8.5, color="#555555",
-                       va="bottom")
+            what = ("in maintenance" if span["state"] in ("entered", "exiting", "exited")
+                    else f"maintenance {span['state']}")
+            gantt.text(span["start"], 1.005, f" {span['label']} {what}",
+                       transform=gantt.get_xaxis_transform(), fontsize=8.5, color="#3d5a80",
+                       va="bottom", fontweight="bold")
         for span in data["gate_closed"]:
             why = span.get("why") or ""
             why = why if len(why) <= 48 else why[:47] + "…"
@@ -65,6 +67,9 @@ def plot_window(path: Path, data: dict[str, Any]) -> None:
                            color=_QUEUE, zorder=2)
             gantt.barh(y, max(stop - run_from, end * 0.003), left=run_from, height=0.6,
                        color=OUTCOME_COLOURS.get(b["state"], "#555555"), zorder=3)
+            if stop - b["submitted"] > end * 0.08:  # room for where it went
+                gantt.text(b["submitted"] + end * 0.005, y, f"→ {b['target']}", color="white",
+                           fontsize=7.5, va="center", zorder=4, clip_on=True)
         gantt.set_yticks(range(len(rows)), [_plain(r) for r in rows], fontsize=8.5)
         gantt.set_ylim(len(rows) - 0.4, -1.0)
         gantt.set_xlim(start, end * 1.01)
