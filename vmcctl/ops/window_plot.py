@@ -86,7 +86,7 @@ def plot_window(path: Path, data: dict[str, Any]) -> None:
         axes[-1][0].set_xlabel("seconds since the run started")
         moved = sum(b["state"] == "done" for b in bars)
         closed = sum((s["end"] or end) - s["start"] for s in data["gate_closed"])
-        title = (f"vmcctl {data['command']}: {moved} VM(s) moved in {end:.0f} s; gate closed "
+        title = (f"vmcctl {data['command']}: {moved} move(s) done in {end:.0f} s; gate closed "
                  f"{len(data['gate_closed'])}x ({closed:.0f} s)")
         fig.suptitle(_plain(title), x=0.07, ha="left", fontsize=13, fontweight="bold")
         fig.subplots_adjust(left=0.16, right=0.98, top=1 - 0.85 / fig.get_figheight(),
@@ -127,7 +127,7 @@ def _plot_jobs(ax: Any, jobs: list[dict[str, Any]]) -> None:
             tail = key.rsplit("_", 1)[-1][-8:]
             ax.plot(xs, ys, color=_JOB_COLOURS[i % len(_JOB_COLOURS)], linewidth=2.0,
                     marker="o", markersize=2.2, zorder=3,
-                    label=_plain(f"H2O job …{tail}: verdict {job['outcome']}"))
+                    label=_plain(f"H2O job …{tail}: verdict {job['outcome']}{_ratio(job)}"))
             if bad is not None:
                 ax.scatter([bad["t"]], [ys[-1]], marker="X", color="#b3261e", s=110, zorder=5)
                 ax.annotate(bad["status"], xy=(bad["t"], ys[-1]), xytext=(8, 8),
@@ -139,3 +139,8 @@ def _plot_jobs(ax: Any, jobs: list[dict[str, Any]]) -> None:
     ax.grid(True, color="#dddddd", linewidth=0.6)
     if i:
         ax.legend(loc="upper left", fontsize=8.5, framealpha=0.9, edgecolor="#cccccc")
+
+
+def _ratio(job: dict[str, Any]) -> str:
+    ratio = job["verdict"].get("ratio")
+    return "" if ratio is None else f" (rate during/before {ratio:.2f})"
