@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from conftest import LiveH2O
 from test_h2o_migration import steady_job
@@ -67,6 +68,13 @@ def test_a_cancelled_job_closes_the_gate_before_the_next_move(
     submits = [e for e in events if e["type"] == "move.submit"]
     assert len(submits) == 1 and closed["seq"] > submits[0]["seq"]
     assert datetime.fromisoformat(closed["ts"]).timestamp() >= cancelled[0] - 0.05
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "events.schema.json")
+                        .read_text())
+    for line in events:
+        jsonschema.validate(line, schema)
+    verdict = next(e for e in events if e["type"] == "verdict")
+    assert verdict["outcome"] == "FAIL" and job.key in verdict["reason"]
+    assert events[-1]["type"] == "run.end" and events[-1]["exit_code"] == 1
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     assert report["gate_closed"] and report["h2o"][0]["outcome"] == "FAIL"
     assert [m["state"] for m in report["moves"]] == ["done"]

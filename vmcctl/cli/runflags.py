@@ -86,6 +86,18 @@ def _events_target(spec: str) -> Iterator[TextIO]:
         yield fh
 
 
+def _verdicts(stream: EventStream) -> None:
+    """The H2O gate checks' verdicts over the run, one ``verdict`` event each."""
+    gate = current_gate()
+    for check in gate.checks if gate is not None else []:
+        watcher = getattr(check, "watcher", None)
+        if watcher is None:
+            continue
+        verdict = watcher.verdict(threshold=getattr(check, "threshold", 0.8))
+        stream.verdict(verdict.to_dict(), outcome=verdict.outcome, reason=verdict.reason,
+                       check=check.name)
+
+
 def events_option(func: F) -> F:
     """``--events FILE|-``: the run's events as JSON lines (docs/events.md)."""
 
@@ -105,6 +117,7 @@ def events_option(func: F) -> F:
                 code = exit_code_for(exc)
                 raise
             finally:
+                _verdicts(stream)
                 stream.run_end(_status(code), code)
 
     return click.option(
