@@ -14,8 +14,8 @@ from vmcctl.executor.evacuate import Report
 from vmcctl.executor.journal import Journal, MoveRecord
 from vmcctl.executor.prepare import evacuation_journal
 from vmcctl.executor.runner import RunOutcome
-from vmcctl.placement import plan_evacuation
 from vmcctl.model import Inventory
+from vmcctl.placement import plan_evacuation
 from vmcctl.sim.inventory import load_inventory, parse_inventory
 from vmcctl.sim.offline import inventory_from_spec
 from vmcctl.sim.plugin import SEED_INVENTORY
