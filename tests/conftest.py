@@ -19,6 +19,8 @@ ENV_PREFIXES = ("VMCCTL_", "GOVC_")
 # the first one also starts the session's H2O-3 (~8 s quiet, much more on a loaded
 # machine) and the migration stories train for ~13 s.
 H2O_TIMEOUT_S = 180
+SIM_FIXTURES = frozenset({"vcsim", "vcsim_factory"})
+NO_SIM_ENV = "VMCCTL_TESTS_NO_SIM"  # set: simulator tests are deselected
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -29,12 +31,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # A longer bound for H2O tests, unless the test names its own or --timeout was given.
-    if config.getoption("timeout", None) is not None:
-        return
+    explicit_timeout = config.getoption("timeout", None) is not None
     for item in items:
-        if item.get_closest_marker("h2o") and not item.get_closest_marker("timeout"):
+        # A test that starts a simulator is a sim test, marked or not (-m "not sim" works).
+        if SIM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.sim)
+        # A longer bound for H2O tests, unless the test names its own or --timeout was given.
+        if (item.get_closest_marker("h2o") and not item.get_closest_marker("timeout")
+                and not explicit_timeout):
             item.add_marker(pytest.mark.timeout(H2O_TIMEOUT_S))
+    if os.environ.get(NO_SIM_ENV):
+        # `make mutate` without MUTATE_SIM=1: leave out every simulator test (docs/testing.md)
+        dropped = [i for i in items if i.get_closest_marker("sim")]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [i for i in items if not i.get_closest_marker("sim")]
 
 
 @dataclass
