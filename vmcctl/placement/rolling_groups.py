@@ -153,4 +153,35 @@ def plan_groups(inv: Inventory, cluster: Cluster, hosts: Sequence[str], max_down
         for domain in sorted(chunks):
             if i < len(chunks[domain]):
                 groups.append(tuple(chunks[domain][i]))
-    return groups
+    return order_groups(inv, cluster, groups)
+
+
+def order_groups(inv: Inventory, cluster: Cluster,
+                 groups: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """An order where no two consecutive groups are pinned together by a must-rule
+    (in an overlapped window one is emptied while the other is in maintenance),
+    alternating fault domains where it can; the given order if none is found."""
+    domain = [inv.host(g[0]).fault_domain if g else None for g in groups]
+    clash = {(a, b) for a in range(len(groups)) for b in range(len(groups))
+             if a != b and pinned(inv, cluster, {*groups[a], *groups[b]})}
+    if not clash:
+        return groups
+    budget = [20_000]
+
+    def search(order: list[int], left: list[int]) -> list[int] | None:
+        if not left:
+            return order
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None
+        prev = order[-1] if order else None
+        candidates = [g for g in left if prev is None or (prev, g) not in clash]
+        candidates.sort(key=lambda g: prev is not None and domain[g] == domain[prev])
+        for g in candidates:
+            found = search([*order, g], [x for x in left if x != g])
+            if found is not None:
+                return found
+        return None
+
+    found = search([], list(range(len(groups))))
+    return [groups[i] for i in found] if found is not None else groups
