@@ -299,6 +299,9 @@ class _Window:
                 j.moved[rec.vm_moid] = j.moved.get(rec.vm_moid, 0) + 1
         if outcome.interrupted or outcome.timed_out:
             j.moves = [r for r in j.moves if r.state != "done"]
+            if outcome.timed_out:  # moves in flight go on in vCenter; the journal has them
+                return self._fail(f"--timeout reached in step {j.step + 1} with moves left",
+                                  None)
             self._stop_interrupted()
             return False
         problems = [r for r in j.moves if r.state != "done"]
