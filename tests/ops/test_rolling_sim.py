@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,46 @@ def test_each_failing_on_the_third_host_stops_then_resume_finishes(
     assert journal["status"] == "done"
     assert all(n == 2 for n in Counter(
         e["target"]["name"] for e in sim.control.relocations()).values())
+
+
+def test_a_vm_moved_by_someone_else_mid_window_is_replanned_and_still_goes_home(
+        vcsim_factory: Any, run_cli: Any, tmp_path: Path) -> None:
+    """During step 1's --each another admin moves a VM onto a host of step 2: the window
+    reads vCenter again, moves it off before step 2 enters maintenance, and at the end
+    the VM is on the host it was on when the window began."""
+    sim = vcsim_factory(generated_8(), time_scale=40)
+    dry = _window(run_cli, sim, tmp_path, "--dry-run", "-o", "json")
+    assert dry.code == 0, dry.err
+    steps = dry.json()["plan"]["steps"]
+    first, second, last = steps[0]["hosts"][0], steps[1]["hosts"][0], steps[-1]["hosts"]
+    vm = next(v.name for v in sim.inventory.vms if v.host in last and v.power == "on")
+    before = _placement(run_cli, sim)
+    each = (f'if [ "$VMCCTL_HOST" = "{first}" ]; then '
+            f'{sys.executable} -m vmcctl migrate {vm} --host {second} --max-cpu 100 '
+            f'--max-mem 100; fi')
+    result = _window(run_cli, sim, tmp_path, "--each", each)
+    assert result.code == 0, result.err
+    assert _placement(run_cli, sim) == before
+    assert all(e["args"]["poweredOnVmsAtCall"] == 0 for e in _entries(sim))
+    hops = [(e["args"]["source"], e["args"]["host"]) for e in sim.control.relocations(vm)]
+    assert hops[0][1] == second  # the other admin's move
+    assert hops[1][0] == second  # moved off before the second step's maintenance
+    assert hops[-1][1] == before[vm]  # and home at the end
+
+
+def test_fault_domain_selects_hosts_and_the_dry_run_moves_nothing(
+        vcsim_factory: Any, run_cli: Any, tmp_path: Path) -> None:
+    sim = vcsim_factory(time_scale=40)
+    result = _window(run_cli, sim, tmp_path, "--fault-domain", "us-west-2a", "--max-down", "2",
+                     "--dry-run", "-o", "json")
+    assert result.code == 0, result.err
+    plan = result.json()["plan"]
+    wanted = {h.name for c in sim.inventory.clusters for h in c.hosts
+              if h.fault_domain == "us-west-2a"}
+    assert {h for s in plan["steps"] for h in s["hosts"]} == wanted
+    assert all(1 <= len(s["hosts"]) <= 2 for s in plan["steps"])
+    assert plan["relocations"] == plan["lower_bound"]
+    assert not sim.control.relocations() and not (tmp_path / "window.json").exists()
+    both = _window(run_cli, sim, tmp_path, "--fault-domain", "us-west-2a", "--hosts",
+                   "10.94.24.84", "--dry-run")
+    assert both.code == 2 and "--hosts and --fault-domain" in both.err
