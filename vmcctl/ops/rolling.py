@@ -28,6 +28,7 @@ from vmcctl.errors import ConfigError, EvacuationError, PrecheckError, VmcctlErr
 from vmcctl.executor import maintenance as mm
 from vmcctl.executor.control import RunControl
 from vmcctl.executor.events import ExecutorEvents
+from vmcctl.executor.journal import MoveRecord
 from vmcctl.executor.prepare import move_record
 from vmcctl.executor.runner import MoveRunner, RunOptions
 from vmcctl.executor.window import (
@@ -37,6 +38,8 @@ from vmcctl.executor.window import (
     default_window_path,
 )
 from vmcctl.model import Inventory
+from vmcctl.ops.attribute import OriginTags
+from vmcctl.ops.tagging import TaggingEvents
 from vmcctl.placement.rolling import WindowOptions, WindowPlan, phase_moves, plan_window
 from vmcctl.placement.rolling import window_context as make_context
 from vmcctl.placement.state import Projection
@@ -55,6 +58,25 @@ class ClusterMaintenanceOptions:
     enter_timeout: float | None = 900.0
     dry_run: bool = False
     resume: bool = False
+    tag_origin: bool = True  # vmcctl.origin on VMs away from home (``host restore`` finds them)
+
+
+class _WindowTagging(TaggingEvents):
+    """``vmcctl.origin`` set when a VM leaves its home, cleared when it is back."""
+
+    def __init__(self, inner: ExecutorEvents, tags: OriginTags | None,
+                 phase: PhaseJournal) -> None:
+        super().__init__(inner, tags, phase)
+        self.window = phase.window
+
+    def move_ended(self, rec: MoveRecord) -> None:
+        if self.tags is not None and (rec.state == "done" or rec.left_origin):
+            home = self.window.homes.get(rec.vm_moid)
+            if rec.target_moid == home:
+                self.tags.clear(rec.vm_moid)
+            elif rec.origin_moid == home:
+                self.tags.mark(rec, self.window.run_id)
+        self.inner.move_ended(rec)
 
 
 @dataclass
@@ -161,6 +183,7 @@ class _Window:
         self.client, self.j, self.options = client, journal, options
         self.events, self.control, self.report = events, control, report
         self.wopts = replace(options.window, restore=journal.restore)
+        self.tags = OriginTags(client) if options.tag_origin else None
 
     def run(self) -> None:
         j = self.j
@@ -287,8 +310,9 @@ class _Window:
             j.save()
         if not j.moves:
             return True
-        runner = MoveRunner(self.client, PhaseJournal(j, f"step {j.step + 1} {phase}"),
-                            self.options.run, self.events)
+        phase_journal = PhaseJournal(j, f"step {j.step + 1} {phase}")
+        runner = MoveRunner(self.client, phase_journal, self.options.run,
+                            _WindowTagging(self.events, self.tags, phase_journal))
         if self.control is not None:
             self.control.moves(runner)
         outcome = runner.run()
