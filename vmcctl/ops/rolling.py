@@ -201,6 +201,9 @@ class _Window:
         except KeyboardInterrupt:
             self._stop_interrupted()
             return
+        except VmcctlError as exc:  # a maintenance task failed, vCenter broke off …
+            self._fail(f"step {j.step + 1} ({j.stage}): {exc}", None)
+            return
         finally:
             if self.control is not None:
                 self.control.enter_phase("idle")
