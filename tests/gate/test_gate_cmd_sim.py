@@ -99,3 +99,34 @@ def test_a_gate_that_never_recovers_stops_the_run_and_resume_finishes(
     relocations = sim.control.relocations()
     assert sorted(e["target"]["name"] for e in relocations) == sorted(moving)
     assert not _on_host(run_cli, sim)
+
+
+def test_the_cluster_window_waits_for_the_gate_too(vcsim_factory: Any, run_cli: Any,
+                                                   tmp_path: Path) -> None:
+    import jsonschema
+
+    sim = vcsim_factory(time_scale=40)
+    events, journal = tmp_path / "events.jsonl", tmp_path / "window.json"
+    result = run_cli("cluster", "maintenance", "Cluster-1", "--restore", "--hosts",
+                     f"{HOST},10.94.24.72", "--max-parallel", "1", "--journal", str(journal),
+                     "--gate-cmd", _gate(tmp_path, 2, 3), "--gate-interval", "0.5",
+                     "--events", str(events), "--report", str(tmp_path / "report"),
+                     env=sim.env())
+    assert result.code == 0, result.err
+    calls = _calls(tmp_path)
+    closed_at = next(t for t, code in calls if code)
+    opened_at = next(t for t, code in calls if not code and t > closed_at)
+    queued = [e["queued_at"] for e in sim.control.relocations()]
+    assert not [t for t in queued if closed_at <= t < opened_at]
+    assert sum(t < closed_at for t in queued) == 2
+    periods = json.loads(journal.read_text())["gate_periods"]
+    assert len(periods) == 1 and periods[0]["outcome"] == "opened"
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "events.schema.json")
+                        .read_text())
+    lines = _events(events)
+    for line in lines:
+        jsonschema.validate(line, schema)
+    assert [e["type"] for e in lines if e["type"].startswith("gate.")] == [
+        "gate.closed", "gate.open"]
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert len(report["gate_closed"]) == 1 and len(report["moves"]) == len(queued)

@@ -17,6 +17,7 @@ from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.host import _run_options, _running, limit_options
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.runflags import events_option, gate_options, report_option
 from vmcctl.ops.rolling import ClusterMaintenanceOptions, WindowReport, maintain_cluster
 from vmcctl.placement.request import PlacementOptions
 from vmcctl.placement.rolling import WINDOW_COLUMNS, WindowOptions, WindowPlan
@@ -78,6 +79,9 @@ def _render(report: WindowReport, output: str) -> None:
 @click.option("--resume", is_flag=True, help="Finish the window recorded in the journal.")
 @placement_options
 @limit_options
+@gate_options
+@report_option
+@events_option
 @connection_options
 @output_option
 def maintenance(cluster_name: str, hosts: str | None, only_fault_domain: str | None,

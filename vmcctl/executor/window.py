@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vmcctl.errors import ConfigError
-from vmcctl.executor.journal import Journal, MoveRecord, new_run_id, now_iso, write_atomic
+from vmcctl.executor.journal import (
+    GatePeriod,
+    Journal,
+    MoveRecord,
+    new_run_id,
+    now_iso,
+    write_atomic,
+)
 
 WINDOW_VERSION = 1
 Stage = Literal["before", "enter", "during", "exit", "after"]
@@ -44,6 +51,7 @@ class WindowJournal:
     each_state: dict[str, str] = field(default_factory=dict)  # host moid -> ok / failed / …
     moves: list[MoveRecord] = field(default_factory=list)  # the phase in progress
     moved: dict[str, int] = field(default_factory=dict)  # VM moid -> relocations done
+    gate_periods: list[GatePeriod] = field(default_factory=list)  # continuity gate closed
     reason: str | None = None
     run_id: str = field(default_factory=new_run_id)
     created_at: str = field(default_factory=now_iso)
@@ -65,6 +73,7 @@ class WindowJournal:
                 "plan": self.plan, "step": self.step, "stage": self.stage,
                 "status": self.status, "each_state": self.each_state,
                 "moves": [m.to_dict() for m in self.moves], "moved": self.moved,
+                "gate_periods": [p.to_dict() for p in self.gate_periods],
                 "reason": self.reason, "run_id": self.run_id, "created_at": self.created_at,
                 "updated_at": self.updated_at}
 
@@ -97,6 +106,8 @@ class WindowJournal:
                        status=data["status"], each_state=data.get("each_state") or {},
                        moves=[MoveRecord.from_dict(m) for m in data.get("moves") or ()],
                        moved=data.get("moved") or {}, reason=data.get("reason"),
+                       gate_periods=[GatePeriod.from_dict(p)
+                                     for p in data.get("gate_periods") or ()],
                        run_id=data["run_id"], created_at=data["created_at"],
                        updated_at=data["updated_at"], path=path)
         except (KeyError, TypeError) as exc:
@@ -108,7 +119,8 @@ class PhaseJournal(Journal):
 
     def __init__(self, window: WindowJournal, label: str) -> None:
         super().__init__(kind="restore", host=label, moves=window.moves,
-                         path=window.path or Path("window-journal.json"))
+                         path=window.path or Path("window-journal.json"),
+                         gate_periods=window.gate_periods)  # shared: saved with the window
         self.window = window
 
     def save(self, path: Path | None = None) -> Path:

@@ -324,6 +324,12 @@ class _Window:
         for rec in j.moves:
             if rec.state == "done":
                 j.moved[rec.vm_moid] = j.moved.get(rec.vm_moid, 0) + 1
+        if outcome.gate_timed_out and j.gate_periods:
+            j.moves = [r for r in j.moves if r.state != "done"]
+            last = j.gate_periods[-1]
+            return self._fail(f"the continuity gate stayed closed for {last.seconds:.0f} s in "
+                              f"step {j.step + 1} ({last.why}); no new moves were submitted",
+                              None)
         if outcome.interrupted or outcome.timed_out:
             j.moves = [r for r in j.moves if r.state != "done"]
             if outcome.timed_out:  # moves in flight go on in vCenter; the journal has them
