@@ -14,11 +14,11 @@ import pytest
 from executor_fixtures import record
 
 from vmcctl.errors import ConfigError
-from vmcctl.executor.journal import Journal, MoveRecord, load_journal
+from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord, load_journal
 
 FILE_KEYS = {"version", "kind", "host", "host_moid", "status", "maintenance",
              "maintenance_reason", "source_journal", "created_at", "updated_at", "options",
-             "plan", "moves", "maintenance_task", "run_id"}
+             "plan", "moves", "maintenance_task", "run_id", "gate_periods"}
 
 
 def _unusual(path: Path) -> Journal:
@@ -35,6 +35,9 @@ def _unusual(path: Path) -> Journal:
                    maintenance="not-entered", maintenance_reason="1 VM left",
                    source_journal="old.json", created_at="2026-01-02T03:00:00+00:00",
                    maintenance_task="task-9", run_id="20260102T030000Z-ab12",
+                   gate_periods=[GatePeriod(start="2026-01-02T03:01:00+00:00", why="db down",
+                                            end="2026-01-02T03:01:30+00:00", seconds=30.0,
+                                            outcome="opened")],
                    path=path)
 
 

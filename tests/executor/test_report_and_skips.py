@@ -42,7 +42,7 @@ def test_report_json_has_every_field_the_cli_prints(tmp_path: Path) -> None:
         "interrupted": False, "timed_out": False, "maintenance": "not-entered",
         "maintenance_reason": "2 VM(s) are still on h0",
         "counts": {"done": 1, "failed": 1, "skipped": 1}, "seconds": 12.346,
-        "journal": str(tmp_path / "j.json"),
+        "journal": str(tmp_path / "j.json"), "gate_timed_out": False, "gate_periods": [],
         "moves": [m.to_dict() for m in journal.moves]}
 
 
