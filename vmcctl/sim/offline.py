@@ -3,8 +3,9 @@
 ``inventory_from_spec(spec)`` applies the simulator's load model directly: a
 host's CPU usage is its background plus the ``cpu_usage_mhz`` of its powered-on
 VMs, its memory usage (MB) is ``background_memory_gb * 1024`` plus the powered-on
-VMs' consumed memory (``memory_consumed_gb``, else ``memory_usage_gb``) * 1024; capacity is ``cpu_cores * cpu_mhz_per_core``
-and ``memory_gb * 1024`` MB. A powered-off VM reports no usage, as vCenter does.
+VMs' consumed memory (``memory_consumed_gb``, else ``memory_usage_gb``) * 1024;
+capacity is ``cpu_cores * cpu_mhz_per_core`` and ``memory_gb * 1024`` MB. A
+powered-off VM reports no usage, as vCenter does.
 Managed object ids are synthetic (``host-1``, ``vm-1`` ...). The advisor's tests
 and benchmarks use it; it also cross-checks what the simulator reports.
 """

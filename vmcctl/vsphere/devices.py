@@ -51,11 +51,12 @@ def move_devices(devices: Any) -> tuple[VmDevice, ...]:
     found: list[VmDevice] = []
     for device in devices or ():
         if isinstance(device, vim.vm.device.VirtualPCIPassthrough):
-            vgpu = isinstance(device.backing, vim.vm.device.VirtualPCIPassthrough.VmiopBackingInfo)
+            backing = getattr(device, "backing", None)
+            vgpu = isinstance(backing, vim.vm.device.VirtualPCIPassthrough.VmiopBackingInfo)
             found.append(VmDevice("vgpu" if vgpu else "passthrough", _label(device)))
             continue
         for cls, backings, kind in _HOST_BACKED:
-            if isinstance(device, cls) and isinstance(device.backing, backings):
+            if isinstance(device, cls) and isinstance(getattr(device, "backing", None), backings):
                 found.append(VmDevice(kind, _label(device), connected=_connected(device)))
     return tuple(found)
 
