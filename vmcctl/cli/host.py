@@ -268,7 +268,8 @@ def evacuate(host_name: str, output: str, **kwargs: Any) -> None:
     move and the stuck ones are listed (exit 1). A VM that fails while moving
     is listed with the reason (exit 1); the others stay where they went.
     Ctrl-C stops submitting, lets running vMotions finish and exits 130: run
-    again with --resume to finish. A new run never overwrites the journal of an earlier one: it is kept next to it.
+    again with --resume to finish. A new run never overwrites the journal of
+    an earlier one: it is kept next to it.
     """
     _evacuate(host_name, output, _evacuation(host_name, maintenance=False, **kwargs))
 
