@@ -136,11 +136,10 @@ class EvacuationPlan:
         if self.complete:
             return None
         stay: list[Blocked | Unplaceable] = [*self.blocked, *self.unplaceable]
-        names = ", ".join(u.vm for u in stay)
-        whys = "; ".join(f"{u.vm}: {u.message}" for u in stay)
+        whys = "; ".join(u.message for u in stay)  # each message names its VM
         first = stay[0].hint
         return EvacuationError(
-            f"{len(stay)} VM(s) on {self.host} cannot be moved: {names} ({whys})",
+            f"{len(stay)} VM(s) on {self.host} cannot be moved: {whys}",
             hint=f"{first}; or {PARTIAL_HINT}" if first else PARTIAL_HINT)
 
     def move_rows(self) -> list[tuple[str, str, str, str]]:
