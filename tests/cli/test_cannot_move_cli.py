@@ -90,3 +90,17 @@ def test_seed_71_maintenance_stops_before_any_relocation(vcsim_factory: Any,
     assert "licensed-app-01" in err and "licensed-on-71" in err
     assert sim.control.relocations() == []
     assert "EnterMaintenanceMode_Task" not in {e["method"] for e in sim.control.audit()}
+
+
+def test_inventory_json_says_which_vms_cannot_move(vcsim_factory: Any, tmp_path: Path) -> None:
+    spec = {**ONE_PASSTHROUGH, "vms": [*ONE_PASSTHROUGH["vms"],
+                                       _vm("ft-01", ft="primary", memory_active_gb=1,
+                                           memory_consumed_gb=6)]}
+    sim = vcsim_factory(spec, time_scale=50)
+    code, out, err = run(sim, tmp_path, "inventory", "vms", "-o", "json")
+    assert code == 0, err
+    rows = {r["name"]: r for r in json.loads(out)}
+    assert rows["gpu-01"]["cannot_move"] == ["passthrough-device"]
+    assert rows["ft-01"]["cannot_move"] == ["fault-tolerance"]
+    assert rows["web-01"]["cannot_move"] == []
+    assert (rows["ft-01"]["memory_usage_mb"], rows["ft-01"]["memory_active_mb"]) == (6144, 1024)
