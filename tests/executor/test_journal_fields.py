@@ -18,7 +18,7 @@ from vmcctl.executor.journal import Journal, MoveRecord, load_journal
 
 FILE_KEYS = {"version", "kind", "host", "host_moid", "status", "maintenance",
              "maintenance_reason", "source_journal", "created_at", "updated_at", "options",
-             "plan", "moves"}
+             "plan", "moves", "maintenance_task", "run_id"}
 
 
 def _unusual(path: Path) -> Journal:

@@ -41,8 +41,8 @@ def test_load_json_and_rows_round_percentages(stuck_plan: EvacuationPlan) -> Non
     data = stuck_plan.to_dict()
     assert len(data["loads"]) == len(stuck_plan.loads) > 0
     for raw, load in zip(data["loads"], stuck_plan.loads, strict=True):
-        assert set(raw) == {"host", "host_moid", "fault_domain", "vms_in", "cpu_pct", "cpu_pct_after",
-                            "mem_pct", "mem_pct_after"}
+        assert set(raw) == {"host", "host_moid", "fault_domain", "vms_in", "cpu_pct",
+                            "cpu_pct_after", "mem_pct", "mem_pct_after"}
         assert (raw["host"], raw["fault_domain"], raw["vms_in"]) == (
             load.host, load.fault_domain, load.vms_in)
         for key in ("cpu_pct", "cpu_pct_after", "mem_pct", "mem_pct_after"):
