@@ -23,9 +23,9 @@ DECIMALS = {"cpu_pct": 2, "cpu_pct_after": 2, "mem_pct": 2, "mem_pct_after": 2, 
 
 @pytest.fixture(scope="module")
 def other_fd() -> Recommendation:
-    inv = seed_inventory()  # avoid_hosts holds moids (identity), not names
+    inv = seed_inventory()
     options = PlacementOptions(fault_domain="other", avoid_hosts=frozenset(
-        inv.find_host(h).moid for h in ("10.94.24.88", "10.94.24.86")))
+        {inv.find_host("10.94.24.88").moid, inv.find_host("10.94.24.86").moid}))
     return rank_hosts(inv, ML, options)
 
 
