@@ -72,7 +72,8 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
         server = StockSimServer(model, port=port, plain_http=plain_http)
         banner = (f"serving govmomi's stock simulator: {dc} datacenter(s), "
                   f"{dc * (clusters * hosts + standalone_hosts)} hosts; "
-                  f"log in as {server.username!r} (password {server.password!r}); Ctrl-C to stop")
+                  f"log in as {server.username!r} (govmomi's default password, see "
+                  "docs/simulator.md); Ctrl-C to stop")
     else:
         if inventory_file is None:
             raise click.UsageError("give --inventory FILE, or --stock for govmomi's own model")
