@@ -21,7 +21,8 @@ from vmcctl.sim.generate import generate_inventory
 from vmcctl.sim.inventory import parse_inventory
 from vmcctl.sim.server import SimServer
 
-pytestmark = [pytest.mark.sim, pytest.mark.slow]
+# ansible-playbook runs and simulators: longer than the suite's 60 s per-test bound
+pytestmark = [pytest.mark.sim, pytest.mark.slow, pytest.mark.timeout(240)]
 
 PLAYBOOK = REPO / "playbooks" / "ansible" / "fleet-maintenance.yml"
 

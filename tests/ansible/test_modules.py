@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from ansible_fixtures import BIN, REPO, Play, ansible_env, connection_vars
 
-pytestmark = [pytest.mark.sim, pytest.mark.slow]
+# ansible-playbook runs and simulators: longer than the suite's 60 s per-test bound
+pytestmark = [pytest.mark.sim, pytest.mark.slow, pytest.mark.timeout(240)]
 
 ML = "ML-cpu-vm-04"
 HOME, AWAY = "10.94.24.70", "10.94.24.85"

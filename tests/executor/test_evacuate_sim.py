@@ -123,11 +123,13 @@ def test_a_migration_fault_leaves_the_host_out_of_maintenance(vcsim_factory: Any
     inv = take_snapshot(client)
     journal = evacuation_journal(inv, plan_evacuation(inv, SEED_HOST),
                                  path=tmp_path / "j.json", maintenance=True)
-    report = run_journal(client, journal, RunOptions())
+    # bounded: with cache-01 left on the host an enter would wait forever (timeout 0)
+    report = run_journal(client, journal, RunOptions(), maintenance_timeout=10)
     assert not report.ok
     assert [(m.vm, m.state, m.fault) for m in report.problems] == [
         ("cache-01", "failed", "MigrationFault")]
     assert journal.maintenance == "not-entered"
+    assert not [e for e in sim.control.audit() if e["method"] == "EnterMaintenanceMode_Task"]
     assert not in_maintenance(client, journal.host_moid or "")
     after = take_snapshot(client)
     assert after.find_vm("cache-01").host_name == SEED_HOST
