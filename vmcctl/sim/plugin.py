@@ -168,12 +168,12 @@ SimFactory = Callable[..., SimHandle]
 @pytest.fixture
 def vcsim_factory(request: pytest.FixtureRequest) -> Iterator[SimFactory]:
     """Start simulators on demand; all are stopped at the end of the test."""
+    _skip_if_own_sim_needed(request)
     servers: list[SimServer] = []
     handles: list[SimHandle] = []
 
     def start(inventory: str | Path | dict[str, Any] | InventorySpec | None = None, *,
               time_scale: float = 1.0, plain_http: bool = False) -> SimHandle:
-        _skip_if_own_sim_needed(request)
         external = _external_endpoint()
         if external is not None:
             if inventory is not None:
@@ -205,12 +205,12 @@ def vcsim(vcsim_factory: SimFactory) -> SimHandle:
 @pytest.fixture
 def stock_vcsim_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., SimHandle]]:
     """Start govmomi's stock simulator on demand (``VCSIM_URL`` wins when set)."""
+    _skip_if_own_sim_needed(request)
     servers: list[StockSimServer] = []
     handles: list[SimHandle] = []
 
     def start(model: StockModel | None = None, *, plain_http: bool = False,
               username: str = "user", password: str = "pass") -> SimHandle:
-        _skip_if_own_sim_needed(request)
         external = _external_endpoint()
         if external is not None:
             if model is not None:
