@@ -5,6 +5,8 @@ Pure: inventories built as simulator specs and read offline.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +74,19 @@ def test_a_move_that_fails_its_precheck_now_is_recorded_as_skipped_with_why() ->
         assert (rec.vm_moid, rec.origin, rec.origin_moid) == (now.vm(rec.vm).moid, "h1", h1.moid)
         assert rec.target == "" and rec.target_moid == ""
         assert (rec.reason or "").startswith("host h2 is in maintenance mode")
+
+
+def test_priority_boot_time_and_powered_off_vms_reach_the_records() -> None:
+    booted = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    base = _inventory()
+    inv = replace(base, vms=tuple(replace(v, boot_time=booted) if v.powered_on else v
+                                  for v in base.vms))
+    plan = plan_evacuation(inv, "h1", include_powered_off=True, priority="high")
+    journal = evacuation_journal(inv, plan)
+    on, off = journal.move("on"), journal.move("off")
+    assert (on.priority, off.priority) == ("high", "high")
+    assert on.boot_time == booted.isoformat()  # what verification compares after the move
+    assert off.boot_time is None
+    assert (on.power_state, off.power_state) == ("poweredOn", "poweredOff")
+    # a cold move copies no memory: it does not count as a long vMotion
+    assert (on.memory_mb, off.memory_mb) == (inv.vm("on").memory_mb, 0)

@@ -14,6 +14,7 @@ import click
 
 from vmcctl import __version__, log
 from vmcctl.cli.advise import advise
+from vmcctl.cli.cluster import cluster
 from vmcctl.cli.conversation import RecordingGroup
 from vmcctl.cli.errors import run_guarded
 from vmcctl.cli.h2o import h2o
@@ -56,7 +57,7 @@ def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool,
     log.configure("json" if log_format == "json" else "console", 2 if debug else verbose)
 
 
-for command in (inventory, migrate, advise, host, play, h2o, sim):
+for command in (inventory, migrate, advise, host, cluster, play, h2o, sim):
     cli.add_command(command)
 
 

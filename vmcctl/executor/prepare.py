@@ -36,6 +36,11 @@ def _record(inv: Inventory, vm: Vm, target: Host, priority: str) -> MoveRecord:
         boot_time=vm.boot_time.isoformat() if vm.boot_time is not None else None)
 
 
+def move_record(inv: Inventory, vm: Vm, target: Host, priority: str) -> MoveRecord:
+    """A checked move of ``vm`` to ``target`` (``PrecheckError`` if it cannot be submitted)."""
+    return _record(inv, vm, target, priority)
+
+
 def _skipped(vm: Vm, origin_moid: str, reason: str) -> MoveRecord:
     return MoveRecord(vm=vm.name, vm_moid=vm.moid, origin=vm.host_name or "",
                       origin_moid=origin_moid, target="", target_moid="", pool_moid="",

@@ -23,6 +23,7 @@ from typing import Any
 from pyVmomi import vmodl
 
 from vmcctl.errors import VmcctlError
+from vmcctl.playbook.cluster_step import run_cluster_maintenance
 from vmcctl.playbook.context import RunContext
 from vmcctl.playbook.host_steps import run_evacuate, run_maintenance, run_restore
 from vmcctl.playbook.load import Playbook, Step
@@ -36,6 +37,7 @@ Handler = Callable[[RunContext, Any], StepOutput]
 HANDLERS: dict[str, Handler] = {
     "migrate": run_migrate, "advise": run_advise, "evacuate": run_evacuate,
     "maintenance": run_maintenance, "restore": run_restore, "wait": run_wait,
+    "cluster_maintenance": run_cluster_maintenance,
 }
 
 

@@ -117,12 +117,32 @@ class WaitAction(_Strict):
         return self
 
 
+class ClusterMaintenanceAction(_Strict):
+    """A rolling maintenance window (the fields of ``vmcctl cluster maintenance``)."""
+
+    cluster: Text
+    hosts: list[Text] | None = None
+    only_fault_domain: Text | None = None
+    max_down: Annotated[int, Field(ge=1)] = 1
+    each: Text | None = None
+    restore: bool = False
+    fault_domain: Text = "any"  # where VMs may wait (placement policy)
+    priority: Priority = "default"
+    max_parallel: Annotated[int, Field(ge=1)] = DEFAULT_MAX_PARALLEL
+    max_cpu: Pct = DEFAULT_MAX_PCT
+    max_mem: Pct = DEFAULT_MAX_PCT
+    journal: Text | None = None
+    resume: bool = False
+    timeout: Seconds | None = None
+
+
 Action = (MigrateAction | AdviseAction | EvacuateAction | MaintenanceAction | RestoreAction
-          | WaitAction)
+          | WaitAction | ClusterMaintenanceAction)
 
 ACTIONS: dict[str, type[_Strict]] = {
     "migrate": MigrateAction, "advise": AdviseAction, "evacuate": EvacuateAction,
     "maintenance": MaintenanceAction, "restore": RestoreAction, "wait": WaitAction,
+    "cluster_maintenance": ClusterMaintenanceAction,
 }
 
 

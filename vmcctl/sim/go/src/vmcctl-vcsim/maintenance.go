@@ -36,7 +36,8 @@ func (s *sim) enterMaintenance(req interface{}) (interface{}, *soapFault) {
 	if h == nil {
 		return nil, notFound(r.This)
 	}
-	args := map[string]interface{}{"timeout": r.Timeout, "evacuatePoweredOffVms": r.EvacuatePoweredOffVms}
+	args := map[string]interface{}{"timeout": r.Timeout, "evacuatePoweredOffVms": r.EvacuatePoweredOffVms,
+		"poweredOnVmsAtCall": h.poweredOnVMs()} // tests check that no host is entered with running VMs
 	task := s.newTask(h.obj, h.spec.Name, "EnterMaintenanceMode", "HostSystem.enterMaintenanceMode", true)
 	j := &mmJob{s: s, host: h, task: task, stop: make(chan struct{})}
 	j.audit = s.record("EnterMaintenanceMode_Task", hostTarget(h), args, task)

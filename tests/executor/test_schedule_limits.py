@@ -1,0 +1,46 @@
+"""Slots: the overall and per-host limits hold exactly, and a blocked move does not block others."""
+
+from __future__ import annotations
+
+import pytest
+from executor_fixtures import record
+
+from vmcctl.errors import ConfigError
+from vmcctl.executor.schedule import Limits, SlotBook, pick
+
+
+def test_pick_fills_exactly_max_parallel_slots() -> None:
+    pending = [record(f"v{i}", origin="h0", target=f"t{i}") for i in range(5)]
+    chosen = pick(pending, SlotBook(Limits(max_parallel=3, max_per_host=8)), now=0.0)
+    assert len(chosen) == 3
+
+
+def test_a_move_whose_hosts_are_full_does_not_stop_the_ones_after_it() -> None:
+    book = SlotBook(Limits(max_parallel=8, max_per_host=1))
+    book.take("busy", "h9", "t1")  # t1 is full
+    pending = [record("big", origin="h0", target="t1", memory_mb=8000),
+               record("small", origin="h1", target="t2", memory_mb=1000)]
+    assert [r.vm for r in pick(pending, book, now=0.0)] == ["small"]
+
+
+def test_per_host_counts_add_up_on_both_sides() -> None:
+    book = SlotBook(Limits(max_parallel=8, max_per_host=2))
+    book.take("a", "h0", "t")
+    book.take("b", "h1", "t")
+    assert (book.in_flight("t"), book.in_flight("h0")) == (2, 1)
+    assert not book.fits("h2", "t") and not book.fits("t", "h2")
+    with pytest.raises(ValueError, match="no slot for c \\(h2 -> t\\)"):
+        book.take("c", "h2", "t")
+    with pytest.raises(ValueError, match="a already holds a slot"):
+        book.take("a", "h5", "h6")
+    book.release("a")
+    book.release("a")  # twice: no effect
+    assert (book.in_flight("t"), book.in_flight("h0"), len(book)) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("kwargs, flag", [({"max_parallel": 0}, "--max-parallel"),
+                                          ({"max_per_host": 0}, "--max-per-host")])
+def test_limits_below_one_name_the_flag(kwargs: dict[str, int], flag: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        Limits(**kwargs)
+    assert str(info.value) == f"{flag} must be at least 1, not 0"
