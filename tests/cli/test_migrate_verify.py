@@ -5,10 +5,8 @@ changed at ``vmcctl.vsphere.relocate.locate`` (the one call ``relocate()``
 verifies from) to what a VM that restarted, powered off or landed on another
 host during its vMotion would show.
 
-TODO(sim-effects): the simulator is getting injected effects that make a
-relocation task succeed while the VM reboots / powers off / lands on another
-host. When they land, add the same three cases driven by those effects (no
-monkeypatch) next to these.
+The same cases driven by the simulator's relocation effects (no patched
+read) are in tests/cli/test_verification_effects_cli.py.
 """
 
 from __future__ import annotations

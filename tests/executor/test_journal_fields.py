@@ -18,7 +18,7 @@ from vmcctl.executor.journal import Journal, MoveRecord, load_journal
 
 FILE_KEYS = {"version", "kind", "host", "host_moid", "status", "maintenance",
              "maintenance_reason", "source_journal", "created_at", "updated_at", "options",
-             "plan", "moves"}
+             "plan", "moves", "maintenance_task", "run_id"}
 
 
 def _unusual(path: Path) -> Journal:
@@ -28,12 +28,13 @@ def _unusual(path: Path) -> Journal:
                      memory_mb=4096, power_state="poweredOff",
                      boot_time="2026-01-02T03:04:05+00:00", state="failed", task="task-7",
                      attempts=3, reason="boom", fault="Timedout",
-                     submitted_at="2026-01-02T03:04:06+00:00",
+                     submitted_at="2026-01-02T03:04:06+00:00", left_origin=True,
                      ended_at="2026-01-02T03:04:07+00:00")
     return Journal(kind="restore", host="h0", host_moid="host-h0", moves=[rec],
                    plan={"host": "h0"}, options={"max_parallel": 2}, status="interrupted",
                    maintenance="not-entered", maintenance_reason="1 VM left",
                    source_journal="old.json", created_at="2026-01-02T03:00:00+00:00",
+                   maintenance_task="task-9", run_id="20260102T030000Z-ab12",
                    path=path)
 
 

@@ -37,22 +37,22 @@ def test_each_planned_move_is_recorded_with_ids_pool_priority_and_power(tmp_path
     plan = plan_evacuation(inv, "h1")
     journal = evacuation_journal(inv, plan, path=tmp_path / "j.json",
                                  options={"max_parallel": 4})
-    h1, h2 = inv.host("h1"), inv.host("h2")
-    pool = inv.cluster("C").root_pool
+    h1, h2 = inv.find_host("h1"), inv.find_host("h2")
+    pool = inv.find_cluster("C").root_pool
     assert (journal.kind, journal.host, journal.host_moid) == ("evacuate", "h1", h1.moid)
     assert journal.maintenance == "not-requested"  # not asked for
     assert journal.plan == plan.to_dict() and journal.options == {"max_parallel": 4}
     assert journal.path == tmp_path / "j.json" and journal.status == "planned"
     assert {m.vm for m in journal.moves} == {"on"}  # powered-off VMs stay (no vMotion)
     for rec in journal.moves:
-        vm = inv.vm(rec.vm)
+        vm = inv.vm(rec.vm_moid)
         move = next(m for m in plan.moves if m.vm == rec.vm)
         assert (rec.vm_moid, rec.origin, rec.origin_moid) == (vm.moid, "h1", h1.moid)
         assert (rec.target, rec.target_moid, rec.pool_moid) == ("h2", h2.moid, pool)
         assert (rec.priority, rec.power_state, rec.state) == (
             move.priority, vm.power_state, "pending")
         assert rec.task is None and rec.attempts == 0 and rec.reason is None
-    assert journal.move("on").memory_mb == inv.vm("on").memory_mb  # longest first
+    assert journal.move("on").memory_mb == inv.find_vm("on").memory_mb  # longest first
 
 
 def test_maintenance_asked_for_is_pending() -> None:
@@ -67,11 +67,12 @@ def test_a_move_that_fails_its_precheck_now_is_recorded_as_skipped_with_why() ->
     plan = plan_evacuation(planned_on, "h1")
     now = _inventory(h2_maintenance=True)  # the target went into maintenance since
     journal = evacuation_journal(now, plan)
-    h1 = now.host("h1")
+    h1 = now.find_host("h1")
     assert [m.vm for m in journal.moves] == ["on"]
     for rec in journal.moves:
         assert rec.state == "skipped"
-        assert (rec.vm_moid, rec.origin, rec.origin_moid) == (now.vm(rec.vm).moid, "h1", h1.moid)
+        assert (rec.vm_moid, rec.origin, rec.origin_moid) == (
+            now.vm(rec.vm_moid).moid, "h1", h1.moid)
         assert rec.target == "" and rec.target_moid == ""
         assert (rec.reason or "").startswith("host h2 is in maintenance mode")
 
@@ -89,4 +90,4 @@ def test_priority_boot_time_and_powered_off_vms_reach_the_records() -> None:
     assert off.boot_time is None
     assert (on.power_state, off.power_state) == ("poweredOn", "poweredOff")
     # a cold move copies no memory: it does not count as a long vMotion
-    assert (on.memory_mb, off.memory_mb) == (inv.vm("on").memory_mb, 0)
+    assert (on.memory_mb, off.memory_mb) == (inv.find_vm("on").memory_mb, 0)

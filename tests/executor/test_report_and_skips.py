@@ -72,7 +72,7 @@ def _crowded() -> Inventory:
 
 
 def _assert_skipped(inv: Inventory, rec: MoveRecord, host_name: str) -> None:
-    vm, host = inv.vm(rec.vm), inv.host(host_name)
+    vm, host = inv.vm(rec.vm_moid), inv.find_host(host_name)
     assert (rec.vm, rec.vm_moid, rec.origin, rec.origin_moid) == (
         vm.name, vm.moid, host_name, host.moid)
     assert (rec.target, rec.target_moid, rec.pool_moid) == ("", "", "")

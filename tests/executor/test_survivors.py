@@ -169,22 +169,21 @@ def test_restore_meeting_a_vm_moved_by_someone_else_does_not_report_success(
     inv = take_snapshot(client)
     back = restore_journal(inv, load_journal(tmp_path / "j.json"), path=tmp_path / "r.json")
     assert "web-01" in [m.vm for m in back.moves if m.state == "pending"]
-    elsewhere = _third_host(inv, SEED_HOST, inv.vm("web-01").host or "")
+    elsewhere = _third_host(inv, SEED_HOST, inv.find_vm("web-01").host_name or "")
     events = MoveOnFault(OtherActor(sim), "web-01", elsewhere.name)
     report = run_journal(client, back, FAST_RETRY, events)
     assert not report.ok, "a restore that left web-01 away reported success"
     _assert_fault_kept(report, "web-01", elsewhere, events)
     after = take_snapshot(client)
-    assert after.vm("web-01").host == elsewhere.name
+    assert after.find_vm("web-01").host_name == elsewhere.name
     for rec in back.moves:
         if rec.vm != "web-01" and rec.state == "done":
-            assert after.vm(rec.vm).host == SEED_HOST
+            assert after.vm(rec.vm_moid).host_name == SEED_HOST
 
 
 # --- a successful task is verified: restarted, powered off, elsewhere ---------------------
-# TODO(sim-effects): the simulator is getting injected effects that make a relocation task
-# succeed while the VM reboots / powers off / lands on another host. When they land, add
-# the same three cases driven by those effects (no monkeypatch) next to these.
+# The same three cases driven by the simulator's relocation effects (no patched read) are in
+# tests/cli/test_verification_effects_cli.py.
 
 def _later(iso: str | None) -> str:
     assert iso is not None, "the simulator reports a boot time for powered-on VMs"
@@ -233,7 +232,7 @@ def test_a_successful_task_whose_vm_did_not_arrive_intact_is_not_done(
     # what verification compared against is in the journal on disk
     saved = load_journal(tmp_path / "j.json")
     for rec in saved.moves:
-        vm = inv.vm(rec.vm)
+        vm = inv.vm(rec.vm_moid)
         assert vm.boot_time is not None
         assert rec.boot_time == vm.boot_time.isoformat(), rec.vm
 

@@ -14,7 +14,7 @@ from placement_fixtures import host, inventory, seed_inventory, vm
 from vmcctl.placement import PlacementOptions, Recommendation, rank_hosts
 
 ML = "ML-cpu-vm-04"
-CANDIDATE_KEYS = {"host", "fault_domain", "cpu_pct", "cpu_pct_after", "mem_pct",
+CANDIDATE_KEYS = {"host", "host_moid", "fault_domain", "cpu_pct", "cpu_pct_after", "mem_pct",
                   "mem_pct_after", "score", "cluster_cpu_max", "cluster_mem_max",
                   "cpu_spread", "mem_spread", "should_rules"}
 DECIMALS = {"cpu_pct": 2, "cpu_pct_after": 2, "mem_pct": 2, "mem_pct_after": 2, "score": 3,
@@ -23,20 +23,21 @@ DECIMALS = {"cpu_pct": 2, "cpu_pct_after": 2, "mem_pct": 2, "mem_pct_after": 2, 
 
 @pytest.fixture(scope="module")
 def other_fd() -> Recommendation:
-    options = PlacementOptions(fault_domain="other",
-                               avoid_hosts=frozenset({"10.94.24.88", "10.94.24.86"}))
-    return rank_hosts(seed_inventory(), ML, options)
+    inv = seed_inventory()
+    options = PlacementOptions(fault_domain="other", avoid_hosts=frozenset(
+        {inv.find_host("10.94.24.88").moid, inv.find_host("10.94.24.86").moid}))
+    return rank_hosts(inv, ML, options)
 
 
 def test_advise_json_has_every_key_with_its_rounding(other_fd: Recommendation) -> None:
     data = other_fd.to_dict()
-    assert set(data) == {"vm", "source", "source_fault_domain", "options", "candidates",
-                         "rejected", "rejected_by_reason"}
+    assert set(data) == {"vm", "vm_moid", "source", "source_moid", "source_fault_domain",
+                         "options", "candidates", "rejected", "rejected_by_reason"}
     assert (data["vm"], data["source"], data["source_fault_domain"]) == (
         ML, "10.94.24.70", "us-west-2b")
     assert data["options"] == {"fault_domain": "other", "max_cpu_pct": 80.0,
                                "max_mem_pct": 80.0,
-                               "avoid_hosts": ["10.94.24.86", "10.94.24.88"]}
+                               "avoid_hosts": sorted(other_fd.options.avoid_hosts)}
     assert [c["host"] for c in data["candidates"]] == [c.host for c in other_fd.candidates]
     for raw, cand in zip(data["candidates"], other_fd.candidates, strict=True):
         assert set(raw) == CANDIDATE_KEYS

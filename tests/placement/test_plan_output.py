@@ -16,28 +16,32 @@ def stuck_plan() -> EvacuationPlan:
 def test_plan_json_lists_moves_then_maintenance_unplaceable_and_loads(
         stuck_plan: EvacuationPlan) -> None:
     data = stuck_plan.to_dict()
-    assert set(data) == {"host", "complete", "actions", "unplaceable", "loads"}
+    assert set(data) == {"host", "host_moid", "complete", "actions", "unplaceable", "loads"}
     assert (data["host"], data["complete"]) == ("10.94.24.71", False)
     *moves, enter = data["actions"]
-    assert enter == {"action": "enter-maintenance", "host": "10.94.24.71"}
+    assert enter == {"action": "enter-maintenance", "host": "10.94.24.71",
+                     "host_moid": stuck_plan.host_moid}
     assert [m["vm"] for m in moves] == [m.vm for m in stuck_plan.moves] and moves
     for raw, move in zip(moves, stuck_plan.moves, strict=True):
-        assert raw == {"action": "move", "vm": move.vm, "source": "10.94.24.71",
-                       "target": move.target, "priority": "default"}
+        assert raw == {"action": "move", "vm": move.vm, "vm_moid": move.vm_moid,
+                       "source": "10.94.24.71", "source_moid": stuck_plan.host_moid,
+                       "target": move.target, "target_moid": move.target_moid,
+                       "priority": "default"}
     (stuck,) = data["unplaceable"]
-    assert set(stuck) == {"vm", "message", "hint", "rejected"}
+    assert set(stuck) == {"vm", "vm_moid", "message", "hint", "rejected"}
     assert (stuck["vm"], stuck["hint"]) == ("licensed-app-01", None)
     assert stuck["message"] == stuck_plan.unplaceable[0].message
     assert {r["host"] for r in stuck["rejected"]} >= {"10.94.24.70", "10.94.24.85"}
-    assert all(set(r) == {"host", "fault_domain", "reasons"} for r in stuck["rejected"])
+    assert all(set(r) == {"host", "host_moid", "fault_domain", "reasons"}
+               for r in stuck["rejected"])
 
 
 def test_load_json_and_rows_round_percentages(stuck_plan: EvacuationPlan) -> None:
     data = stuck_plan.to_dict()
     assert len(data["loads"]) == len(stuck_plan.loads) > 0
     for raw, load in zip(data["loads"], stuck_plan.loads, strict=True):
-        assert set(raw) == {"host", "fault_domain", "vms_in", "cpu_pct", "cpu_pct_after",
-                            "mem_pct", "mem_pct_after"}
+        assert set(raw) == {"host", "host_moid", "fault_domain", "vms_in", "cpu_pct",
+                            "cpu_pct_after", "mem_pct", "mem_pct_after"}
         assert (raw["host"], raw["fault_domain"], raw["vms_in"]) == (
             load.host, load.fault_domain, load.vms_in)
         for key in ("cpu_pct", "cpu_pct_after", "mem_pct", "mem_pct_after"):
