@@ -9,6 +9,7 @@ codes. Every message says what happened and, where it can, what to do next.
     │   ├── NotFoundError            unknown VM, host, fault domain … (with suggestions)
     │   ├── AmbiguousError           a name matches several objects (lists paths and moids)
     │   ├── PrecheckError            a move or step refused before anything was submitted
+    │   │   └── NotMovableError      the VM itself cannot move (template, FT, devices, ...)
     │   ├── InventoryFileError       a simulator inventory file is invalid
     │   ├── PlaybookError            a playbook file is invalid
     │   ├── AuthenticationError      vCenter refused the credentials (InvalidLogin)
@@ -98,6 +99,16 @@ class AmbiguousError(InputError):
 
 class PrecheckError(InputError):
     """A move or step was refused before anything was submitted to vCenter."""
+
+
+class NotMovableError(PrecheckError):
+    """The VM itself cannot be moved (template, FT, passthrough device, ...);
+    ``codes`` are the reason codes of docs/placement.md."""
+
+    def __init__(self, message: str, *, codes: Sequence[str] = (),
+                 hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.codes = tuple(codes)
 
 
 class InventoryFileError(InputError):

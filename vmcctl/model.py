@@ -29,6 +29,14 @@ from vmcctl.errors import AmbiguousError, NotFoundError
 
 PowerState = Literal["poweredOn", "poweredOff", "suspended", "unknown"]
 ConnectionState = Literal["connected", "disconnected", "notResponding", "unknown"]
+# HostSystem.runtime.powerState ("standBy": DPM powered the host down, it stays "connected")
+HostPowerState = Literal["poweredOn", "poweredOff", "standBy", "unknown"]
+# VirtualMachine.runtime.connectionState
+VmConnectionState = Literal["connected", "disconnected", "orphaned", "inaccessible", "invalid",
+                            "unknown"]
+# What a device does to a move: a PCI passthrough (DirectPath I/O) or vGPU device, or a
+# removable device connected to a host's own device (CD-ROM, floppy, serial port).
+DeviceKind = Literal["passthrough", "vgpu", "cdrom-host", "floppy-host", "serial-host"]
 RuleKind = Literal["vm-affinity", "vm-anti-affinity", "vm-host", "vm-not-host"]
 
 
@@ -47,9 +55,10 @@ class Unreadable:
 
 # Properties without which no placement decision may be made about an object.
 HOST_DECISION_PATHS = ("runtime.connectionState", "runtime.inMaintenanceMode",
-                       "summary.hardware", "summary.quickStats")
+                       "runtime.powerState", "summary.hardware", "summary.quickStats")
 VM_DECISION_PATHS = ("runtime.host", "runtime.powerState", "summary.quickStats",
-                     "config.hardware")
+                     "config.hardware", "config.template", "runtime.faultToleranceState",
+                     "runtime.connectionState")
 
 
 def _blocking(unknown: tuple[Unreadable, ...], needed: tuple[str, ...]) -> tuple[Unreadable, ...]:
@@ -72,6 +81,9 @@ class Host:
     memory_usage_mb: int
     datastore_moids: tuple[str, ...] = ()
     vm_moids: tuple[str, ...] = ()
+    power_state: HostPowerState = "poweredOn"
+    standby_mode: str | None = None  # runtime.standbyMode: entering, exiting, in, none
+    in_quarantine: bool = False  # runtime.inQuarantineMode (Proactive HA)
     cluster_name: str | None = None  # for people
     datacenter: str | None = None  # the datacenter's name
     path: str | None = None  # inventory path, e.g. /DC/host/Cluster-1/10.0.0.1
@@ -102,7 +114,21 @@ class Host:
 
 
 @dataclass(frozen=True)
+class VmDevice:
+    """A device that decides whether the VM can move (others are not kept)."""
+
+    kind: DeviceKind
+    label: str  # e.g. "PCI device 0", "CD/DVD drive 1"
+    connected: bool = True
+
+
+@dataclass(frozen=True)
 class Vm:
+    """A VM. ``memory_usage_mb`` is its load on the host in *consumed* host memory
+    (``summary.quickStats.hostMemoryUsage``), the unit of the host's
+    ``overallMemoryUsage``; ``memory_active_mb`` is the guest's active memory
+    (``guestMemoryUsage``), for people only."""
+
     name: str
     moid: str
     host_moid: str | None
@@ -115,6 +141,11 @@ class Vm:
     ip_address: str | None = None
     boot_time: datetime | None = None
     resource_pool: str | None = None  # moid of the VM's resource pool
+    memory_active_mb: int = 0
+    template: bool = False  # config.template
+    ft_state: str | None = None  # runtime.faultToleranceState when FT is configured
+    devices: tuple[VmDevice, ...] = ()  # only the devices that matter for a move
+    connection_state: VmConnectionState = "connected"
     host_name: str | None = None  # for people
     datacenter: str | None = None
     path: str | None = None  # inventory path, e.g. /DC/vm/team/app

@@ -45,6 +45,7 @@ pytestmark = [pytest.mark.sim, pytest.mark.slow]
 
 COMMAND_BOUND_S = 45.0  # no command may take longer (the moves take ~0.1-0.5 s each)
 ENTER_TIMEOUT_S = "8"  # a maintenance task waiting on a VM the actor powered on gives up
+ACTOR_MOVE_S = 15.0  # longer than any relocation takes at this time scale
 VERBOSE = bool(os.environ.get("VMCCTL_CHAOS_VERBOSE"))  # read before run_cli clears VMCCTL_*
 
 
@@ -83,7 +84,7 @@ class Actor:
         self.si = sim.connect()
         self.tasks: set[str] = set()  # relocations the actor submitted
         self.all_tasks: set[str] = set()  # every task the actor started
-        self.moved: set[str] = set()  # VMs the actor relocated (moids)
+        self.moved: dict[str, float] = {}  # VM moid -> when the actor last asked to move it
         self.log: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -139,7 +140,7 @@ class Actor:
             hosts = [h for h in vm.runtime.host.parent.host
                      if not h.runtime.inMaintenanceMode and h != vm.runtime.host]
             if hosts:
-                self.moved.add(vm._moId)
+                self.moved[vm._moId] = time.monotonic()
                 task = vm.RelocateVM_Task(vim.vm.RelocateSpec(host=self.rng.choice(hosts)))
                 self.tasks.add(task._moId)
         elif action == "destroy":
@@ -186,13 +187,15 @@ class Episode:
 
     def vmcctl(self, *args: str) -> Any:
         seen = len(self.sim.control.calls())
-        self.actor.moved.clear()
+        # an actor's move asked for a little before the command may still land during it
+        since = time.monotonic() - ACTOR_MOVE_S
         with watchdog(COMMAND_BOUND_S) as fired:
             result = self.run_cli(*args, env=self.sim.env())
         assert not fired, f"vmcctl {' '.join(args)} did not end within {COMMAND_BOUND_S} s"
         assert result.code in (0, 1, 2), (args, result.code, result.err)
         assert "internal error" not in result.err, result.err
-        self.check(args, self.sim.control.calls()[seen:], set(self.actor.moved))
+        moved = {vm for vm, at in list(self.actor.moved.items()) if at >= since}
+        self.check(args, self.sim.control.calls()[seen:], moved)
         return result
 
     def check(self, args: tuple[str, ...], calls: list[dict[str, Any]],

@@ -35,6 +35,7 @@ class Case:
     clusters: dict[str, str] = field(default_factory=dict)
     app: dict[str, Any] = field(default_factory=dict)
     unknown: dict[str, tuple[Unreadable, ...]] = field(default_factory=dict)  # host -> missing
+    state: dict[str, dict[str, Any]] = field(default_factory=dict)  # host -> Host fields
 
 
 TWO_DS = ({"name": "ds1", "capacity_gb": 1000, "free_gb": 500},
@@ -43,6 +44,12 @@ TWO_DS = ({"name": "ds1", "capacity_gb": 1000, "free_gb": 500},
 CASES = [
     Case("current host", "h1", "current-host"),
     Case("disconnected", "h2", "disconnected", hosts={"h2": {"connected": False}}),
+    Case("not responding", "h2", "not-responding",
+         state={"h2": {"connection_state": "notResponding"}}),
+    Case("standby", "h2", "standby", hosts={"h2": {"power": "standby"}}),
+    Case("entering standby", "h2", "standby", state={"h2": {"standby_mode": "entering"}}),
+    Case("powered off", "h2", "powered-off", state={"h2": {"power_state": "poweredOff"}}),
+    Case("quarantine", "h2", "quarantine", hosts={"h2": {"quarantine": True}}),
     Case("unreadable", "h2", "unreadable",
          unknown={"h2": (Unreadable("summary.quickStats", "NoPermission", "System.Read"),)}),
     Case("in maintenance", "h2", "maintenance", hosts={"h2": {"maintenance": True}}),
@@ -82,6 +89,9 @@ def build(case: Case) -> Any:
                     list(case.datastores) or None, case.clusters)
     if case.unknown:
         inv = replace(inv, hosts=tuple(replace(h, unknown=case.unknown.get(h.name, ()))
+                                       for h in inv.hosts))
+    if case.state:
+        inv = replace(inv, hosts=tuple(replace(h, **case.state.get(h.name, {}))
                                        for h in inv.hosts))
     return inv
 

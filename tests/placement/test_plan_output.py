@@ -16,8 +16,9 @@ def stuck_plan() -> EvacuationPlan:
 def test_plan_json_lists_moves_then_maintenance_unplaceable_and_loads(
         stuck_plan: EvacuationPlan) -> None:
     data = stuck_plan.to_dict()
-    assert set(data) == {"host", "host_moid", "complete", "actions", "unplaceable", "loads"}
-    assert (data["host"], data["complete"]) == ("10.94.24.71", False)
+    assert set(data) == {"host", "host_moid", "complete", "actions", "blocked", "unplaceable",
+                         "loads"}
+    assert (data["host"], data["complete"], data["blocked"]) == ("10.94.24.71", False, [])
     *moves, enter = data["actions"]
     assert enter == {"action": "enter-maintenance", "host": "10.94.24.71",
                      "host_moid": stuck_plan.host_moid}
@@ -58,6 +59,7 @@ def test_load_json_and_rows_round_percentages(stuck_plan: EvacuationPlan) -> Non
 def test_the_plan_error_names_every_stuck_vm(stuck_plan: EvacuationPlan) -> None:
     error = stuck_plan.error()
     assert error is not None
-    assert str(error).startswith("1 VM(s) on 10.94.24.71 cannot be placed: licensed-app-01; ")
+    assert str(error).startswith("1 VM(s) on 10.94.24.71 cannot be moved: ")
     assert stuck_plan.unplaceable[0].message in str(error)
+    assert "licensed-on-71" in str(error) and "--partial" in str(error)
     assert plan_evacuation(seed_inventory(), "10.94.24.84").error() is None

@@ -122,10 +122,28 @@ def test_unplaceable_vm_stops_the_window_before_maintenance(sim: Any, play: Any,
     inv = inventory(sim)
     assert not inv.find_host("10.94.24.71").in_maintenance
     assert inv.find_vm("licensed-app-01").host_name == "10.94.24.71"
-    assert inv.find_vm("db-01").host_name != "10.94.24.71"  # the movable one stays where it went
+    # the run stops before moving anything (issue 12): the movable db-01 stays too
+    assert inv.find_vm("db-01").host_name == "10.94.24.71"
+    assert mutations(sim) == []
+    assert "licensed-on-71" in result.error_lines[0]  # the rule that pins it is named
+    assert not (tmp_path / "vmcctl-journal-10.94.24.71.json").exists()
+
+
+def test_partial_moves_the_others_and_never_enters_maintenance(
+        sim: Any, play: Any, write: Callable[[str], Path]) -> None:
+    path = write("""
+        name: partial
+        steps:
+          - name: evacuate what can go
+            evacuate: {host: 10.94.24.71, partial: true}
+        """)
+    result = play(str(path), env=sim.env())
+    assert result.code == 1  # licensed-app-01 stayed: the host is not empty
+    inv = inventory(sim)
+    assert inv.find_vm("licensed-app-01").host_name == "10.94.24.71"
+    assert inv.find_vm("db-01").host_name != "10.94.24.71"
+    assert not inv.find_host("10.94.24.71").in_maintenance
     assert "EnterMaintenanceMode_Task" not in {e["method"] for e in mutations(sim)}
-    # the journal's default name follows the --var host override
-    assert (tmp_path / "vmcctl-journal-10.94.24.71.json").exists()
 
 
 @pytest.mark.vmcctl_sim("the seed inventory")

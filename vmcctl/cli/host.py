@@ -29,7 +29,12 @@ from vmcctl.executor.control import RunControl
 from vmcctl.executor.evacuate import FAILED_COLUMNS
 from vmcctl.executor.runner import RunOptions
 from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL, DEFAULT_MAX_PER_HOST, Limits
-from vmcctl.placement.plan import MOVE_COLUMNS, UNPLACEABLE_COLUMNS, EvacuationPlan
+from vmcctl.placement.plan import (
+    BLOCKED_COLUMNS,
+    MOVE_COLUMNS,
+    UNPLACEABLE_COLUMNS,
+    EvacuationPlan,
+)
 from vmcctl.placement.request import PlacementOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,6 +71,10 @@ def evacuation_options(func: F, *, run_timeout: bool = True) -> F:
         click.option("--include-powered-off", is_flag=True,
                      help="Move powered-off and suspended VMs too."),
         click.option("--dry-run", is_flag=True, help="Show the plan; move nothing."),
+        click.option("--partial", is_flag=True,
+                     help="When a VM cannot be moved or placed, move the others anyway "
+                          "(without it the run stops before moving anything); the host "
+                          "then does not enter maintenance mode."),
         click.option("--resume", is_flag=True,
                      help="Finish the interrupted run recorded in the journal."),
     ]):
@@ -166,12 +175,15 @@ def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
         console.print(table(title, MOVE_COLUMNS, plan.move_rows()))
     else:
         console.print(f"Plan: no VM to move off {plan.host}.")
+    if plan.blocked:
+        console.print(table("Cannot be moved", BLOCKED_COLUMNS, plan.blocked_rows()))
     if plan.unplaceable:
         console.print(table("Cannot be placed", UNPLACEABLE_COLUMNS, plan.unplaceable_rows()))
 
 
 def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priority: str,
-                include_powered_off: bool, dry_run: bool, resume: bool, max_cpu: float,
+                include_powered_off: bool, dry_run: bool, resume: bool, partial: bool,
+                max_cpu: float,
                 max_mem: float, max_parallel: int, max_per_host: int,
                 journal_file: Path | None, cancel_in_flight: bool, timeout: float | None,
                 enter_timeout: float | None = None) -> ops.EvacuateOptions:
@@ -181,6 +193,7 @@ def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priorit
         priority=priority, include_powered_off=include_powered_off,
         run=_run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
         journal=journal_file, maintenance=maintenance, dry_run=dry_run, resume=resume,
+        partial=partial,
         enter_timeout=ops.DEFAULT_ENTER_TIMEOUT if enter_timeout is None else enter_timeout)
 
 
@@ -230,7 +243,8 @@ EVACUATION_ONLY = {"fault_domain": "--fault-domain", "priority": "--priority",
                    "include_powered_off": "--include-powered-off", "max_cpu": "--max-cpu",
                    "max_mem": "--max-mem", "max_parallel": "--max-parallel",
                    "max_per_host": "--max-per-host", "journal_file": "--journal",
-                   "cancel_in_flight": "--cancel-in-flight", "move_timeout": "--move-timeout"}
+                   "cancel_in_flight": "--cancel-in-flight", "move_timeout": "--move-timeout",
+                   "partial": "--partial"}
 # Options of `maintenance exit` that only mean something with --restore.
 RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
                 "max_per_host": "--max-per-host", "cancel_in_flight": "--cancel-in-flight"}
@@ -248,10 +262,14 @@ def evacuate(host_name: str, output: str, **kwargs: Any) -> None:
 
     Shows the plan, moves the VMs (longest first, at most --max-parallel at
     once and --max-per-host per host), verifies each one, and reports. A VM
-    that cannot be moved is listed with the reason (exit 1); the others stay
-    where they went. Ctrl-C stops submitting, lets running vMotions finish
-    and exits 130: run again with --resume to finish. A new run never
-    overwrites the journal of an earlier one: it is kept next to it.
+    that cannot be moved (template, Fault Tolerance, passthrough/vGPU or
+    connected host device, not connected) or placed stops the run before
+    anything moves, naming every such VM (exit 1); with --partial the others
+    move and the stuck ones are listed (exit 1). A VM that fails while moving
+    is listed with the reason (exit 1); the others stay where they went.
+    Ctrl-C stops submitting, lets running vMotions finish and exits 130: run
+    again with --resume to finish. A new run never overwrites the journal of
+    an earlier one: it is kept next to it.
     """
     _evacuate(host_name, output, _evacuation(host_name, maintenance=False, **kwargs))
 

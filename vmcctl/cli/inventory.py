@@ -9,6 +9,7 @@ import click
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.render import emit_json, gib, output_option, pct, stdout_console, table
 from vmcctl.model import Host, Inventory, Vm
+from vmcctl.placement.movable import blockers
 
 
 @click.group()
@@ -21,6 +22,8 @@ def host_row(h: Host, inv: Inventory) -> dict[str, Any]:
         "name": h.name, "moid": h.moid, "path": h.path, "datacenter": h.datacenter,
         "cluster": h.cluster_name, "fault_domain": h.fault_domain,
         "connection_state": h.connection_state, "maintenance": h.in_maintenance,
+        "power_state": h.power_state, "standby_mode": h.standby_mode,
+        "quarantine": h.in_quarantine,
         "cpu_pct": round(h.cpu_pct, 1), "memory_pct": round(h.memory_pct, 1),
         "cpu_usage_mhz": h.cpu_usage_mhz, "cpu_capacity_mhz": h.cpu_capacity_mhz,
         "memory_usage_mb": h.memory_usage_mb, "memory_capacity_mb": h.memory_capacity_mb,
@@ -37,6 +40,8 @@ def vm_row(v: Vm, inv: Inventory) -> dict[str, Any]:
         "fault_domain": host.fault_domain if host else None,
         "power_state": v.power_state, "cpus": v.num_cpu, "memory_mb": v.memory_mb,
         "cpu_usage_mhz": v.cpu_usage_mhz, "memory_usage_mb": v.memory_usage_mb,
+        "memory_active_mb": v.memory_active_mb,
+        "cannot_move": [r.code for r in blockers(v)],
         "ip_address": v.ip_address, "datastores": list(inv.datastore_names(v.datastore_moids)),
         "boot_time": v.boot_time.isoformat() if v.boot_time else None,
         "unreadable": [str(u) for u in v.unknown],

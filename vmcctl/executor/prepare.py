@@ -2,8 +2,9 @@
 
 - ``evacuation_journal``: the advisor's ``EvacuationPlan`` with every move
   checked by ``vsphere.relocate.plan_checked_move`` (pool, datastores, target state)
-  and what the executor needs to submit and verify it. VMs no host can take
-  are recorded as ``skipped`` with the advisor's reason: the host then does
+  and what the executor needs to submit and verify it. VMs that cannot move
+  (``plan.blocked``) and VMs no host can take are recorded as ``skipped`` with
+  the reason: the host then does
   not enter maintenance.
 - ``restore_journal``: the way home for the VMs an evacuation journal moved
   off a host: those still on the host they were moved to and powered on go
@@ -60,6 +61,9 @@ def evacuation_journal(inv: Inventory, plan: EvacuationPlan, *, path: Path | Non
             moves.append(_record(inv, vm, inv.host(move.target_moid), move.priority))
         except PrecheckError as exc:
             moves.append(_skipped(vm, host.moid, str(exc)))
+    for blocked in plan.blocked:
+        text = blocked.message + (f" ({blocked.hint})" if blocked.hint else "")
+        moves.append(_skipped(inv.vm(blocked.vm_moid), host.moid, text))
     for unplaceable in plan.unplaceable:
         text = unplaceable.message + (f" ({unplaceable.hint})" if unplaceable.hint else "")
         moves.append(_skipped(inv.vm(unplaceable.vm_moid), host.moid, text))

@@ -55,6 +55,9 @@ class EvacuateOptions:
     resume: bool = False  # finish the unfinished run in the journal
     replan_rounds: int = 2  # how often VMs that appeared before maintenance are moved too
     tag_origin: bool = True  # write vmcctl.origin on moved VMs
+    # A VM that cannot move or be placed stops the run before anything moves; with
+    # ``partial`` the others move and the host never enters maintenance.
+    partial: bool = False
 
 
 def maintenance_outcome(journal: Journal) -> Maintenance:
@@ -74,7 +77,8 @@ def _plan(inv: Inventory, host: Host, options: EvacuateOptions) -> EvacuationPla
 
 def _journal_options(options: EvacuateOptions) -> dict[str, object]:
     return {**options.run.limits.to_dict(), **options.placement.to_dict(),
-            "priority": options.priority, "include_powered_off": options.include_powered_off}
+            "priority": options.priority, "include_powered_off": options.include_powered_off,
+            "partial": options.partial}
 
 
 def _resume_journal(path: Path, host: Host, maintenance: bool) -> Journal:
@@ -103,8 +107,10 @@ def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = N
     ``inventory``: plan against this one instead of a fresh read (a playbook's
     projected dry run). ``on_start(report)`` is called once the journal is
     written, before the first move (a front-end shows the plan there).
-    Raises ``InputError`` for bad input or a guarded journal; a VM that could
-    not move is in the report, not an exception.
+    Raises ``InputError`` for bad input or a guarded journal, and
+    ``EvacuationError`` before anything moves when a VM cannot be moved or placed
+    (``plan.blocked``/``plan.unplaceable``) unless ``options.partial``; a VM that
+    failed while moving is in the report, not an exception.
     """
     options = options or EvacuateOptions()
     events = events or ExecutorEvents()
@@ -124,6 +130,10 @@ def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = N
         report.journal = journal
         if options.dry_run:
             return report
+        blocked = plan.error()
+        if blocked is not None and not options.partial:
+            # like kubectl drain: every VM that would stay behind, before anything moves
+            raise blocked
         report.archived = start_new_run(journal, path, resume_with=resume_with)
     report.journal = journal
     if on_start is not None:

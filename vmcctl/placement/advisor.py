@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from vmcctl.errors import NotFoundError, PrecheckError
 from vmcctl.model import Inventory, Vm
 from vmcctl.placement.filters import FILTERS, Ask, Filter, applicable, reasons
+from vmcctl.placement.movable import check_movable
 from vmcctl.placement.request import FAULT_DOMAIN_POLICIES, PlacementOptions
 from vmcctl.placement.result import Candidate, HostRejection, Recommendation
 from vmcctl.placement.score import Balance, balance_of, score_host, score_value
@@ -123,11 +124,13 @@ def rank_hosts(inventory: Inventory, vm: str,
 
     ``vm`` is a selector (name, moid or inventory path; an ambiguous name is an
     ``AmbiguousError``). ``NotFoundError`` for an unknown VM, host moid in
-    ``avoid_hosts`` or fault domain; ``PrecheckError`` for a VM we could not read.
+    ``avoid_hosts`` or fault domain; ``PrecheckError`` for a VM we could not read,
+    ``NotMovableError`` for one that cannot move at all (``placement.movable``).
     """
     options = options or PlacementOptions()
     target = inventory.find_vm(vm)
     check_placeable(target)
+    check_movable(target)
     for h in sorted(options.avoid_hosts):
         inventory.host(h)
     proj = Projection.from_inventory(inventory)

@@ -4,7 +4,9 @@ Every VM of the host (powered-on; powered-off and suspended ones too when
 asked) is placed one at a time, largest first, by the same filters and scorer
 as a single VM. Each chosen move is applied to the projection, so the next VM
 sees the load the previous ones added. The evacuated host is never a target:
-it is about to enter maintenance. A VM no host can take comes back in
+it is about to enter maintenance. A VM that cannot move at all (template,
+Fault Tolerance, passthrough/vGPU or connected host device, not connected:
+``placement.movable``) comes back in ``blocked``, a VM no host can take in
 ``unplaceable`` with every host's reasons.
 """
 
@@ -15,7 +17,8 @@ from dataclasses import replace
 from vmcctl.model import Inventory, Vm
 from vmcctl.placement.advisor import best_host, check_fault_domain, evaluate
 from vmcctl.placement.filters import DYNAMIC_FILTERS, STATIC_FILTERS, Ask, passes
-from vmcctl.placement.plan import EvacuationPlan, HostLoad, Move, Unplaceable
+from vmcctl.placement.movable import blockers, hint_for
+from vmcctl.placement.plan import Blocked, EvacuationPlan, HostLoad, Move, Unplaceable
 from vmcctl.placement.request import MovePriority, PlacementOptions
 from vmcctl.placement.result import no_placement_error
 from vmcctl.placement.state import Projection, vm_load
@@ -54,6 +57,9 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
     blind = [v for v in on_host if not v.readable]
     leaving = [v for v in on_host
                if v.readable and (v.powered_on or include_powered_off)]
+    blocked = [b for b in (_blocked(v) for v in leaving) if b is not None]
+    stuck = {b.vm_moid for b in blocked}
+    leaving = [v for v in leaving if v.moid not in stuck]
 
     static_ok: dict[frozenset[str], list[int]] = {}
     moves: list[Move] = []
@@ -82,7 +88,16 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
                  mem_pct_after=proj.mem_pct(i))
         for i in sorted(received))
     return EvacuationPlan(host=evacuated.name, host_moid=evacuated.moid, moves=tuple(moves),
-                          unplaceable=tuple(unplaceable), loads=loads)
+                          unplaceable=tuple(unplaceable), loads=loads, blocked=tuple(blocked))
+
+
+def _blocked(vm: Vm) -> Blocked | None:
+    found = blockers(vm)
+    if not found:
+        return None
+    return Blocked(vm=vm.name, vm_moid=vm.moid, codes=tuple(r.code for r in found),
+                   message="; ".join(f"{r.code}: {r.detail}" for r in found),
+                   hint=hint_for(found))
 
 
 def _unreadable(vm: Vm) -> Unplaceable:

@@ -75,8 +75,29 @@ def current_host(ask: Ask, proj: Projection, i: int) -> Reason | None:
 
 def disconnected(ask: Ask, proj: Projection, i: int) -> Reason | None:
     state = proj.connection_state[i]
+    if state == "notResponding":
+        return Reason("not-responding", "not responding",
+                      "host is not responding (vCenter lost contact with it)")
     if state != "connected":
         return Reason("disconnected", "disconnected", f"host is {state}")
+    return None
+
+
+def powered_down(ask: Ask, proj: Projection, i: int) -> Reason | None:
+    """A host in DPM standby stays "connected" with next to no load: never a target."""
+    power, standby = proj.power_state[i], proj.standby_mode[i]
+    if power == "standBy" or standby in ("in", "entering"):
+        return Reason("standby", "standby",
+                      f"host is in standby mode (power state {power}, standby {standby or '-'})")
+    if power != "poweredOn":
+        return Reason("powered-off", "powered off", f"host power state is {power}")
+    return None
+
+
+def quarantine(ask: Ask, proj: Projection, i: int) -> Reason | None:
+    if proj.in_quarantine[i]:
+        return Reason("quarantine", "quarantine",
+                      "host is in quarantine mode (Proactive HA: degraded hardware)")
     return None
 
 
@@ -197,6 +218,8 @@ class Filter:
 FILTERS: tuple[Filter, ...] = (
     Filter("current host", current_host, static=True),
     Filter("disconnected", disconnected, static=True),
+    Filter("standby", powered_down, static=True),
+    Filter("quarantine", quarantine, static=True),
     Filter("unreadable", unreadable, static=True),
     Filter("in maintenance", in_maintenance, static=True),
     Filter("entering maintenance", entering_maintenance, static=True),
@@ -212,7 +235,8 @@ FILTERS: tuple[Filter, ...] = (
 )
 # Every ``Reason.reason`` label, in filter order (how rejected hosts are grouped and listed).
 REASON_ORDER: tuple[str, ...] = (
-    "current host", "disconnected", "unreadable", "in maintenance", "entering maintenance",
+    "current host", "not responding", "disconnected", "standby", "powered off", "quarantine",
+    "unreadable", "in maintenance", "entering maintenance",
     "other cluster", "missing datastore", "same fault domain", "other fault domain",
     "not in requested fault domain", "CPU headroom", "memory headroom", "affinity rule",
     "anti-affinity rule", "VM-host rule", "VM-not-host rule",

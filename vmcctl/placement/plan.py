@@ -15,6 +15,8 @@ from vmcctl.placement.result import HostRejection
 
 MOVE_COLUMNS = ("VM", "from", "to", "priority")
 UNPLACEABLE_COLUMNS = ("VM", "why", "relax with")
+BLOCKED_COLUMNS = ("VM", "code", "why", "what to do")
+PARTIAL_HINT = "--partial moves the others and leaves the host out of maintenance mode"
 LOAD_COLUMNS = ("host", "fault domain", "VMs in", "CPU now", "CPU after", "mem now", "mem after")
 
 
@@ -75,6 +77,21 @@ class Unplaceable:
 
 
 @dataclass(frozen=True)
+class Blocked:
+    """A VM of the evacuated host that cannot be moved at all (``placement.movable``)."""
+
+    vm: str
+    vm_moid: str
+    codes: tuple[str, ...]
+    message: str
+    hint: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"vm": self.vm, "vm_moid": self.vm_moid, "codes": list(self.codes),
+                "message": self.message, "hint": self.hint}
+
+
+@dataclass(frozen=True)
 class HostLoad:
     """A target host's utilisation before the plan and in its projection."""
 
@@ -103,27 +120,33 @@ class EvacuationPlan:
     moves: tuple[Move, ...]
     unplaceable: tuple[Unplaceable, ...] = ()
     loads: tuple[HostLoad, ...] = ()
+    blocked: tuple[Blocked, ...] = ()  # VMs that cannot move at all, listed up front
 
     @property
     def complete(self) -> bool:
-        return not self.unplaceable
+        """Every VM that must leave has a move (nothing blocked, nothing unplaceable)."""
+        return not self.unplaceable and not self.blocked
 
     def actions(self) -> tuple[Action, ...]:
         """The moves, then entering maintenance (the executor runs them in this order)."""
         return (*self.moves, EnterMaintenance(self.host, self.host_moid))
 
     def error(self) -> EvacuationError | None:
-        """``EvacuationError`` naming the VMs that cannot be placed, or None."""
+        """``EvacuationError`` naming every VM that cannot be moved or placed, or None."""
         if self.complete:
             return None
-        names = ", ".join(u.vm for u in self.unplaceable)
-        first = self.unplaceable[0]
+        stay: list[Blocked | Unplaceable] = [*self.blocked, *self.unplaceable]
+        whys = "; ".join(u.message for u in stay)  # each message names its VM
+        first = stay[0].hint
         return EvacuationError(
-            f"{len(self.unplaceable)} VM(s) on {self.host} cannot be placed: {names}; "
-            f"{first.message}", hint=first.hint)
+            f"{len(stay)} VM(s) on {self.host} cannot be moved: {whys}",
+            hint=f"{first}; or {PARTIAL_HINT}" if first else PARTIAL_HINT)
 
     def move_rows(self) -> list[tuple[str, str, str, str]]:
         return [(m.vm, m.source, m.target, m.priority) for m in self.moves]
+
+    def blocked_rows(self) -> list[tuple[str, str, str, str]]:
+        return [(b.vm, ", ".join(b.codes), b.message, b.hint or "") for b in self.blocked]
 
     def unplaceable_rows(self) -> list[tuple[str, str, str]]:
         return [(u.vm, u.message, u.hint or "") for u in self.unplaceable]
@@ -136,5 +159,6 @@ class EvacuationPlan:
     def to_dict(self) -> dict[str, Any]:
         return {"host": self.host, "host_moid": self.host_moid, "complete": self.complete,
                 "actions": [a.to_dict() for a in self.actions()],
+                "blocked": [b.to_dict() for b in self.blocked],
                 "unplaceable": [u.to_dict() for u in self.unplaceable],
                 "loads": [h.to_dict() for h in self.loads]}

@@ -81,8 +81,12 @@ def no_placement_error(vm: str, rejected: tuple[HostRejection, ...]) -> NoPlacem
     top = min(counts, key=lambda k: (-counts[k], relax[k] is None,
                                      _ORDER.get(k, 99)))
     others = ", ".join(f"{k} {n}" for k, n in counts.most_common() if k != top)
+    # a constraint no option relaxes (a DRS rule, a host state) is named by its detail
+    said = list(dict.fromkeys(r.detail for rej in rejected for r in rej.reasons
+                              if r.reason == top)) if relax[top] is None else []
+    why = f": {'; '.join(said[:2])}" + ("; …" if len(said) > 2 else "") if said else ""
     message = (f"no host qualifies for {vm}: {top!r} eliminated {counts[top]} of "
-               f"{len(rejected)} hosts" + (f" (also: {others})" if others else ""))
+               f"{len(rejected)} hosts{why}" + (f" (also: {others})" if others else ""))
     hint = f"relax it with {relax[top]}" if relax[top] else None
     return NoPlacementError(message, hint=hint, reasons=pairs)
 

@@ -1,10 +1,11 @@
 """The DRS-like balance score of a candidate host.
 
 The *balance set* is every host of the VM's cluster that can run VMs
-(connected, out of maintenance, not entering it). For a candidate target the
-scorer projects the move (the source loses the VM's load, the target gains it)
-and measures, for CPU and for memory utilisation in percent across the balance
-set, the resulting maximum and the spread (population standard deviation):
+(connected, powered on and not in standby, out of maintenance, not entering
+it). For a candidate target the scorer projects the move (the source loses
+the VM's load, the target gains it) and measures, for CPU and for memory
+utilisation in percent across the balance set, the resulting maximum and the
+spread (population standard deviation):
 
     balance = ((max_cpu + spread_cpu) + (max_mem + spread_mem)) / 2
     score   = 100 - balance - 20 * (should-rules the target breaks)
@@ -70,8 +71,8 @@ class Balance:
 def balance_set(ask: Ask, proj: Projection) -> list[int]:
     cluster = ask.cluster(proj)
     return [i for i in range(len(proj))
-            if proj.connection_state[i] == "connected" and not proj.in_maintenance[i]
-            and i not in ask.leaving and (ask.source is None or proj.cluster[i] == cluster)]
+            if proj.runs_vms(i) and i not in ask.leaving
+            and (ask.source is None or proj.cluster[i] == cluster)]
 
 
 def balance_of(ask: Ask, proj: Projection) -> Balance:

@@ -33,6 +33,9 @@ class Projection:
     cluster_name: list[str | None]
     fault_domain: list[str | None]
     connection_state: list[str]
+    power_state: list[str]  # runtime.powerState; a host in DPM standby is "standBy"
+    standby_mode: list[str | None]
+    in_quarantine: list[bool]
     in_maintenance: list[bool]
     unreadable: list[str | None]  # why a host's load or state cannot be trusted, or None
     datastores: list[frozenset[str]]  # datastore moids
@@ -68,6 +71,9 @@ class Projection:
             cluster_name=[h.cluster_name for h in hosts],
             fault_domain=[h.fault_domain for h in hosts],
             connection_state=[h.connection_state for h in hosts],
+            power_state=[h.power_state for h in hosts],
+            standby_mode=[h.standby_mode for h in hosts],
+            in_quarantine=[h.in_quarantine for h in hosts],
             in_maintenance=[h.in_maintenance for h in hosts],
             unreadable=[("; ".join(str(u) for u in h.blind_spots) or None) for h in hosts],
             datastores=[frozenset(h.datastore_moids) for h in hosts],
@@ -88,6 +94,12 @@ class Projection:
     def vm_name(self, moid: str) -> str:
         vm = self.vms.get(moid)
         return vm.name if vm is not None else moid
+
+    def runs_vms(self, i: int) -> bool:
+        """Connected, powered on, not in (or going into) standby, out of maintenance."""
+        return (self.connection_state[i] == "connected" and self.power_state[i] == "poweredOn"
+                and self.standby_mode[i] not in ("in", "entering")
+                and not self.in_maintenance[i])
 
     def __len__(self) -> int:
         return len(self.names)

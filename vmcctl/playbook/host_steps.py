@@ -88,7 +88,7 @@ def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
                                    max_cpu_pct=action.max_cpu, max_mem_pct=action.max_mem),
         priority=action.priority, include_powered_off=action.include_powered_off,
         run=_run(action.max_parallel, action.timeout), journal=_journal(ctx, action.journal),
-        journal_dir=ctx.journal_dir, dry_run=ctx.dry_run)
+        journal_dir=ctx.journal_dir, dry_run=ctx.dry_run, partial=action.partial)
     inventory = ctx.inventory() if ctx.dry_run else None
     report = ops.evacuate_host(ctx.client(), action.host, options, _Notes(ctx),
                                inventory=inventory)

@@ -75,6 +75,7 @@ class EvacuateAction(_Strict):
     max_cpu: Pct = DEFAULT_MAX_PCT
     max_mem: Pct = DEFAULT_MAX_PCT
     timeout: Seconds | None = None
+    partial: bool = False  # move the others when a VM cannot be moved or placed
 
 
 class MaintenanceAction(_Strict):

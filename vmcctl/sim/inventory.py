@@ -70,7 +70,14 @@ class HostSpec(_Strict):
     max_vmotions: int = Field(default=8, gt=0)
     maintenance: bool = False
     connected: bool = True
+    power: Literal["on", "standby"] = "on"  # standby: DPM put the host in standby
+    quarantine: bool = False  # Proactive HA quarantine mode
     datacenter: str = ""  # filled in on load
+
+    @field_validator("power", mode="before")
+    @classmethod
+    def _yaml_on(cls, value: object) -> object:
+        return "on" if value is True else value
 
 
 class RuleSpec(_Strict):
@@ -79,6 +86,7 @@ class RuleSpec(_Strict):
                   "vm-not-host-must", "vm-not-host-should"]
     vms: list[str] = Field(min_length=1)
     hosts: list[str] = Field(default_factory=list)
+    enabled: bool = True
 
     @model_validator(mode="after")
     def _hosts_for_host_rules(self) -> RuleSpec:
@@ -117,12 +125,30 @@ class VmSpec(_Strict):
     cpus: int = Field(gt=0)
     memory_gb: float = Field(gt=0)
     cpu_usage_mhz: int = Field(default=0, ge=0)
-    memory_usage_gb: float = Field(default=0, ge=0)
+    memory_usage_gb: float = Field(default=0, ge=0)  # both of the two below when they are absent
+    memory_active_gb: float | None = Field(default=None, ge=0)  # -> guestMemoryUsage
+    memory_consumed_gb: float | None = Field(default=None, ge=0)  # -> hostMemoryUsage
     power: Literal["on", "off"] = "on"
     datastore: str = Field(min_length=1)
     ip: str | None = None
     folder: str = ""  # under the datacenter's vm folder, e.g. "team/ml"
+    template: bool = False
+    ft: Literal["primary", "secondary"] | None = None  # a Fault Tolerance VM
+    devices: list[Literal["passthrough", "vgpu", "cdrom-host"]] = Field(default_factory=list)
+    connection: Literal["connected", "disconnected", "orphaned", "inaccessible",
+                        "invalid"] = "connected"
     datacenter: str = ""  # filled in on load
+
+    @property
+    def active_gb(self) -> float:
+        """Active guest memory (``guestMemoryUsage``) while powered on."""
+        return self.memory_usage_gb if self.memory_active_gb is None else self.memory_active_gb
+
+    @property
+    def consumed_gb(self) -> float:
+        """Consumed host memory (``hostMemoryUsage``) while powered on."""
+        return (self.memory_usage_gb if self.memory_consumed_gb is None
+                else self.memory_consumed_gb)
 
     @property
     def path(self) -> str:
@@ -296,6 +322,9 @@ class InventorySpec(_Strict):
                 d["hosts"] = list(dc_hosts[d["datacenter"]])
         for v, vd in zip(self.vms, doc["vms"], strict=True):
             vd["path"] = v.path
+            vd["memory_active_gb"] = v.active_gb
+            vd["memory_consumed_gb"] = v.consumed_gb
+            vd["ft"] = v.ft or ""
         index = VmIndex(self.vms)
         for c, cd in zip(self.clusters, doc["clusters"], strict=True):
             for r, rd in zip(c.rules, cd["rules"], strict=True):

@@ -3,8 +3,9 @@
 ``inventory_from_spec(spec)`` applies the simulator's load model directly: a
 host's CPU usage is its background plus the ``cpu_usage_mhz`` of its powered-on
 VMs, its memory usage (MB) is ``background_memory_gb * 1024`` plus the powered-on
-VMs' ``memory_usage_gb * 1024``; capacity is ``cpu_cores * cpu_mhz_per_core``
-and ``memory_gb * 1024`` MB. A powered-off VM reports no usage, as vCenter does.
+VMs' consumed memory (``memory_consumed_gb``, else ``memory_usage_gb``) * 1024;
+capacity is ``cpu_cores * cpu_mhz_per_core`` and ``memory_gb * 1024`` MB. A
+powered-off VM reports no usage, as vCenter does.
 Managed object ids are synthetic (``host-1``, ``vm-1`` ...). The advisor's tests
 and benchmarks use it; it also cross-checks what the simulator reports.
 """
@@ -13,7 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from vmcctl.model import Cluster, Datastore, Host, Inventory, Rule, RuleKind, Vm
+from vmcctl.model import (
+    Cluster,
+    Datastore,
+    DeviceKind,
+    Host,
+    Inventory,
+    Rule,
+    RuleKind,
+    Vm,
+    VmDevice,
+)
 from vmcctl.sim.inventory import InventorySpec, RuleSpec
 
 _RULE_KINDS: dict[str, tuple[RuleKind, bool]] = {
@@ -26,6 +37,12 @@ _RULE_KINDS: dict[str, tuple[RuleKind, bool]] = {
 }
 
 
+def _devices(names: list[DeviceKind]) -> tuple[VmDevice, ...]:
+    """The devices the snapshot reads for the simulator's device names (its labels)."""
+    return tuple(VmDevice(kind, "CD/DVD drive 1" if kind == "cdrom-host" else f"PCI device {i}")
+                 for i, kind in enumerate(names))
+
+
 def _mb(gb: float) -> int:
     return round(gb * 1024)
 
@@ -36,7 +53,8 @@ def rule_from_spec(rule: RuleSpec, vm_moids: dict[str, str], host_moids: dict[st
     kind, mandatory = _RULE_KINDS[rule.type]
     return Rule(name=rule.name, kind=kind,
                 vm_moids=tuple(vm_moids[resolve(v)] for v in rule.vms),
-                host_moids=tuple(host_moids[h] for h in rule.hosts), mandatory=mandatory)
+                host_moids=tuple(host_moids[h] for h in rule.hosts), mandatory=mandatory,
+                enabled=rule.enabled)
 
 
 def inventory_from_spec(spec: InventorySpec) -> Inventory:
@@ -67,7 +85,7 @@ def inventory_from_spec(spec: InventorySpec) -> Inventory:
         vms_on[v.host].append(vm_moid[v.path])
         if v.power == "on":
             cpu_used[v.host] += v.cpu_usage_mhz
-            mem_used[v.host] += _mb(v.memory_usage_gb)
+            mem_used[v.host] += _mb(v.consumed_gb)
 
     cluster_of: dict[str, Cluster] = {}
     clusters: list[Cluster] = []
@@ -93,6 +111,9 @@ def inventory_from_spec(spec: InventorySpec) -> Inventory:
              cluster_name=cluster_of[hs.name].name, fault_domain=hs.fault_domain or None,
              connection_state="connected" if hs.connected else "disconnected",
              in_maintenance=hs.maintenance,
+             power_state="standBy" if hs.power == "standby" else "poweredOn",
+             standby_mode="in" if hs.power == "standby" else None,
+             in_quarantine=hs.quarantine,
              cpu_capacity_mhz=hs.cpu_cores * hs.cpu_mhz_per_core,
              memory_capacity_mb=_mb(hs.memory_gb),
              cpu_usage_mhz=cpu_used[hs.name], memory_usage_mb=mem_used[hs.name],
@@ -105,7 +126,11 @@ def inventory_from_spec(spec: InventorySpec) -> Inventory:
            power_state="poweredOn" if v.power == "on" else "poweredOff",
            num_cpu=v.cpus, memory_mb=_mb(v.memory_gb),
            cpu_usage_mhz=v.cpu_usage_mhz if v.power == "on" else 0,
-           memory_usage_mb=_mb(v.memory_usage_gb) if v.power == "on" else 0,
+           memory_usage_mb=_mb(v.consumed_gb) if v.power == "on" else 0,
+           memory_active_mb=_mb(v.active_gb) if v.power == "on" else 0,
+           template=v.template, ft_state="running" if v.ft else None,
+           devices=_devices(list(v.devices)),
+           connection_state=v.connection,
            datastore_moids=(ds_moid[(v.datacenter, v.datastore)],), ip_address=v.ip,
            resource_pool=cluster_of[v.host].root_pool, datacenter=v.datacenter, path=v.path)
         for v in spec.vms)

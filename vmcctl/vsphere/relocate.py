@@ -33,6 +33,7 @@ from vmcctl.errors import (
 )
 from vmcctl.log import get_logger
 from vmcctl.model import Host, Inventory, PowerState, Vm
+from vmcctl.placement.movable import check_movable
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.faults import map_fault
 from vmcctl.vsphere.tasks import TaskState, TaskWaiter, UpdateCallback, fault_type_and_message
@@ -129,6 +130,7 @@ def plan_checked_move(inv: Inventory, vm: Vm, target: Host,
         raise PrecheckError(f"VM {vm.name} ({vm.moid}) cannot be moved safely: vCenter did not "
                             "let us read " + "; ".join(str(u) for u in vm.blind_spots),
                             hint="ask for System.Read on the VM")
+    check_movable(vm)
     if vm.host_moid is None or vm.host_moid not in inv.hosts_by_moid:
         raise PrecheckError(f"VM {vm.name} has no host (it is orphaned or inaccessible)")
     source = inv.host(vm.host_moid)
@@ -145,6 +147,10 @@ def plan_checked_move(inv: Inventory, vm: Vm, target: Host,
     if not target.connected:
         raise PrecheckError(f"host {target.name} is {target.connection_state}",
                             hint="choose a connected host")
+    if target.power_state != "poweredOn" or target.standby_mode in ("in", "entering"):
+        raise PrecheckError(f"host {target.name} is in standby or powered off (power state "
+                            f"{target.power_state})", hint="choose a powered-on host, or take "
+                            "it out of standby first")
     if target.in_maintenance:
         raise PrecheckError(f"host {target.name} is in maintenance mode",
                             hint="choose another host or exit maintenance first")

@@ -30,15 +30,18 @@ from vmcctl.model import (
     ConnectionState,
     Datastore,
     Host,
+    HostPowerState,
     Inventory,
     PowerState,
     Rule,
     RuleKind,
     Unreadable,
     Vm,
+    VmConnectionState,
 )
 from vmcctl.vsphere import fastparse
 from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.devices import move_devices, vm_memory_load
 
 log = get_logger(__name__)
 
@@ -48,12 +51,15 @@ HOST_PROPERTIES = (
     "name", "parent", "datastore", "runtime.connectionState", "runtime.inMaintenanceMode",
     "summary.hardware.cpuMhz", "summary.hardware.numCpuCores", "summary.hardware.memorySize",
     "summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage",
+    "runtime.powerState", "runtime.standbyMode", "runtime.inQuarantineMode",
     FAULT_DOMAIN,
 )
 VM_PROPERTIES = (
     "name", "parent", "runtime.host", "runtime.powerState", "runtime.bootTime",
     "config.hardware.numCPU", "config.hardware.memoryMB",
     "summary.quickStats.overallCpuUsage", "summary.quickStats.guestMemoryUsage",
+    "summary.quickStats.hostMemoryUsage", "config.template", "runtime.faultToleranceState",
+    "runtime.connectionState", "config.hardware.device",
     "datastore", "resourcePool", "guest.ipAddress",
 )
 DATASTORE_PROPERTIES = ("name", "parent", "summary.capacity", "summary.freeSpace")
@@ -313,13 +319,21 @@ def build_inventory(raw: Mapping[type, Mapping[str, Props]], *,
         if host_moid is not None:
             vms_by_host[host_moid].append(moid)
         power = str(p.get("runtime.powerState")) if _has(p, "runtime.powerState") else "unknown"
+        vm_state = (str(p.get("runtime.connectionState") or "connected")
+                    if _has(p, "runtime.connectionState") else "unknown")
+        ft = p.get("runtime.faultToleranceState")
         vms.append(Vm(
             name=str(p.get("name", moid)), moid=moid, host_moid=host_moid,
             power_state=cast(PowerState, power),
             num_cpu=_int(p.get("config.hardware.numCPU")),
             memory_mb=_int(p.get("config.hardware.memoryMB")),
             cpu_usage_mhz=_int(p.get("summary.quickStats.overallCpuUsage")),
-            memory_usage_mb=_int(p.get("summary.quickStats.guestMemoryUsage")),
+            memory_usage_mb=vm_memory_load(p),
+            memory_active_mb=_int(p.get("summary.quickStats.guestMemoryUsage")),
+            template=bool(p.get("config.template", False)),
+            ft_state=str(ft) if ft and str(ft) != "notConfigured" else None,
+            devices=move_devices(p.get("config.hardware.device")),
+            connection_state=cast(VmConnectionState, vm_state),
             datastore_moids=known(p.get("datastore"), ds_raw),
             ip_address=p.get("guest.ipAddress") or None,
             boot_time=p.get("runtime.bootTime"),
@@ -335,8 +349,13 @@ def build_inventory(raw: Mapping[type, Mapping[str, Props]], *,
         cluster = _moid(p.get("parent"))
         state = (str(p.get("runtime.connectionState"))
                  if _has(p, "runtime.connectionState") else "unknown")
+        host_power = (str(p.get("runtime.powerState") or "poweredOn")
+                      if _has(p, "runtime.powerState") else "unknown")
         hosts.append(Host(
             name=host_names[moid], moid=moid,
+            power_state=cast(HostPowerState, host_power),
+            standby_mode=p.get("runtime.standbyMode") or None,
+            in_quarantine=bool(p.get("runtime.inQuarantineMode", False)),
             cluster_moid=cluster if cluster in clusters_raw else None,
             cluster_name=cluster_names.get(cluster or ""),
             fault_domain=p.get(FAULT_DOMAIN) or None,
@@ -404,9 +423,10 @@ def _rules(config: Any, hosts: Mapping[str, Any], vms: Mapping[str, Any]) -> tup
         if isinstance(rule, vim.cluster.AffinityRuleSpec | vim.cluster.AntiAffinityRuleSpec):
             kind = ("vm-affinity" if isinstance(rule, vim.cluster.AffinityRuleSpec)
                     else "vm-anti-affinity")
-            # VM-VM rules are enforced by DRS unless explicitly marked not mandatory.
+            # DRS never breaks an enabled VM-VM rule, whatever ``mandatory`` says (vCenter
+            # reports it unset or false: the vSphere Client has no must/should for them).
             rules.append(Rule(name=str(rule.name or ""), kind=kind, vm_moids=known(vms, rule.vm),
-                              mandatory=rule.mandatory is not False, enabled=enabled))
+                              mandatory=True, enabled=enabled))
         elif isinstance(rule, vim.cluster.VmHostRuleInfo):
             if rule.affineHostGroupName:
                 kind, group = "vm-host", rule.affineHostGroupName

@@ -139,6 +139,7 @@ func (s *sim) buildCluster(ctx context.Context, hostFolder *object.Folder, dc *d
 			datastores:  map[string]*dsRec{},
 			maintenance: hs.Maintenance,
 			connected:   hs.Connected,
+			standby:     hs.Power == "standby",
 		}
 		configureHost(h)
 		rec.hosts = append(rec.hosts, h)
@@ -176,6 +177,15 @@ func configureHost(h *hostRec) {
 		o.Config.VsanHostConfig.FaultDomainInfo = &types.VsanHostFaultDomainInfo{Name: hs.FaultDomain}
 	}
 	o.Summary.QuickStats.Uptime = 86400
+	// DPM standby: vCenter keeps the host "connected" but powered down.
+	o.Runtime.PowerState = types.HostSystemPowerStatePoweredOn
+	if hs.Power == "standby" {
+		o.Runtime.PowerState = types.HostSystemPowerStateStandBy
+		o.Runtime.StandbyMode = "in"
+		o.Summary.QuickStats.Uptime = 0
+	}
+	o.Runtime.InQuarantineMode = types.NewBool(hs.Quarantine)
+	o.Summary.Runtime = &o.Runtime
 }
 
 func (s *sim) buildDatastore(dc *dcRec, spec datastoreSpec) {
@@ -245,14 +255,28 @@ func (s *sim) buildVM(dc *dcRec, folder *simulator.Folder, spec vmSpec, boot tim
 		Hardware: types.VirtualHardware{
 			NumCPU: int32(spec.CPUs), NumCoresPerSocket: 1, MemoryMB: memMB,
 		},
-		Files: types.VirtualMachineFileInfo{VmPathName: vmx},
+		Files:    types.VirtualMachineFileInfo{VmPathName: vmx},
+		Template: spec.Template,
+	}
+	vm.Config.Hardware.Device = vmDevices(spec.Devices)
+	if spec.FT != "" {
+		role := int32(1)
+		if spec.FT == "secondary" {
+			role = 2
+		}
+		vm.Config.FtInfo = &types.FaultToleranceConfigInfo{Role: role,
+			InstanceUuids: []string{nameUUID("instance", spec.Path), nameUUID("ft", spec.Path)}}
 	}
 	vm.Runtime = types.VirtualMachineRuntimeInfo{
-		Host:            &hostRef,
-		ConnectionState: types.VirtualMachineConnectionStateConnected,
-		PowerState:      types.VirtualMachinePowerStatePoweredOff,
-		MaxMemoryUsage:  memMB,
-		MaxCpuUsage:     int32(spec.CPUs * h.spec.CPUMhzPerCore),
+		Host:                &hostRef,
+		ConnectionState:     types.VirtualMachineConnectionState(spec.Connection),
+		PowerState:          types.VirtualMachinePowerStatePoweredOff,
+		FaultToleranceState: types.VirtualMachineFaultToleranceStateNotConfigured,
+		MaxMemoryUsage:      memMB,
+		MaxCpuUsage:         int32(spec.CPUs * h.spec.CPUMhzPerCore),
+	}
+	if spec.FT != "" {
+		vm.Runtime.FaultToleranceState = types.VirtualMachineFaultToleranceStateRunning
 	}
 	guestState := "notRunning"
 	if on {
@@ -273,7 +297,7 @@ func (s *sim) buildVM(dc *dcRec, folder *simulator.Folder, spec vmSpec, boot tim
 	simulator.Map.PutEntity(folder, simulator.Map.NewEntity(vm))
 	folder.ChildEntity = append(folder.ChildEntity, vm.Self)
 	rec := &vmRec{spec: spec, obj: vm, host: h, poweredOn: on, datastores: []*dsRec{ds}, dc: dc}
-	cpu, mem := rec.quickStats()
+	cpu, mem, consumed := rec.quickStats()
 	vm.Summary = types.VirtualMachineSummary{
 		Vm:      &vm.Self,
 		Runtime: vm.Runtime,
@@ -283,8 +307,9 @@ func (s *sim) buildVM(dc *dcRec, folder *simulator.Folder, spec vmSpec, boot tim
 			Name: spec.Name, VmPathName: vmx, MemorySizeMB: memMB, NumCpu: int32(spec.CPUs),
 			Uuid: vm.Config.Uuid, InstanceUuid: vm.Config.InstanceUuid,
 			GuestId: vm.Config.GuestId, GuestFullName: vm.Config.GuestFullName,
+			Template: spec.Template,
 		},
-		QuickStats: types.VirtualMachineQuickStats{OverallCpuUsage: cpu, GuestMemoryUsage: mem,
+		QuickStats: types.VirtualMachineQuickStats{OverallCpuUsage: cpu, GuestMemoryUsage: mem, HostMemoryUsage: consumed,
 			GuestHeartbeatStatus: heartbeat(on)},
 		Storage:       &types.VirtualMachineStorageSummary{Committed: int64(spec.MemoryGB * gb), Timestamp: time.Now()},
 		OverallStatus: types.ManagedEntityStatusGreen,
@@ -310,12 +335,16 @@ func (s *sim) buildRules(c *clusterRec, cs clusterSpec, byPath map[string]*vmRec
 		return out
 	}
 	for i, r := range cs.Rules {
-		info := types.ClusterRuleInfo{Key: int32(i + 1), Name: r.Name, Enabled: types.NewBool(true),
+		info := types.ClusterRuleInfo{Key: int32(i + 1), Name: r.Name, Enabled: types.NewBool(r.Enabled),
 			Status: types.ManagedEntityStatusGreen}
+		// vCenter reports VM-VM rules with mandatory false (the vSphere Client
+		// has no must/should for them); DRS still never breaks an enabled one.
 		switch r.Type {
 		case "vm-affinity":
+			info.Mandatory = types.NewBool(false)
 			cfg.Rule = append(cfg.Rule, &types.ClusterAffinityRuleSpec{ClusterRuleInfo: info, Vm: vmRefs(r.VMs)})
 		case "vm-anti-affinity":
+			info.Mandatory = types.NewBool(false)
 			cfg.Rule = append(cfg.Rule, &types.ClusterAntiAffinityRuleSpec{ClusterRuleInfo: info, Vm: vmRefs(r.VMs)})
 		default:
 			vmGroup := r.Name + "-vms"

@@ -26,14 +26,17 @@ type hostSpec struct {
 	MaxVMotions        int     `json:"max_vmotions"`
 	Maintenance        bool    `json:"maintenance"`
 	Connected          bool    `json:"connected"`
+	Power              string  `json:"power"`      // on, standby (DPM)
+	Quarantine         bool    `json:"quarantine"` // Proactive HA quarantine
 	Datacenter         string  `json:"datacenter"`
 }
 
 type ruleSpec struct {
-	Name  string   `json:"name"`
-	Type  string   `json:"type"`
-	VMs   []string `json:"vms"`
-	Hosts []string `json:"hosts"`
+	Name    string   `json:"name"`
+	Type    string   `json:"type"`
+	VMs     []string `json:"vms"`
+	Hosts   []string `json:"hosts"`
+	Enabled bool     `json:"enabled"`
 }
 
 type clusterSpec struct {
@@ -53,18 +56,24 @@ type datastoreSpec struct {
 }
 
 type vmSpec struct {
-	Name          string  `json:"name"`
-	Host          string  `json:"host"`
-	CPUs          int     `json:"cpus"`
-	MemoryGB      float64 `json:"memory_gb"`
-	CPUUsageMhz   int     `json:"cpu_usage_mhz"`
-	MemoryUsageGB float64 `json:"memory_usage_gb"`
-	Power         string  `json:"power"`
-	Datastore     string  `json:"datastore"`
-	IP            *string `json:"ip"`
-	Folder        string  `json:"folder"`
-	Datacenter    string  `json:"datacenter"`
-	Path          string  `json:"path"` // /DC/vm/folder/name
+	Name             string   `json:"name"`
+	Host             string   `json:"host"`
+	CPUs             int      `json:"cpus"`
+	MemoryGB         float64  `json:"memory_gb"`
+	CPUUsageMhz      int      `json:"cpu_usage_mhz"`
+	MemoryUsageGB    float64  `json:"memory_usage_gb"`    // kept for old files; Python fills the two below
+	MemoryActiveGB   float64  `json:"memory_active_gb"`   // -> quickStats.guestMemoryUsage
+	MemoryConsumedGB float64  `json:"memory_consumed_gb"` // -> quickStats.hostMemoryUsage
+	Template         bool     `json:"template"`
+	FT               string   `json:"ft"`         // "", primary, secondary
+	Devices          []string `json:"devices"`    // passthrough, vgpu, cdrom-host
+	Connection       string   `json:"connection"` // connected, disconnected, orphaned, inaccessible, invalid
+	Power            string   `json:"power"`
+	Datastore        string   `json:"datastore"`
+	IP               *string  `json:"ip"`
+	Folder           string   `json:"folder"`
+	Datacenter       string   `json:"datacenter"`
+	Path             string   `json:"path"` // /DC/vm/folder/name
 }
 
 type migrationSpec struct {

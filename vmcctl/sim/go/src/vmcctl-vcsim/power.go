@@ -104,12 +104,13 @@ func (s *sim) setPower(vm *vmRec, on bool) {
 			ip = *vm.spec.IP
 		}
 	}
-	cpu, mem := vm.quickStats()
+	cpu, mem, consumed := vm.quickStats()
 	setProps(vm.obj,
 		prop("runtime.powerState", state), prop("summary.runtime.powerState", state),
 		prop("runtime.bootTime", boot), prop("summary.runtime.bootTime", boot),
 		prop("guest.guestState", guest), prop("guest.ipAddress", ip), prop("summary.guest.ipAddress", ip),
 		prop("summary.quickStats.overallCpuUsage", cpu), prop("summary.quickStats.guestMemoryUsage", mem),
+		prop("summary.quickStats.hostMemoryUsage", consumed),
 		prop("summary.quickStats.guestHeartbeatStatus", heartbeat(on)))
 	vm.host.publishUsage()
 	if on {

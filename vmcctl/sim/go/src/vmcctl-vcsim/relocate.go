@@ -26,7 +26,7 @@ type relocJob struct {
 	ds       *dsRec // target datastore (storage vMotion); nil for compute-only
 	task     *simulator.Task
 	audit    *auditEntry
-	state    string // queued, running, done
+	state    string   // queued, running, done
 	landOn   *hostRec // an injected land-on effect: where the VM really ends
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -123,6 +123,14 @@ func invalidArg(property string) *soapFault {
 func (s *sim) checkRelocate(j *relocJob) *soapFault {
 	dst := j.dst
 	if dst != j.src {
+		if f := s.unmovable(j.vm); f != nil {
+			return f
+		}
+		if dst.standby {
+			ref := dst.ref()
+			return newFault(fmt.Sprintf("The operation is not allowed in the current state of the host: host '%s' is in standby mode.", dst.spec.Name),
+				&types.InvalidHostState{Host: &ref})
+		}
 		if dst.maintenance {
 			return newFault(fmt.Sprintf("The operation is not allowed in the current state of the host: host '%s' is in maintenance mode.", dst.spec.Name),
 				&types.InvalidState{})

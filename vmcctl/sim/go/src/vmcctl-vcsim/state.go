@@ -40,7 +40,8 @@ type hostRec struct {
 	maintenance bool
 	entering    bool // an EnterMaintenanceMode_Task is running
 	connected   bool
-	active      int // relocations running with this host as source or target
+	standby     bool // DPM standby: powerState standBy
+	active      int  // relocations running with this host as source or target
 }
 
 type dsRec struct {
@@ -136,7 +137,7 @@ func (h *hostRec) usage() (cpuMhz int32, memMB int32) {
 	for _, v := range h.vms {
 		if v.poweredOn {
 			cpu += float64(v.spec.CPUUsageMhz)
-			mem += v.spec.MemoryUsageGB * 1024
+			mem += v.spec.MemoryConsumedGB * 1024
 		}
 	}
 	return int32(cpu), int32(mem)
@@ -175,10 +176,12 @@ func appendRef(list []types.ManagedObjectReference, ref types.ManagedObjectRefer
 	return append(out, ref)
 }
 
-// vmQuickStats is what the VM reports: its usage while on, nothing while off.
-func (v *vmRec) quickStats() (cpuMhz int32, guestMemMB int32) {
+// quickStats is what the VM reports: its usage while on (active guest
+// memory and consumed host memory apart, as vCenter reports them), nothing
+// while off.
+func (v *vmRec) quickStats() (cpuMhz int32, guestMemMB int32, hostMemMB int32) {
 	if !v.poweredOn {
-		return 0, 0
+		return 0, 0, 0
 	}
-	return int32(v.spec.CPUUsageMhz), int32(v.spec.MemoryUsageGB * 1024)
+	return int32(v.spec.CPUUsageMhz), int32(v.spec.MemoryActiveGB * 1024), int32(v.spec.MemoryConsumedGB * 1024)
 }
