@@ -10,13 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from contract_world import World, read_world
+from contract_world import World, disconnect_host_devices, read_world
 
 from vmcctl.sim.plugin import SimHandle
 
 
 @pytest.fixture
 def server(stock_vcsim: SimHandle) -> SimHandle:
+    """The stock simulator, its VMs' host-backed devices disconnected (so they can move)."""
+    disconnect_host_devices(stock_vcsim.connect())
     return stock_vcsim
 
 

@@ -109,3 +109,43 @@ def read_world(si: Any) -> World:
                            host_moid=host._moId if host is not None else None,
                            powered_on=props["runtime.powerState"] == "poweredOn")
     return World(hosts=hosts, vms=vms)
+
+
+_HOST_BACKINGS = (vim.vm.device.VirtualCdrom.AtapiBackingInfo,
+                  vim.vm.device.VirtualCdrom.PassthroughBackingInfo,
+                  vim.vm.device.VirtualFloppy.DeviceBackingInfo,
+                  vim.vm.device.VirtualSerialPort.DeviceBackingInfo)
+
+
+def host_backed_devices(vm: Any) -> list[Any]:
+    """The VM's connected removable devices backed by its host's own hardware."""
+    return [d for d in vm.config.hardware.device
+            if isinstance(d.backing, _HOST_BACKINGS)
+            and d.connectable is not None and d.connectable.connected]
+
+
+def disconnect_host_devices(si: Any) -> list[str]:
+    """What an admin does before vMotion: disconnect every VM's host-backed CD-ROM,
+    floppy or serial port (govmomi's stock VMs have a connected host CD-ROM, which
+    vCenter refuses to migrate). Returns the moids of the VMs changed."""
+    from pyVim.task import WaitForTask
+
+    content = si.RetrieveContent()
+    view = content.viewManager.CreateContainerView(content.rootFolder,
+                                                   [vim.VirtualMachine], True)
+    changed = []
+    try:
+        for vm in view.view:
+            devices = host_backed_devices(vm)
+            if not devices:
+                continue
+            specs = []
+            for device in devices:
+                device.connectable.connected = False
+                device.connectable.startConnected = False
+                specs.append(vim.vm.device.VirtualDeviceSpec(operation="edit", device=device))
+            WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=specs)), si=si)
+            changed.append(vm._moId)
+    finally:
+        view.DestroyView()
+    return changed

@@ -37,8 +37,9 @@ def test_advise_offers_exactly_the_peers_in_the_cluster(server: SimHandle, look:
 
 def test_advise_never_crosses_datacenters(stock_vcsim_factory: Callable[..., SimHandle],
                                           run_cli: Any) -> None:
-    from contract_world import read_world
+    from contract_world import disconnect_host_devices, read_world
 
     server = stock_vcsim_factory(StockModel(datacenters=2), plain_http=True)
     si = server.connect()
+    disconnect_host_devices(si)
     _advise_matches_the_cluster(server, lambda: read_world(si), run_cli)

@@ -27,8 +27,11 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def server(stock_vcsim_factory: Any) -> SimHandle:
     """Credentials unlike any word, so that a search for them in the cassette means something."""
+    from contract_world import disconnect_host_devices
+
     handle: SimHandle = stock_vcsim_factory(username=RECORDING_USERNAME,
                                             password=RECORDING_PASSWORD)
+    disconnect_host_devices(handle.connect())
     return handle
 
 

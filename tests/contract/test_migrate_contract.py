@@ -45,3 +45,27 @@ def test_migrate_to_the_current_host_is_refused_and_moves_nothing(
     result = run_cli("migrate", vm.moid, "--host", vm.host_moid or "", env=server.env())
     assert result.code == 2, result.err
     assert look().vms == before.vms
+
+
+def test_a_vm_with_a_connected_host_cdrom_is_refused_before_anything_moves(
+        stock_vcsim_factory: Any, run_cli: Any) -> None:
+    from contract_world import host_backed_devices, read_world
+    from pyVmomi import vim
+
+    from vmcctl.sim.server import StockModel
+
+    stock_vcsim = stock_vcsim_factory(StockModel())  # govmomi's VMs as created (not VCSIM_URL's)
+    si = stock_vcsim.connect()
+    content = si.RetrieveContent()
+    view = content.viewManager.CreateContainerView(content.rootFolder,
+                                                   [vim.VirtualMachine], True)
+    blocked = sorted((vm for vm in view.view if host_backed_devices(vm)),
+                     key=lambda vm: vm.name)
+    view.DestroyView()
+    assert blocked, "govmomi's stock VMs come with a connected host CD-ROM"
+    before = read_world(si)
+    vm = next(v for v in blocked if before.peers(before.vms[v._moId].host_moid or ""))
+    result = run_cli("migrate", vm._moId, "--auto", env=stock_vcsim.env())
+    assert result.code == 2, result.err
+    assert "host-device" in result.err
+    assert read_world(si).vms == before.vms
