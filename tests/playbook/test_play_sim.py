@@ -129,6 +129,7 @@ def test_unplaceable_vm_stops_the_window_before_maintenance(sim: Any, play: Any,
     assert not (tmp_path / "vmcctl-journal-10.94.24.71.json").exists()
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_partial_moves_the_others_and_never_enters_maintenance(
         sim: Any, play: Any, write: Callable[[str], Path]) -> None:
     path = write("""
