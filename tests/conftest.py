@@ -19,7 +19,7 @@ ENV_PREFIXES = ("VMCCTL_", "GOVC_")
 # the first one also starts the session's H2O-3 (~8 s quiet, much more on a loaded
 # machine) and the migration stories train for ~13 s.
 H2O_TIMEOUT_S = 180
-SIM_FIXTURES = frozenset({"vcsim", "vcsim_factory"})
+SIM_FIXTURES = frozenset({"vcsim", "vcsim_factory", "stock_vcsim", "stock_vcsim_factory"})
 NO_SIM_ENV = "VMCCTL_TESTS_NO_SIM"  # set: simulator tests are deselected
 
 

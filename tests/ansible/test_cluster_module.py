@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from ansible_fixtures import Play
 
-pytestmark = [pytest.mark.sim, pytest.mark.slow]
+pytestmark = [pytest.mark.sim, pytest.mark.slow, pytest.mark.vmcctl_sim("the seed inventory")]
 
 HOSTS = ["10.94.24.70", "10.94.24.73", "10.94.24.84", "10.94.24.86"]
 

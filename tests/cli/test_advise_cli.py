@@ -12,6 +12,7 @@ B_HOSTS = {"10.94.24.70", "10.94.24.71", "10.94.24.72", "10.94.24.73"}
 A_HOSTS = {"10.94.24.84", "10.94.24.85", "10.94.24.86", "10.94.24.87", "10.94.24.88"}
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_other_fault_domain_rejects_every_us_west_2b_host(vcsim: Any, run_cli: Any) -> None:
     result = run_cli("advise", "ML-cpu-vm-04", "--fault-domain", "other", "-o", "json",
                      env=vcsim.env())
@@ -26,6 +27,7 @@ def test_other_fault_domain_rejects_every_us_west_2b_host(vcsim: Any, run_cli: A
         assert "same fault domain" in rejected[host]
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_table_groups_rejections_by_reason(vcsim: Any, run_cli: Any) -> None:
     result = run_cli("advise", "ML-cpu-vm-04", "--fault-domain", "other", env=vcsim.env())
     assert result.code == 0, result.err
@@ -34,6 +36,7 @@ def test_table_groups_rejections_by_reason(vcsim: Any, run_cli: Any) -> None:
     assert "10.94.24.71" in line and "10.94.24.73" in line
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_no_host_qualifies_exits_1_naming_the_option(vcsim: Any, run_cli: Any) -> None:
     result = run_cli("advise", "ML-cpu-vm-04", "--max-cpu", "1", env=vcsim.env())
     assert result.code == 1
@@ -41,6 +44,7 @@ def test_no_host_qualifies_exits_1_naming_the_option(vcsim: Any, run_cli: Any) -
     assert "Traceback" not in result.err
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_unknown_fault_domain_suggests_names(vcsim: Any, run_cli: Any) -> None:
     result = run_cli("advise", "ML-cpu-vm-04", "--fault-domain", "us-west-2c", env=vcsim.env())
     assert result.code == 2

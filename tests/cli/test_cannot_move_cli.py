@@ -80,6 +80,7 @@ def test_advise_and_migrate_refuse_an_unmovable_vm_with_exit_2(vcsim_factory: An
     assert sim.control.relocations() == []
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_seed_71_maintenance_stops_before_any_relocation(vcsim_factory: Any,
                                                          tmp_path: Path) -> None:
     """The issue-13 "71 case": licensed-app-01 is pinned by a must-rule."""

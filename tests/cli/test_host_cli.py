@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 SEED_HOST = "10.94.24.70"
 
 
@@ -50,6 +52,7 @@ def test_fault_on_one_vm_exits_1_with_a_table_and_no_maintenance(vcsim_factory: 
         assert not mine or not mine[0].get("in_maintenance")
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_dry_run_moves_nothing_and_json_is_the_plan(vcsim_factory: Any, tmp_path: Path) -> None:
     sim = vcsim_factory(time_scale=20)
     code, out, _ = run(sim, tmp_path, "host", "evacuate", SEED_HOST, "--dry-run", "-o", "json")
@@ -62,6 +65,7 @@ def test_dry_run_moves_nothing_and_json_is_the_plan(vcsim_factory: Any, tmp_path
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_sigint_mid_evacuation_then_resume_moves_every_vm_once(vcsim_factory: Any,
                                                                tmp_path: Path) -> None:
     sim = vcsim_factory(time_scale=4)  # 64 GB VMs take ~4.5 s, 8 GB ones ~1 s
@@ -106,6 +110,7 @@ def test_sigint_mid_evacuation_then_resume_moves_every_vm_once(vcsim_factory: An
     assert sim.password not in text and sim.username not in text
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_restore_without_a_journal_is_an_input_error(vcsim_factory: Any,
                                                      tmp_path: Path) -> None:
     sim = vcsim_factory(time_scale=20)

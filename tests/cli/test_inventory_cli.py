@@ -17,6 +17,7 @@ def test_hosts_table_lists_every_host_with_its_fault_domain(vcsim: Any, run_cli:
         assert host.fault_domain in line
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_hosts_json_has_load_and_vm_counts(vcsim: Any, run_cli: Any) -> None:
     rows = run_cli("inventory", "hosts", "-o", "json", env=vcsim.env()).json()
     by_name = {r["name"]: r for r in rows}
@@ -29,6 +30,7 @@ def test_hosts_json_has_load_and_vm_counts(vcsim: Any, run_cli: Any) -> None:
     assert min(a_hosts, key=lambda r: r["cpu_pct"])["name"] == "10.94.24.85"
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_vms_filters_by_host_and_fault_domain(vcsim: Any, run_cli: Any) -> None:
     on_70 = run_cli("inventory", "vms", "--host", "10.94.24.70", "-o", "json",
                     env=vcsim.env()).json()
@@ -42,6 +44,7 @@ def test_vms_filters_by_host_and_fault_domain(vcsim: Any, run_cli: Any) -> None:
     assert in_2a and all(r["fault_domain"] == "us-west-2a" for r in in_2a)
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_unknown_host_filter_is_a_usage_error_with_suggestion(vcsim: Any,
                                                               run_cli: Any) -> None:
     result = run_cli("inventory", "vms", "--host", "10.94.24.07", env=vcsim.env())

@@ -55,6 +55,7 @@ def test_enter_evacuate_exit_restore_brings_every_vm_home(vcsim_factory: Any, ru
     assert creds.password not in text and creds.username not in text
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_resume_of_a_finished_evacuation_is_refused_not_replayed(vcsim_factory: Any,
                                                                  run_cli: Any,
                                                                  tmp_path: Path) -> None:
@@ -75,6 +76,7 @@ def test_resume_of_a_finished_evacuation_is_refused_not_replayed(vcsim_factory: 
     assert not next(r for r in rows if r["name"] == host)["maintenance"]
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 @pytest.mark.parametrize("where", ["a-file/j.json", "no-such-folder/j.json"])
 def test_an_unwritable_journal_path_is_an_input_error_before_any_move(
         vcsim_factory: Any, run_cli: Any, tmp_path: Path, where: str) -> None:

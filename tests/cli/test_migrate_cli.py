@@ -27,6 +27,7 @@ def fast_sim(vcsim_factory: Any) -> Any:
     return vcsim_factory(time_scale=20)
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_seed_move_high_priority_one_relocation_host_and_pool_only(fast_sim: Any,
                                                                    run_cli: Any) -> None:
     result = run_cli("migrate", ML, "--host", "10.94.24.85", "--priority", "high",
@@ -44,6 +45,7 @@ def test_seed_move_high_priority_one_relocation_host_and_pool_only(fast_sim: Any
     assert (row["host"], row["fault_domain"]) == ("10.94.24.85", "us-west-2a")
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_json_output_shape(fast_sim: Any, run_cli: Any) -> None:
     result = run_cli("migrate", ML, "--host", "10.94.24.86", "-o", "json", env=fast_sim.env())
     assert result.code == 0, result.err
@@ -56,6 +58,7 @@ def test_json_output_shape(fast_sim: Any, run_cli: Any) -> None:
     assert data["seconds"] > 0
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_dry_run_submits_nothing(fast_sim: Any, run_cli: Any) -> None:
     result = run_cli("migrate", ML, "--host", "10.94.24.85", "--priority", "high",
                      "--dry-run", "-o", "json", env=fast_sim.env())
@@ -68,6 +71,7 @@ def test_dry_run_submits_nothing(fast_sim: Any, run_cli: Any) -> None:
     assert _where(fast_sim, run_cli, ML)["host"] == "10.94.24.70"
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_fault_domain_other_lands_on_least_loaded_host_of_us_west_2a(fast_sim: Any,
                                                                      run_cli: Any) -> None:
     result = run_cli("migrate", ML, "--fault-domain", "other", "--priority", "high",
@@ -77,6 +81,7 @@ def test_fault_domain_other_lands_on_least_loaded_host_of_us_west_2a(fast_sim: A
     assert _where(fast_sim, run_cli, ML)["host"] == "10.94.24.85"
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_host_and_auto_together_is_a_usage_error(fast_sim: Any, run_cli: Any) -> None:
     result = run_cli("migrate", ML, "--host", "10.94.24.85", "--auto", env=fast_sim.env())
     assert result.code == 2
@@ -84,6 +89,7 @@ def test_host_and_auto_together_is_a_usage_error(fast_sim: Any, run_cli: Any) ->
     assert fast_sim.control.relocations() == []
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_powered_off_vm_is_moved_cold_and_says_so(fast_sim: Any, run_cli: Any) -> None:
     result = run_cli("migrate", "jump-01", "--host", "10.94.24.71", env=fast_sim.env())
     assert result.code == 0, result.err
@@ -128,6 +134,7 @@ def test_session_expiring_during_the_wait_is_renewed_and_moves_once(vcsim_factor
     assert _where(sim, run_cli, ML)["host"] == "10.94.24.85"
 
 
+@pytest.mark.vmcctl_sim("its self-signed certificate (VMCCTL_CA_FILE)")
 def test_default_tls_verification_fails_against_self_signed_sim(vcsim: Any,
                                                                run_cli: Any) -> None:
     env = vcsim.env()
@@ -138,6 +145,7 @@ def test_default_tls_verification_fails_against_self_signed_sim(vcsim: Any,
     assert len(result.err.strip().splitlines()) == 1
 
 
+@pytest.mark.vmcctl_sim("its self-signed certificate (VMCCTL_CA_FILE)")
 def test_ca_file_flag_and_insecure_flag_work(vcsim: Any, run_cli: Any) -> None:
     env = vcsim.env()
     ca = env.pop("VMCCTL_CA_FILE")

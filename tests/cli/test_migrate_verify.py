@@ -20,7 +20,7 @@ import pytest
 from vmcctl.vsphere import relocate as relocate_module
 from vmcctl.vsphere.relocate import MovePlan, VmLocation
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim, pytest.mark.vmcctl_sim("the seed inventory")]
 
 ML = "ML-cpu-vm-04"
 TARGET = "10.94.24.85"

@@ -54,6 +54,7 @@ def test_failed_evacuation_run_again_then_restore_brings_every_vm_home(
     assert homecomings(sim) == Counter(on_host)  # one relocation home per VM
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_a_finished_evacuation_run_again_keeps_the_way_home(vcsim_factory: Any, run_cli: Any,
                                                             in_tmp: Path) -> None:
     """Defect: evacuating an already empty host again wrote an empty journal over the old one."""
@@ -91,6 +92,7 @@ def test_restore_from_the_attributes_alone_and_inventory_away(vcsim_factory: Any
     assert run_cli("inventory", "vms", "--away", "-o", "json", env=sim.env()).json() == []
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_restore_with_no_journal_and_no_attribute_is_an_input_error(vcsim_factory: Any,
                                                                     run_cli: Any,
                                                                     in_tmp: Path) -> None:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
 from executor_fixtures import wide_inventory
 
 from vmcctl.executor.evacuate import run_journal
@@ -61,6 +62,7 @@ def slow_six_vm_evacuation(vcsim_factory: Any, client_for: Any, tmp_path: Path,
     return sim, client, journal, path
 
 
+@pytest.mark.vmcctl_sim("the seed inventory, and maintenance that waits for VMs")
 def test_evacuate_enter_exit_restore_puts_every_vm_home(vcsim_factory: Any, client_for: Any,
                                                          tmp_path: Path) -> None:
     sim = vcsim_factory(time_scale=20)

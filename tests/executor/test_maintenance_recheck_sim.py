@@ -45,6 +45,7 @@ class PowerOnDuringMoves(ExecutorEvents):
             power_on(self.client, LATECOMER)
 
 
+@pytest.mark.vmcctl_sim("the seed inventory, and maintenance that waits for VMs")
 def test_a_vm_powered_on_during_the_moves_is_moved_too(vcsim_factory: Any, client_for: Any,
                                                        tmp_path: Path) -> None:
     """Defect: the enter task waited forever on a VM powered on meanwhile."""
@@ -62,6 +63,7 @@ def test_a_vm_powered_on_during_the_moves_is_moved_too(vcsim_factory: Any, clien
     assert len(sim.control.relocations(LATECOMER)) == 1
 
 
+@pytest.mark.vmcctl_sim("the seed inventory, and maintenance that waits for VMs")
 def test_without_re_planning_the_run_stops_naming_the_vm(vcsim_factory: Any, client_for: Any,
                                                          tmp_path: Path) -> None:
     sim = vcsim_factory(time_scale=20)
@@ -76,6 +78,7 @@ def test_without_re_planning_the_run_stops_naming_the_vm(vcsim_factory: Any, cli
     assert not in_maintenance(client, report.host_moid)
 
 
+@pytest.mark.vmcctl_sim("the seed inventory, and maintenance that waits for VMs")
 def test_ctrl_c_while_entering_cancels_the_task_and_resume_finishes(
         vcsim_factory: Any, client_for: Any, run_cli: Any, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:

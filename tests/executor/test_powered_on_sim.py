@@ -11,7 +11,7 @@ from vmcctl.errors import TaskFailedError
 from vmcctl.executor.maintenance import enter_maintenance, powered_on_vms
 from vmcctl.vsphere.snapshot import take_snapshot
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim, pytest.mark.vmcctl_sim("the seed inventory")]
 
 
 def test_lists_the_powered_on_vms_of_one_host_by_name(vcsim: Any, client_for: Any) -> None:

@@ -157,6 +157,7 @@ def test_vm_moved_by_someone_else_before_the_retry_fails_with_its_fault(
     assert journal.maintenance == "not-entered" and not _maintenance_calls(sim)
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_restore_meeting_a_vm_moved_by_someone_else_does_not_report_success(
         vcsim_factory: Any, client_for: Any, tmp_path: Path) -> None:
     sim = vcsim_factory(time_scale=20)
@@ -199,6 +200,7 @@ PROBLEM = {"restarted": "the VM restarted", "powered-off": "power state changed"
            "elsewhere": "not "}
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 @pytest.mark.parametrize("effect", sorted(EFFECTS))
 def test_a_successful_task_whose_vm_did_not_arrive_intact_is_not_done(
         vcsim_factory: Any, client_for: Any, tmp_path: Path,

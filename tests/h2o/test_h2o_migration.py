@@ -18,7 +18,8 @@ from conftest import LiveH2O
 
 from vmcctl.h2o.demo import TrainingJob, start_training_job
 
-pytestmark = [pytest.mark.h2o, pytest.mark.sim, pytest.mark.slow]
+pytestmark = [pytest.mark.h2o, pytest.mark.sim, pytest.mark.slow,
+              pytest.mark.vmcctl_sim("the seed VM ML-cpu-vm-04 with the local H2O's guest IP")]
 
 VM = "ML-cpu-vm-04"
 BEFORE_S = 3.0

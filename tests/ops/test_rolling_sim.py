@@ -13,7 +13,7 @@ import pytest
 from vmcctl.sim.generate import generate_inventory
 from vmcctl.sim.inventory import InventorySpec
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim, pytest.mark.vmcctl_sim("the seed inventory")]
 
 PINNED = "10.94.24.71"  # the seed's licensed-on-71 must-rule keeps licensed-app-01 there
 

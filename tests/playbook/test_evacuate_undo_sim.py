@@ -12,6 +12,7 @@ pytestmark = pytest.mark.sim
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_failed_evacuate_says_how_to_bring_the_moved_vms_back(vcsim_factory: Any,
                                                               play: Any) -> None:
     """Found in review: the error did not say how to undo the moves that happened."""

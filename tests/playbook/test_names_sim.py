@@ -24,6 +24,7 @@ def relocations(sim: Any) -> list[dict[str, Any]]:
     return [e for e in sim.control.audit() if e.get("method") == "RelocateVM_Task"]
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
 def test_unknown_host_in_a_later_step_refuses_the_run_before_step_1(
         sim: Any, play: Any, write: Callable[[str], Path], dry_run: list[str]) -> None:
@@ -44,6 +45,7 @@ def test_unknown_host_in_a_later_step_refuses_the_run_before_step_1(
     assert relocations(sim) == []
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_unknown_vm_from_a_var_is_checked_too(sim: Any, play: Any,
                                               write: Callable[[str], Path]) -> None:
     path = write(f"""
@@ -59,6 +61,7 @@ def test_unknown_vm_from_a_var_is_checked_too(sim: Any, play: Any,
     assert relocations(sim) == []
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_a_host_saved_by_advise_is_left_to_its_step(sim: Any, play: Any,
                                                     write: Callable[[str], Path]) -> None:
     path = write(f"""

@@ -40,6 +40,7 @@ def mutations(sim: Any) -> list[dict[str, Any]]:
     return [e for e in sim.control.audit() if e.get("method") in MUTATING]
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_seed_ml_vmotion_goes_to_the_other_fault_domain_and_back(sim: Any, play: Any) -> None:
     result = play(str(PLAYBOOKS / "seed-ml-vmotion.yaml"), "--var", "pause=0", "-o", "json",
                   env=sim.env())
@@ -58,6 +59,7 @@ def test_seed_ml_vmotion_goes_to_the_other_fault_domain_and_back(sim: Any, play:
     assert "step 4/4 \"bring it home\": migrate" in result.err  # progress: stderr only
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_maintenance_window_brings_every_vm_home(sim: Any, play: Any, tmp_path: Path) -> None:
     before = {v.moid: v.host_moid for v in inventory(sim).vms}
     journal = tmp_path / "window.json"
@@ -82,6 +84,7 @@ def test_maintenance_window_brings_every_vm_home(sim: Any, play: Any, tmp_path: 
     assert journal.exists() and journal.with_name("window.restore.json").exists()
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 @pytest.mark.parametrize("playbook", ["seed-ml-vmotion.yaml", "maintenance-window.yaml"])
 def test_dry_run_submits_nothing(sim: Any, play: Any, tmp_path: Path, playbook: str) -> None:
     result = play(str(PLAYBOOKS / playbook), "--dry-run", "-o", "json", env=sim.env())
@@ -103,6 +106,7 @@ def test_dry_run_submits_nothing(sim: Any, play: Any, tmp_path: Path, playbook: 
         assert plan["complete"] and len(plan["actions"]) == 5  # 4 moves + enter maintenance
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_unplaceable_vm_stops_the_window_before_maintenance(sim: Any, play: Any,
                                                             tmp_path: Path) -> None:
     # licensed-app-01 must run on 10.94.24.71 (a vm-host-must rule): it cannot leave.
@@ -125,6 +129,7 @@ def test_unplaceable_vm_stops_the_window_before_maintenance(sim: Any, play: Any,
     assert not (tmp_path / "vmcctl-journal-10.94.24.71.json").exists()
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_partial_moves_the_others_and_never_enters_maintenance(
         sim: Any, play: Any, write: Callable[[str], Path]) -> None:
     path = write("""
@@ -142,6 +147,7 @@ def test_partial_moves_the_others_and_never_enters_maintenance(
     assert "EnterMaintenanceMode_Task" not in {e["method"] for e in mutations(sim)}
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_dry_run_also_stops_at_the_step_that_would_fail(sim: Any, play: Any) -> None:
     result = play(str(PLAYBOOKS / "maintenance-window.yaml"), "--dry-run",
                   "--var", "host=10.94.24.71", env=sim.env())
@@ -150,6 +156,7 @@ def test_dry_run_also_stops_at_the_step_that_would_fail(sim: Any, play: Any) -> 
     assert mutations(sim) == []
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_maintenance_refused_while_vms_run_and_migrate_is_idempotent(
         sim: Any, play: Any, write: Callable[[str], Path]) -> None:
     path = write(f"""
@@ -181,6 +188,7 @@ def test_wrong_password_is_a_usage_error_before_any_step(sim: Any, play: Any) ->
     assert sim.control.relocations() == []
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_connection_from_the_playbook_with_the_password_from_the_environment(
         sim: Any, play: Any, write: Callable[[str], Path]) -> None:
     env = sim.env()

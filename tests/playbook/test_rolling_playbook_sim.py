@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim, pytest.mark.vmcctl_sim("the seed inventory")]
 
 PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "rolling-maintenance.yaml"
 

@@ -23,6 +23,7 @@ def _vm_names_spec(si: Any) -> Any:
         propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["name"])])
 
 
+@pytest.mark.vmcctl_sim("result paging (RetrievePropertiesEx tokens)")
 def test_max_objects_pages_with_token(vcsim: Any) -> None:
     si = vcsim.connect()
     pc = si.content.propertyCollector
@@ -38,6 +39,7 @@ def test_max_objects_pages_with_token(vcsim: Any) -> None:
     assert sorted(names) == sorted(v.name for v in vcsim.inventory.vms)
 
 
+@pytest.mark.vmcctl_sim("result paging (RetrievePropertiesEx tokens)")
 def test_cancel_retrieve_drops_the_token(vcsim: Any) -> None:
     si = vcsim.connect()
     pc = si.content.propertyCollector
@@ -65,6 +67,7 @@ def test_large_results_are_paged_without_max_objects(vcsim_factory: Any) -> None
     assert total == 1115
 
 
+@pytest.mark.vmcctl_sim("sessions expired through /_sim/")
 def test_expired_sessions_get_not_authenticated(vcsim: Any) -> None:
     si = vcsim.connect()
     host = find(si, vim.HostSystem, "10.94.24.85")

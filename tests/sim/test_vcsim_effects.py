@@ -21,7 +21,7 @@ from vcsim_helpers import (
 
 from vmcctl.errors import SimulatorError
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim, pytest.mark.vmcctl_sim("effects injected through /_sim/")]
 
 SCALE = 20.0
 VM, SOURCE, TARGET, ELSEWHERE = "ML-cpu-vm-04", "10.94.24.70", "10.94.24.85", "10.94.24.86"

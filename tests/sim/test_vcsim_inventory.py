@@ -11,7 +11,8 @@ from pyVim.connect import SmartConnect
 from pyVmomi import vim
 from vcsim_helpers import all_of, find, seed_dict
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim,
+              pytest.mark.vmcctl_sim("tests our simulator's seed inventory, load and certificate")]
 
 
 def test_hosts_fault_domains_hardware_and_load(vcsim: Any) -> None:

@@ -9,7 +9,8 @@ import pytest
 from pyVmomi import vim, vmodl
 from vcsim_helpers import TaskWatch, find, host_entry, relocate, seed_dict, wait_task
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim,
+              pytest.mark.vmcctl_sim("maintenance that waits for VMs, modelled by our simulator")]
 
 SCALE = 20.0
 

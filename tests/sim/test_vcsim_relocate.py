@@ -8,7 +8,8 @@ import pytest
 from pyVmomi import vim, vmodl
 from vcsim_helpers import TaskWatch, find, host_entry, relocate, seed_dict, wait_task
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim,
+              pytest.mark.vmcctl_sim("relocation progress, duration and load (our model)")]
 
 SCALE = 20.0  # seed ML-cpu-vm-04 (64 GB): (2 + 0.25 * 64) / 20 = 0.9 s
 

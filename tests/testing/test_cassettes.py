@@ -65,6 +65,7 @@ def test_replay_without_server_and_with_wrong_credentials_gives_live_results(
     assert replayed["secrets"] == [SESSION_PLACEHOLDER, SESSION_PLACEHOLDER]
 
 
+@pytest.mark.vmcctl_sim("credentials unlike any word (user/pass occur in every SOAP body)")
 @pytest.mark.sim
 def test_written_cassette_holds_no_credentials_or_session_values(
         live_target: Target, run_session: SessionRunner, tmp_path: Path) -> None:

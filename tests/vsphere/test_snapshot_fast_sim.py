@@ -29,6 +29,7 @@ def _both(client: Client, **kwargs: Any) -> tuple[Any, Any, int, int]:
     return fast, slow, fast_calls, client.soap_calls
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
 def test_fast_path_equals_pyvmomi_on_the_seed_inventory(client: Client) -> None:
     fast, slow, fast_calls, slow_calls = _both(client)
     assert fast == slow

@@ -62,6 +62,7 @@ def test_snapshot_costs_pages_plus_two_calls(client: Any) -> None:
     assert client.soap_calls == stats.pages + 2  # CreateContainerView, pages, DestroyView
 
 
+@pytest.mark.vmcctl_sim("result paging (RetrievePropertiesEx tokens)")
 def test_pagination_is_followed(client: Any) -> None:
     whole_stats = CollectStats()
     whole = take_snapshot(client, stats=whole_stats)

@@ -12,7 +12,7 @@ import yaml
 
 from vmcctl.sim import build as sim_build
 from vmcctl.sim.inventory import load_inventory
-from vmcctl.sim.server import SimServer
+from vmcctl.sim.server import SimServer, StockModel, StockSimServer
 
 
 @click.group()
@@ -24,24 +24,68 @@ def _interrupt(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+_STOCK_ONLY = ("dc", "clusters", "hosts", "standalone_hosts", "vms")
+
+
 @sim.command()
-@click.option("--inventory", "inventory_file", required=True,
+@click.option("--inventory", "inventory_file", default=None,
               type=click.Path(dir_okay=False, path_type=Path),
               help="Inventory YAML (see docs/simulator.md; vmcctl/sim/inventories/seed.yaml).")
+@click.option("--stock", is_flag=True,
+              help="Serve govmomi's stock simulator instead (its default VPX model, "
+                   "no vmcctl extensions; log in as user/pass).")
 @click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535),
               help="TCP port on 127.0.0.1; 0 picks a free one.")
 @click.option("--time-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001),
               help="Divide modelled vMotion durations by this (10 = ten times faster).")
 @click.option("--plain-http", is_flag=True, help="Serve plain HTTP instead of HTTPS.")
-def serve(inventory_file: Path, port: int, time_scale: float, plain_http: bool) -> None:
-    """Serve the vSphere SDK for an inventory until interrupted.
+@click.option("--dc", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="With --stock: datacenters (vcsim's -dc).")
+@click.option("--clusters", default=1, show_default=True, type=click.IntRange(0, 64),
+              help="With --stock: clusters per datacenter (vcsim's -cluster).")
+@click.option("--hosts", default=3, show_default=True, type=click.IntRange(0, 256),
+              help="With --stock: hosts per cluster (vcsim's -host).")
+@click.option("--standalone-hosts", default=1, show_default=True, type=click.IntRange(0, 64),
+              help="With --stock: standalone hosts per datacenter (vcsim's -standalone-host).")
+@click.option("--vms", default=2, show_default=True, type=click.IntRange(0, 4096),
+              help="With --stock: VMs per resource pool and standalone host (vcsim's -vm).")
+@click.pass_context
+def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: int,
+          time_scale: float, plain_http: bool, dc: int, clusters: int, hosts: int,
+          standalone_hosts: int, vms: int) -> None:
+    """Serve the vSphere SDK for an inventory (or govmomi's stock model) until interrupted.
 
     The first line on stdout is the SDK URL; stderr says where the
     self-signed certificate is (pass it to --ca-file) and which user to log
     in as. Stop it with Ctrl-C or SIGTERM.
     """
-    spec = load_inventory(inventory_file)
-    server = SimServer(spec, port=port, time_scale=time_scale, plain_http=plain_http)
+    given = {name for name in (*_STOCK_ONLY, "time_scale")
+             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
+    server: SimServer | StockSimServer
+    if stock:
+        if inventory_file is not None:
+            raise click.UsageError("--stock serves govmomi's own model: drop --inventory")
+        if "time_scale" in given:
+            raise click.UsageError("--time-scale needs vmcctl's simulator: drop --stock")
+        model = StockModel(datacenters=dc, clusters=clusters, hosts=hosts,
+                           standalone_hosts=standalone_hosts, vms=vms)
+        server = StockSimServer(model, port=port, plain_http=plain_http)
+        banner = (f"serving govmomi's stock simulator: {dc} datacenter(s), "
+                  f"{dc * (clusters * hosts + standalone_hosts)} hosts; "
+                  f"log in as {server.username!r} (govmomi's default password, see "
+                  "docs/simulator.md); Ctrl-C to stop")
+    else:
+        if inventory_file is None:
+            raise click.UsageError("give --inventory FILE, or --stock for govmomi's own model")
+        stray = sorted(given & set(_STOCK_ONLY))
+        if stray:
+            names = ", ".join("--" + name.replace("_", "-") for name in stray)
+            raise click.UsageError(f"{names} only apply with --stock")
+        spec = load_inventory(inventory_file)
+        server = SimServer(spec, port=port, time_scale=time_scale, plain_http=plain_http)
+        banner = (f"serving {spec.datacenter}: {len(spec.hosts)} hosts, {len(spec.vms)} VMs; "
+                  f"log in as {spec.credentials.username!r} (password from the inventory); "
+                  "Ctrl-C to stop")
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         endpoint = server.start()
@@ -49,10 +93,7 @@ def serve(inventory_file: Path, port: int, time_scale: float, plain_http: bool) 
         sys.stdout.flush()
         if endpoint.cert_file is not None:
             click.echo(f"certificate: {endpoint.cert_file}", err=True)
-        hosts = len(spec.hosts)
-        click.echo(f"serving {spec.datacenter}: {hosts} hosts, {len(spec.vms)} VMs; "
-                   f"log in as {spec.credentials.username!r} (password from the inventory); "
-                   "Ctrl-C to stop", err=True)
+        click.echo(banner, err=True)
         code = server.wait()
         raise click.exceptions.Exit(0 if code in (0, -signal.SIGTERM) else 1)
     except KeyboardInterrupt:
@@ -62,15 +103,17 @@ def serve(inventory_file: Path, port: int, time_scale: float, plain_http: bool) 
 
 
 @sim.command("build")
-@click.option("--force", is_flag=True, help="Rebuild even when the binary is up to date.")
+@click.option("--force", is_flag=True, help="Rebuild even when the binaries are up to date.")
 def build_cmd(force: bool) -> None:
-    """Build the simulator binary from its Go source (needs Go and govmomi's source)."""
-    target = sim_build.binary_path()
-    if force or sim_build.needs_build(target):
-        sim_build.build(target)
-        click.echo(f"built {target}")
-    else:
-        click.echo(f"up to date: {target}")
+    """Build the simulator binaries from their Go source (needs Go and govmomi's source):
+    vmcctl's simulator and govmomi's stock one (for ``serve --stock``)."""
+    for name in (sim_build.BINARY_NAME, sim_build.STOCK_BINARY_NAME):
+        target = sim_build.binary_path(name)
+        if force or sim_build.needs_build(target, name):
+            sim_build.build(target, name)
+            click.echo(f"built {target}")
+        else:
+            click.echo(f"up to date: {target}")
 
 
 @sim.command()

@@ -7,14 +7,21 @@ vmcctl can use it:
 - ``vcsim_factory(inventory=..., time_scale=..., plain_http=...)``: start one
   on another inventory (a path, a dict or an ``InventorySpec``).
 
-Both yield a ``SimHandle`` (``.url``, ``.username``, ``.password``,
+- ``stock_vcsim``: govmomi's stock simulator (its default VPX model, no
+  vmcctl extensions), fresh for each test; ``stock_vcsim_factory(model=...,
+  plain_http=..., username=..., password=...)`` starts one with other counts
+  (a ``StockModel``) or credentials.
+
+All yield a ``SimHandle`` (``.url``, ``.username``, ``.password``,
 ``.cert_file``, ``.inventory``, ``.control``, ``.connect()``).
 
-With ``VCSIM_URL`` set (for instance the official vcsim container), the
-fixtures use that server instead (``VCSIM_USERNAME``/``VCSIM_PASSWORD``,
-default ``user``/``pass``; ``VCSIM_CA_FILE`` or no verification). Tests that
-need vmcctl's extensions (``.control``) or a specific inventory then skip
-with a reason.
+With ``VCSIM_URL`` set (for instance govmomi's stock vcsim, ``vmcctl sim
+serve --stock``), every fixture uses that server instead
+(``VCSIM_USERNAME``/``VCSIM_PASSWORD``, default ``user``/``pass``;
+``VCSIM_CA_FILE`` or no verification). A test marked
+``@pytest.mark.vmcctl_sim("why")`` needs vmcctl's own simulator (its seed
+inventory, ``/_sim/`` control endpoints, certificate, paging, users ...):
+the fixtures skip it then, with that reason, before anything starts.
 """
 
 from __future__ import annotations
@@ -29,9 +36,16 @@ import pytest
 
 from vmcctl.sim.control import SimControl
 from vmcctl.sim.inventory import InventorySpec, load_inventory, parse_inventory
-from vmcctl.sim.server import SimEndpoint, SimServer
+from vmcctl.sim.server import SimEndpoint, SimServer, StockModel, StockSimServer
 
 SEED_INVENTORY = Path(__file__).resolve().parent / "inventories" / "seed.yaml"
+OWN_SIM_MARKER = "vmcctl_sim"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{OWN_SIM_MARKER}(reason): needs vmcctl's own simulator (seed inventory, "
+        "control endpoints, certificate, paging ...); skipped with VCSIM_URL")
 
 
 class SimHandle:
@@ -69,14 +83,15 @@ class SimHandle:
     @property
     def inventory(self) -> InventorySpec:
         if self.endpoint.inventory is None:
-            pytest.skip("VCSIM_URL simulator: its inventory is not known to the test")
+            pytest.skip("this simulator's inventory is not known to the test "
+                        "(VCSIM_URL or govmomi's stock simulator)")
         return self.endpoint.inventory
 
     @property
     def control(self) -> SimControl:
         control = self.endpoint.control
         if self.external and not control.available():
-            pytest.skip("VCSIM_URL simulator has no /_sim/ control endpoints "
+            pytest.skip("this simulator has no /_sim/ control endpoints "
                         "(needs vmcctl's own simulator)")
         return control
 
@@ -137,12 +152,23 @@ def _external_endpoint() -> SimEndpoint | None:
                        cert_file=Path(ca) if ca else None, inventory=None)
 
 
+def _skip_if_own_sim_needed(request: pytest.FixtureRequest) -> None:
+    """With VCSIM_URL set, skip a test marked ``vmcctl_sim`` with its reason."""
+    marker = request.node.get_closest_marker(OWN_SIM_MARKER)
+    if marker is None or not os.environ.get("VCSIM_URL"):
+        return
+    reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+    pytest.skip(f"needs vmcctl's own simulator{': ' + reason if reason else ''} "
+                "(VCSIM_URL is set)")
+
+
 SimFactory = Callable[..., SimHandle]
 
 
 @pytest.fixture
-def vcsim_factory() -> Iterator[SimFactory]:
+def vcsim_factory(request: pytest.FixtureRequest) -> Iterator[SimFactory]:
     """Start simulators on demand; all are stopped at the end of the test."""
+    _skip_if_own_sim_needed(request)
     servers: list[SimServer] = []
     handles: list[SimHandle] = []
 
@@ -174,3 +200,42 @@ def vcsim_factory() -> Iterator[SimFactory]:
 def vcsim(vcsim_factory: SimFactory) -> SimHandle:
     """A simulator on the seed inventory, fresh for this test."""
     return vcsim_factory()
+
+
+@pytest.fixture
+def stock_vcsim_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., SimHandle]]:
+    """Start govmomi's stock simulator on demand (``VCSIM_URL`` wins when set)."""
+    _skip_if_own_sim_needed(request)
+    servers: list[StockSimServer] = []
+    handles: list[SimHandle] = []
+
+    def start(model: StockModel | None = None, *, plain_http: bool = False,
+              username: str = "user", password: str = "pass") -> SimHandle:
+        external = _external_endpoint()
+        if external is not None:
+            if model is not None:
+                pytest.skip("VCSIM_URL simulator serves its own inventory")
+            if (username, password) != ("user", "pass"):
+                pytest.skip("VCSIM_URL simulator has its own credentials")
+            handle = SimHandle(external, external=True)
+        else:
+            server = StockSimServer(model, plain_http=plain_http, username=username,
+                                    password=password)
+            servers.append(server)
+            handle = SimHandle(server.start(), external=True)
+        handles.append(handle)
+        return handle
+
+    try:
+        yield start
+    finally:
+        for handle in handles:
+            handle.close()
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def stock_vcsim(stock_vcsim_factory: Callable[..., SimHandle]) -> SimHandle:
+    """govmomi's stock simulator (default VPX model, HTTPS), fresh for this test."""
+    return stock_vcsim_factory()

@@ -1,9 +1,11 @@
-"""Start and stop the simulator from Python.
+"""Start and stop the simulators from Python.
 
 ``SimServer`` validates nothing itself: it takes an ``InventorySpec`` (already
 validated), writes the normalised JSON the Go program reads, starts the
 binary, and waits for the SDK URL on its first stdout line and the
-certificate path on stderr.
+certificate path on stderr. ``StockSimServer`` does the same for govmomi's
+stock simulator (its default VPX model, no inventory file, no vmcctl
+extensions).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from vmcctl.errors import SimulatorError
-from vmcctl.sim.build import ensure_binary
+from vmcctl.sim.build import STOCK_BINARY_NAME, ensure_binary
 from vmcctl.sim.control import SimControl
 from vmcctl.sim.inventory import InventorySpec
 
@@ -70,17 +72,12 @@ class SimEndpoint:
         return SimControl(self.url, verify=str(self.cert_file) if self.cert_file else True)
 
 
-class SimServer:
-    """A simulator process; use as a context manager."""
+class _SimProcess:
+    """A simulator binary run as a child process; use as a context manager."""
 
-    def __init__(self, inventory: InventorySpec, *, port: int = 0, time_scale: float = 1.0,
-                 plain_http: bool = False, listen_host: str = "127.0.0.1",
-                 on_log: Callable[[str], None] | None = None) -> None:
-        if time_scale <= 0:
-            raise SimulatorError("time scale must be positive")
-        self.inventory = inventory
+    def __init__(self, *, port: int, plain_http: bool, listen_host: str,
+                 on_log: Callable[[str], None] | None) -> None:
         self.port = port
-        self.time_scale = time_scale
         self.plain_http = plain_http
         self.listen_host = listen_host
         self._on_log = on_log
@@ -89,15 +86,20 @@ class SimServer:
         self._lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
         self.endpoint: SimEndpoint | None = None
 
+    def _command(self, work: Path) -> list[str]:
+        raise NotImplementedError
+
+    def _endpoint(self, url: str, cert: Path | None) -> SimEndpoint:
+        raise NotImplementedError
+
     def start(self, timeout: float = 60.0) -> SimEndpoint:
-        binary = ensure_binary()
         self._workdir = tempfile.TemporaryDirectory(prefix="vmcctl-sim-")
-        work = Path(self._workdir.name)
-        inv_file = work / "inventory.json"
-        inv_file.write_text(json.dumps(self.inventory.to_sim_json()), encoding="utf-8")
-        cmd = [str(binary), "-inventory", str(inv_file),
-               "-listen", f"{self.listen_host}:{self.port}",
-               "-time-scale", repr(self.time_scale), "-cert-dir", str(work)]
+        try:
+            cmd = self._command(Path(self._workdir.name))
+        except BaseException:
+            self.stop()
+            raise
+        cmd += ["-listen", f"{self.listen_host}:{self.port}", "-cert-dir", self._workdir.name]
         if self.plain_http:
             cmd.append("-plain-http")
         try:
@@ -146,9 +148,7 @@ class SimServer:
                 cert = Path(line[len(CERT_PREFIX):].strip())
             elif name == "stderr":
                 errors.append(line)
-        creds = self.inventory.credentials
-        return SimEndpoint(url=url, username=creds.username, password=creds.password,
-                           cert_file=cert, inventory=self.inventory)
+        return self._endpoint(url, cert)
 
     def wait(self) -> int:
         """Block until the process ends; its exit code."""
@@ -176,3 +176,72 @@ class SimServer:
                  tb: TracebackType | None) -> None:
         self.stop()
 
+
+class SimServer(_SimProcess):
+    """vmcctl's simulator on an inventory; use as a context manager."""
+
+    def __init__(self, inventory: InventorySpec, *, port: int = 0, time_scale: float = 1.0,
+                 plain_http: bool = False, listen_host: str = "127.0.0.1",
+                 on_log: Callable[[str], None] | None = None) -> None:
+        if time_scale <= 0:
+            raise SimulatorError("time scale must be positive")
+        super().__init__(port=port, plain_http=plain_http, listen_host=listen_host,
+                         on_log=on_log)
+        self.inventory = inventory
+        self.time_scale = time_scale
+
+    def _command(self, work: Path) -> list[str]:
+        binary = ensure_binary()
+        inv_file = work / "inventory.json"
+        inv_file.write_text(json.dumps(self.inventory.to_sim_json()), encoding="utf-8")
+        return [str(binary), "-inventory", str(inv_file), "-time-scale", repr(self.time_scale)]
+
+    def _endpoint(self, url: str, cert: Path | None) -> SimEndpoint:
+        creds = self.inventory.credentials
+        return SimEndpoint(url=url, username=creds.username, password=creds.password,
+                           cert_file=cert, inventory=self.inventory)
+
+
+@dataclass(frozen=True)
+class StockModel:
+    """The counts of govmomi's VPX model, as govmomi's vcsim flags name them."""
+
+    datacenters: int = 1  # -dc
+    clusters: int = 1  # -cluster, per datacenter
+    hosts: int = 3  # -host, per cluster
+    standalone_hosts: int = 1  # -standalone-host, per datacenter
+    vms: int = 2  # -vm, per resource pool (and per standalone host)
+
+    def flags(self) -> list[str]:
+        return ["-dc", str(self.datacenters), "-cluster", str(self.clusters),
+                "-host", str(self.hosts), "-standalone-host", str(self.standalone_hosts),
+                "-vm", str(self.vms)]
+
+
+class StockSimServer(_SimProcess):
+    """govmomi's stock simulator (its VPX model, no vmcctl extensions).
+
+    Only ``username``/``password`` log in (govmomi's own default would take
+    any non-empty login).
+    """
+
+    def __init__(self, model: StockModel | None = None, *, port: int = 0,
+                 plain_http: bool = False, listen_host: str = "127.0.0.1",
+                 username: str = "user", password: str = "pass",
+                 on_log: Callable[[str], None] | None = None) -> None:
+        if not username or not password:
+            raise SimulatorError("the stock simulator needs a username and a password")
+        super().__init__(port=port, plain_http=plain_http, listen_host=listen_host,
+                         on_log=on_log)
+        self.model = model or StockModel()
+        self.username = username
+        self.password = password
+
+    def _command(self, work: Path) -> list[str]:
+        binary = ensure_binary(STOCK_BINARY_NAME)
+        return [str(binary), *self.model.flags(),
+                "-username", self.username, "-password", self.password]
+
+    def _endpoint(self, url: str, cert: Path | None) -> SimEndpoint:
+        return SimEndpoint(url=url, username=self.username, password=self.password,
+                           cert_file=cert, inventory=None)
