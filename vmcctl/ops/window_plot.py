@@ -59,17 +59,7 @@ def plot_window(path: Path, data: dict[str, Any]) -> None:
             gantt.text(span["start"], -0.6, _plain(f" gate closed: {why}"), fontsize=8,
                        color="#9c2b22", va="center", clip_on=True)
         for b in bars:
-            y = rows.index(b["vm"])
-            stop = b["ended"] if b["ended"] is not None else end
-            run_from = b["running"] if b["running"] is not None else b["submitted"]
-            if run_from > b["submitted"]:
-                gantt.barh(y, run_from - b["submitted"], left=b["submitted"], height=0.6,
-                           color=_QUEUE, zorder=2)
-            gantt.barh(y, max(stop - run_from, end * 0.003), left=run_from, height=0.6,
-                       color=OUTCOME_COLOURS.get(b["state"], "#555555"), zorder=3)
-            if stop - b["submitted"] > end * 0.08:  # room for where it went
-                gantt.text(b["submitted"] + end * 0.005, y, f"→ {b['target']}", color="white",
-                           fontsize=7.5, va="center", zorder=4, clip_on=True)
+            _bar(gantt, b, rows.index(b["vm"]), end)
         gantt.set_yticks(range(len(rows)), [_plain(r) for r in rows], fontsize=8.5)
         gantt.set_ylim(len(rows) - 0.4, -1.0)
         gantt.set_xlim(start, end * 1.01)
@@ -144,3 +134,20 @@ def _plot_jobs(ax: Any, jobs: list[dict[str, Any]]) -> None:
 def _ratio(job: dict[str, Any]) -> str:
     ratio = job["verdict"].get("ratio")
     return "" if ratio is None else f" (rate during/before {ratio:.2f})"
+
+
+def _bar(gantt: Any, b: dict[str, Any], y: int, end: float) -> None:
+    """One move: queued time shaded, the run coloured by outcome, and where it went."""
+    stop = b["ended"] if b["ended"] is not None else end
+    run_from = b["running"] if b["running"] is not None else b["submitted"]
+    if run_from > b["submitted"]:
+        gantt.barh(y, run_from - b["submitted"], left=b["submitted"], height=0.6,
+                   color=_QUEUE, zorder=2)
+    gantt.barh(y, max(stop - run_from, end * 0.003), left=run_from, height=0.6,
+               color=OUTCOME_COLOURS.get(b["state"], "#555555"), zorder=3)
+    if stop - b["submitted"] > end * 0.08:  # room for where it went: inside the bar
+        gantt.text(b["submitted"] + end * 0.005, y, f"→ {b['target']}", color="white",
+                   fontsize=7.5, va="center", zorder=4, clip_on=True)
+    else:  # a short move: say where it went just after the bar
+        gantt.text(stop + end * 0.005, y, f"→ {b['target']}", color="#333333",
+                   fontsize=7.5, va="center", zorder=4, clip_on=True)
