@@ -165,12 +165,33 @@ def _skip_if_own_sim_needed(request: pytest.FixtureRequest) -> None:
 SimFactory = Callable[..., SimHandle]
 
 
+class _Started:
+    """The simulators one fixture started and the handles it gave out: closed at teardown."""
+
+    def __init__(self) -> None:
+        self.servers: list[SimServer | StockSimServer] = []
+        self.handles: list[SimHandle] = []
+
+    def keep(self, handle: SimHandle) -> SimHandle:
+        self.handles.append(handle)
+        return handle
+
+    def serve(self, server: SimServer | StockSimServer, *, external: bool = False) -> SimHandle:
+        self.servers.append(server)
+        return self.keep(SimHandle(server.start(), external=external))
+
+    def close(self) -> None:
+        for handle in self.handles:
+            handle.close()
+        for server in self.servers:
+            server.stop()
+
+
 @pytest.fixture
 def vcsim_factory(request: pytest.FixtureRequest) -> Iterator[SimFactory]:
     """Start simulators on demand; all are stopped at the end of the test."""
     _skip_if_own_sim_needed(request)
-    servers: list[SimServer] = []
-    handles: list[SimHandle] = []
+    started = _Started()
 
     def start(inventory: str | Path | dict[str, Any] | InventorySpec | None = None, *,
               time_scale: float = 1.0, plain_http: bool = False) -> SimHandle:
@@ -178,22 +199,14 @@ def vcsim_factory(request: pytest.FixtureRequest) -> Iterator[SimFactory]:
         if external is not None:
             if inventory is not None:
                 pytest.skip("VCSIM_URL simulator serves its own inventory")
-            handle = SimHandle(external, external=True)
-        else:
-            server = SimServer(_to_spec(inventory), time_scale=time_scale,
-                               plain_http=plain_http)
-            servers.append(server)
-            handle = SimHandle(server.start())
-        handles.append(handle)
-        return handle
+            return started.keep(SimHandle(external, external=True))
+        return started.serve(SimServer(_to_spec(inventory), time_scale=time_scale,
+                                       plain_http=plain_http))
 
     try:
         yield start
     finally:
-        for handle in handles:
-            handle.close()
-        for server in servers:
-            server.stop()
+        started.close()
 
 
 @pytest.fixture
@@ -206,8 +219,7 @@ def vcsim(vcsim_factory: SimFactory) -> SimHandle:
 def stock_vcsim_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., SimHandle]]:
     """Start govmomi's stock simulator on demand (``VCSIM_URL`` wins when set)."""
     _skip_if_own_sim_needed(request)
-    servers: list[StockSimServer] = []
-    handles: list[SimHandle] = []
+    started = _Started()
 
     def start(model: StockModel | None = None, *, plain_http: bool = False,
               username: str = "user", password: str = "pass") -> SimHandle:
@@ -217,22 +229,15 @@ def stock_vcsim_factory(request: pytest.FixtureRequest) -> Iterator[Callable[...
                 pytest.skip("VCSIM_URL simulator serves its own inventory")
             if (username, password) != ("user", "pass"):
                 pytest.skip("VCSIM_URL simulator has its own credentials")
-            handle = SimHandle(external, external=True)
-        else:
-            server = StockSimServer(model, plain_http=plain_http, username=username,
-                                    password=password)
-            servers.append(server)
-            handle = SimHandle(server.start(), external=True)
-        handles.append(handle)
-        return handle
+            return started.keep(SimHandle(external, external=True))
+        # no /_sim/ control endpoints: the handle treats it like an external one
+        return started.serve(StockSimServer(model, plain_http=plain_http, username=username,
+                                            password=password), external=True)
 
     try:
         yield start
     finally:
-        for handle in handles:
-            handle.close()
-        for server in servers:
-            server.stop()
+        started.close()
 
 
 @pytest.fixture
