@@ -15,9 +15,10 @@ import click
 from vmcctl.cli.advise import placement_options
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
-from vmcctl.cli.host import _run_options, _running, limit_options
+from vmcctl.cli.host import limit_options
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
 from vmcctl.cli.runflags import events_option, gate_options, report_option
+from vmcctl.cli.running import run_options, running
 from vmcctl.ops.rolling import ClusterMaintenanceOptions, WindowReport, maintain_cluster
 from vmcctl.placement.request import PlacementOptions
 from vmcctl.placement.rolling import WINDOW_COLUMNS, WindowOptions, WindowPlan
@@ -107,7 +108,7 @@ def maintenance(cluster_name: str, hosts: str | None, only_fault_domain: str | N
     options = ClusterMaintenanceOptions(
         window=window, hosts=tuple(h.strip() for h in hosts.split(",") if h.strip())
         if hosts else (), fault_domain=only_fault_domain, each=each,
-        run=_run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
+        run=run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
         journal=journal_file, enter_timeout=enter_timeout or None, dry_run=dry_run,
         resume=resume)
     with open_session(click.get_current_context()) as client:
@@ -119,7 +120,7 @@ def maintenance(cluster_name: str, hosts: str | None, only_fault_domain: str | N
                 else:
                     _show(report.plan, True)
             return
-        with _running(f"window {cluster_name}") as (control, progress):
+        with running(f"window {cluster_name}") as (control, progress):
             report = maintain_cluster(client, cluster_name, options, progress,
                                       control=control,
                                       on_start=lambda r: _started(r, output))

@@ -10,9 +10,7 @@ VM any run moved off the host. Exit codes: 0 done, 1 some VM could not be moved
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,21 +20,16 @@ from vmcctl import ops
 from vmcctl.cli.advise import placement_options
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
-from vmcctl.cli.host_progress import EvacuationProgress
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
 from vmcctl.cli.runflags import (
-    current_gate,
     events_option,
     gate_options,
     report_option,
-    with_events,
 )
+from vmcctl.cli.running import run_options, running
 from vmcctl.errors import ConfigError
-from vmcctl.executor.control import RunControl
 from vmcctl.executor.evacuate import FAILED_COLUMNS
-from vmcctl.executor.events import ExecutorEvents
-from vmcctl.executor.runner import RunOptions
-from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL, DEFAULT_MAX_PER_HOST, Limits
+from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL, DEFAULT_MAX_PER_HOST
 from vmcctl.placement.plan import (
     BLOCKED_COLUMNS,
     MOVE_COLUMNS,
@@ -101,37 +94,6 @@ def host() -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-def _run_options(max_parallel: int, max_per_host: int, timeout: float | None,
-                 cancel_in_flight: bool) -> RunOptions:
-    return RunOptions(limits=Limits(max_parallel, max_per_host), timeout=timeout,
-                      cancel_in_flight=cancel_in_flight, gate=current_gate())
-
-
-@contextmanager
-def _ctrl_c(control: RunControl) -> Iterator[None]:
-    """First Ctrl-C: stop submitting moves, or interrupt a maintenance wait (the task is
-    cancelled); the next one raises KeyboardInterrupt."""
-    previous = signal.getsignal(signal.SIGINT)
-
-    def handler(signum: int, frame: Any) -> None:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        if not control.request_stop():
-            raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-@contextmanager
-def _running(title: str) -> Iterator[tuple[RunControl, ExecutorEvents]]:
-    control = RunControl()
-    with _ctrl_c(control), EvacuationProgress(title) as progress:
-        yield control, with_events(progress)
-
 
 def _render(report: ops.HostReport, output: str) -> None:
     """Print the outcome; exit 130 if interrupted; raise the report's error."""
@@ -202,7 +164,7 @@ def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priorit
         placement=PlacementOptions(fault_domain=fault_domain, max_cpu_pct=max_cpu,
                                    max_mem_pct=max_mem),
         priority=priority, include_powered_off=include_powered_off,
-        run=_run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
+        run=run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
         journal=journal_file, maintenance=maintenance, dry_run=dry_run, resume=resume,
         partial=partial,
         enter_timeout=ops.DEFAULT_ENTER_TIMEOUT if enter_timeout is None else enter_timeout)
@@ -224,7 +186,7 @@ def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions) -> None
                 raise error
             return
         title = f"evacuate {host_name}" + (" (resumed)" if options.resume else "")
-        with _running(title) as (control, progress):
+        with running(title) as (control, progress):
             report = ops.evacuate_host(client, host_name, options, progress, control=control,
                                        on_start=lambda started: _before_moves(started, output))
     _render(report, output)
@@ -337,7 +299,7 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
             report = ops.enter_maintenance(client, host_name, enter)
             click.echo(f"dry run: would put {report.host} into maintenance mode")
             return
-        with _running(f"maintenance enter {host_name}") as (control, progress):
+        with running(f"maintenance enter {host_name}") as (control, progress):
             report = ops.enter_maintenance(client, host_name, enter, progress,
                                            control=control)
     _render(report, output)
@@ -360,7 +322,7 @@ def maintenance_exit(host_name: str, restore: bool, output: str, **kwargs: Any) 
     options = ops.ExitOptions(timeout=kwargs["timeout"],
                               restore=_restore_options(**kwargs) if restore else None)
     with open_session(click.get_current_context()) as client, \
-            _running(f"restore {host_name}") as (control, progress):
+            running(f"restore {host_name}") as (control, progress):
         report = ops.exit_maintenance(client, host_name, options, progress, control=control)
     _render(report, output)
 
@@ -385,7 +347,7 @@ def restore_cmd(host_name: str, output: str, no_attributes: bool, **kwargs: Any)
     """
     options = _restore_options(use_attributes=not no_attributes, **kwargs)
     with open_session(click.get_current_context()) as client, \
-            _running(f"restore {host_name}") as (control, progress):
+            running(f"restore {host_name}") as (control, progress):
         report = ops.restore_host(client, host_name, options, progress, control=control,
                                   on_start=lambda started: _before_moves(started, output))
     _render(report, output)
@@ -395,5 +357,5 @@ def _restore_options(*, max_parallel: int, max_per_host: int, journal_file: Path
                      cancel_in_flight: bool, timeout: float | None,
                      use_attributes: bool = True) -> ops.RestoreOptions:
     return ops.RestoreOptions(
-        run=_run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
+        run=run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
         journal=journal_file, use_attributes=use_attributes)
