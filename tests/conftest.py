@@ -48,6 +48,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             items[:] = [i for i in items if not i.get_closest_marker("sim")]
 
 
+@pytest.fixture(autouse=True)
+def _no_user_contexts(monkeypatch: pytest.MonkeyPatch,
+                      tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads the developer's own vmcctl contexts (``~/.config/vmcctl``): a
+    current context there would answer where a test expects "no vCenter URL"."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-config"))
+    for name in ("VMCCTL_CONFIG", "VMCCTL_CONTEXT"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @dataclass
 class CliResult:
     code: int

@@ -1,8 +1,10 @@
 """The ``vmcctl`` command line: thin click commands over the library.
 
-One module per command group. ``main`` is the only place where errors become
-messages and exit codes: 0 done, 1 operation failed, 2 usage or input error,
-130 interrupted.
+One module per command group, imported only when that command runs or shows
+its help (``vmcctl.cli.lazy``): ``vmcctl --version`` and ``--help`` load click
+and nothing heavy. ``main`` is the only place where errors become messages
+and exit codes: 0 done, 1 operation failed, 2 usage or input error, 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -12,21 +14,49 @@ from pathlib import Path
 
 import click
 
-from vmcctl import __version__, log
-from vmcctl.cli.advise import advise
-from vmcctl.cli.cluster import cluster
+from vmcctl import __version__
 from vmcctl.cli.conversation import RecordingGroup
 from vmcctl.cli.errors import run_guarded
-from vmcctl.cli.h2o import h2o
-from vmcctl.cli.host import host
-from vmcctl.cli.inventory import inventory
-from vmcctl.cli.migrate import migrate
-from vmcctl.cli.play import play
-from vmcctl.cli.sim import sim
+from vmcctl.cli.lazy import LazyCommand, LazyGroup
 from vmcctl.cli.state import AppState
 
+# name -> where the command lives and the line `vmcctl --help` shows for it: the command's
+# own short help cut at 64 characters (a test compares them), so the list fits 80 columns.
+COMMANDS: dict[str, LazyCommand] = {
+    "inventory": LazyCommand("vmcctl.cli.inventory:inventory",
+                             "Read the cluster's hosts and VMs (one bulk PropertyCollector..."),
+    "migrate": LazyCommand("vmcctl.cli.migrate:migrate",
+                           "Move VM to another host, compute only: its storage stays..."),
+    "advise": LazyCommand("vmcctl.cli.advise:advise",
+                          "Rank the hosts that could take VM and explain every rejection."),
+    "host": LazyCommand("vmcctl.cli.host:host",
+                        "Evacuate a host, enter or exit maintenance mode, bring its..."),
+    "cluster": LazyCommand("vmcctl.cli.cluster:cluster",
+                           "Work on a whole cluster: rolling maintenance windows."),
+    "play": LazyCommand("vmcctl.cli.play:play",
+                        "Run the steps of a playbook FILE in order, stopping at the..."),
+    "h2o": LazyCommand("vmcctl.cli.h2o:h2o",
+                       "The H2O-3 cluster a watched VM runs (jobs, progress, health)."),
+    "sim": LazyCommand("vmcctl.cli.sim:sim",
+                       "The local vCenter simulator: rehearse operations without a..."),
+    "config": LazyCommand("vmcctl.cli.config:config",
+                          "Named contexts: which vCenter, as whom, where its password is."),
+    "options": LazyCommand("vmcctl.cli.options:options",
+                           "The connection options every command accepts, in full."),
+}
 
-@click.group(cls=RecordingGroup,
+
+def _on_load(command: click.Command) -> None:
+    from vmcctl.cli.connect import note_connection_options
+
+    note_connection_options(command)
+
+
+class VmcctlGroup(LazyGroup, RecordingGroup):
+    """Lazily loaded subcommands; ``--record``/``--replay`` wrap the whole subcommand."""
+
+
+@click.group(cls=VmcctlGroup, lazy_commands=COMMANDS, on_load=_on_load,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--log-format", type=click.Choice(["console", "json"]), default="console",
               envvar="VMCCTL_LOG_FORMAT", show_default=True,
@@ -41,24 +71,27 @@ from vmcctl.cli.state import AppState
 @click.option("--replay", metavar="FILE", hidden=True, envvar="VMCCTL_REPLAY",
               type=click.Path(dir_okay=False, path_type=Path),
               help="Answer every vCenter call from a recorded FILE instead of vCenter.")
+@click.option("--context", "context_name", metavar="NAME",
+              help="Connect as this context of the config file (`vmcctl config`); also "
+                   "after the command name.  [env: VMCCTL_CONTEXT]")
 @click.version_option(__version__, prog_name="vmcctl")
 @click.pass_context
 def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool,
-        record: Path | None, replay: Path | None) -> None:
+        record: Path | None, replay: Path | None, context_name: str | None) -> None:
     """Move live VMs around a vSphere / VMware Cloud on AWS cluster, safely.
 
-    Connection options can also come from VMCCTL_URL, VMCCTL_USERNAME,
-    VMCCTL_PASSWORD, VMCCTL_INSECURE, VMCCTL_CA_FILE, or govc's GOVC_URL,
-    GOVC_USERNAME, GOVC_PASSWORD, GOVC_INSECURE, GOVC_TLS_CA_CERTS.
+    Which vCenter: --context NAME (contexts: `vmcctl config`), --url, or
+    VMCCTL_URL / govc's GOVC_URL with their user and password; `vmcctl
+    options` lists every connection option.
     """
+    from vmcctl import log  # structlog: only for a command that runs
+
     state = ctx.ensure_object(AppState)
     state.debug = debug
     state.record, state.replay = record, replay
+    if context_name is not None:  # a subcommand's own --context, stored later, wins
+        state.connection["context"] = context_name
     log.configure("json" if log_format == "json" else "console", 2 if debug else verbose)
-
-
-for command in (inventory, migrate, advise, host, cluster, play, h2o, sim):
-    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
