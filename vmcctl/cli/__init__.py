@@ -46,6 +46,9 @@ COMMANDS: dict[str, LazyCommand] = {
 }
 
 
+_HELP_ONLY = "vmcctl.help_only"
+
+
 def _on_load(command: click.Command) -> None:
     from vmcctl.cli.connect import note_connection_options
 
@@ -54,6 +57,15 @@ def _on_load(command: click.Command) -> None:
 
 class VmcctlGroup(LazyGroup, RecordingGroup):
     """Lazily loaded subcommands; ``--record``/``--replay`` wrap the whole subcommand."""
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        # `vmcctl CMD ... --help` only prints help: the callback skips setting up logs
+        # (structlog is the slowest import of all).
+        options = rest[:rest.index("--")] if "--" in rest else rest
+        ctx.meta[_HELP_ONLY] = any(a in ctx.help_option_names for a in options)
+        return name, command, rest
 
 
 @click.group(cls=VmcctlGroup, lazy_commands=COMMANDS, on_load=_on_load,
@@ -84,14 +96,15 @@ def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool,
     VMCCTL_URL / govc's GOVC_URL with their user and password; `vmcctl
     options` lists every connection option.
     """
-    from vmcctl import log  # structlog: only for a command that runs
-
     state = ctx.ensure_object(AppState)
     state.debug = debug
     state.record, state.replay = record, replay
     if context_name is not None:  # a subcommand's own --context, stored later, wins
         state.connection["context"] = context_name
-    log.configure("json" if log_format == "json" else "console", 2 if debug else verbose)
+    if not ctx.meta.get(_HELP_ONLY):
+        from vmcctl import log  # structlog: only for a command that runs
+
+        log.configure("json" if log_format == "json" else "console", 2 if debug else verbose)
 
 
 def main(argv: list[str] | None = None) -> None:

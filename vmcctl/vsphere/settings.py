@@ -368,8 +368,8 @@ def resolve_settings(
               or _current_context_source(environ, need_password))
     if chosen is None:
         raise ConfigError("no vCenter URL given",
-                          hint="pass --url or --context, set VMCCTL_URL (or GOVC_URL), "
-                               "or choose a context: vmcctl config use-context NAME")
+                          hint="pass --url or set VMCCTL_URL (or GOVC_URL), or use a "
+                               "context: --context NAME, vmcctl config use-context NAME")
 
     user = username or chosen.username
     pwd = password if password is not None else chosen.password
