@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import yaml
 
 from vmcctl.sim import build as sim_build
 from vmcctl.sim.inventory import load_inventory
-from vmcctl.sim.server import SimServer, StockModel, StockSimServer
+from vmcctl.sim.server import SimEndpoint, SimServer, StockModel, StockSimServer
 
 
 @click.group()
@@ -56,8 +57,9 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
     """Serve the vSphere SDK for an inventory (or govmomi's stock model) until interrupted.
 
     The first line on stdout is the SDK URL; stderr says where the
-    self-signed certificate is (pass it to --ca-file) and which user to log
-    in as. Stop it with Ctrl-C or SIGTERM.
+    self-signed certificate is, the user and password the simulator accepts
+    (its own, not secrets) and the `export VMCCTL_...` lines for another
+    shell. Stop it with Ctrl-C or SIGTERM.
     """
     given = {name for name in (*_STOCK_ONLY, "time_scale")
              if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
@@ -71,9 +73,7 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
                            standalone_hosts=standalone_hosts, vms=vms)
         server = StockSimServer(model, port=port, plain_http=plain_http)
         banner = (f"serving govmomi's stock simulator: {dc} datacenter(s), "
-                  f"{dc * (clusters * hosts + standalone_hosts)} hosts; "
-                  f"log in as {server.username!r} (govmomi's default password, see "
-                  "docs/simulator.md); Ctrl-C to stop")
+                  f"{dc * (clusters * hosts + standalone_hosts)} hosts")
     else:
         if inventory_file is None:
             raise click.UsageError("give --inventory FILE, or --stock for govmomi's own model")
@@ -83,9 +83,7 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
             raise click.UsageError(f"{names} only apply with --stock")
         spec = load_inventory(inventory_file)
         server = SimServer(spec, port=port, time_scale=time_scale, plain_http=plain_http)
-        banner = (f"serving {spec.datacenter}: {len(spec.hosts)} hosts, {len(spec.vms)} VMs; "
-                  f"log in as {spec.credentials.username!r} (password from the inventory); "
-                  "Ctrl-C to stop")
+        banner = f"serving {spec.datacenter}: {len(spec.hosts)} hosts, {len(spec.vms)} VMs"
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         endpoint = server.start()
@@ -93,13 +91,26 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
         sys.stdout.flush()
         if endpoint.cert_file is not None:
             click.echo(f"certificate: {endpoint.cert_file}", err=True)
-        click.echo(banner, err=True)
+        click.echo(f"{banner}; log in as {endpoint.username} / {endpoint.password} (the "
+                   "simulator's own, not a secret); Ctrl-C to stop", err=True)
+        click.echo(_exports(endpoint), err=True)
         code = server.wait()
         raise click.exceptions.Exit(0 if code in (0, -signal.SIGTERM) else 1)
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
+
+
+def _exports(endpoint: SimEndpoint) -> str:
+    """Shell lines that point vmcctl in another terminal at this simulator."""
+    q = shlex.quote
+    lines = ["In another shell:", f"  export VMCCTL_URL={q(endpoint.url)}",
+             f"  export VMCCTL_USERNAME={q(endpoint.username)} "
+             f"VMCCTL_PASSWORD={q(endpoint.password)}"]
+    if endpoint.cert_file is not None:
+        lines.append(f"  export VMCCTL_CA_FILE={q(str(endpoint.cert_file))}")
+    return "\n".join(lines)
 
 
 @sim.command("build")
