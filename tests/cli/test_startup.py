@@ -112,3 +112,11 @@ def test_connection_options_still_accepted_and_listed_in_full(
         assert flag in listed.out
     flat = " ".join(listed.out.split())
     assert "(default 10)" in flat and "(default 120)" in flat
+
+
+def test_top_level_help_states_the_timeout_defaults(run_cli: Callable[..., Any]) -> None:
+    from vmcctl.vsphere.settings import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
+
+    flat = " ".join(run_cli("--help").out.split())
+    assert (f"{DEFAULT_CONNECT_TIMEOUT:g} s to accept the connection and "
+            f"{DEFAULT_READ_TIMEOUT:g} s to answer each call") in flat

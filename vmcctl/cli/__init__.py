@@ -94,7 +94,8 @@ def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool,
 
     Which vCenter: --context NAME (contexts: `vmcctl config`), --url, or
     VMCCTL_URL / govc's GOVC_URL with their user and password; `vmcctl
-    options` lists every connection option.
+    options` lists every connection option. vCenter gets 10 s to accept the
+    connection and 120 s to answer each call (--connect-timeout S sets both).
     """
     state = ctx.ensure_object(AppState)
     state.debug = debug
