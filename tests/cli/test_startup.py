@@ -17,7 +17,8 @@ from vmcctl.cli.connect import CONNECTION_NOTE, ConnectionOption
 from vmcctl.cli.lazy import load_target
 
 HEAVY = ("pyVmomi", "pyVim", "rich", "structlog", "pydantic", "requests", "yaml", "vcr",
-         "h2o", "vmcctl.playbook", "vmcctl.sim", "vmcctl.vsphere.connection")
+         "h2o", "vmcctl.playbook", "vmcctl.sim", "vmcctl.vsphere.connection", "vmcctl.placement",
+         "vmcctl.executor", "vmcctl.ops")
 SHORT_HELP_LIMIT = 64
 
 
