@@ -35,6 +35,13 @@ def config() -> None:
     names an environment variable, a command or the system keyring.
     Choose one with `vmcctl config use-context NAME`, or `--context NAME` /
     VMCCTL_CONTEXT on any command.
+
+    \b
+    Examples:
+      vmcctl config set-context lab --url vc-lab.example.com \\
+          --username administrator@vsphere.local --password-cmd "pass show vc/lab"
+      vmcctl config use-context lab
+      vmcctl --context lab inventory hosts
     """
 
 
@@ -60,6 +67,12 @@ def set_context(name: str, url: str, username: str, password_env: str | None,
 
     Exactly one of --password-env, --password-cmd, --keyring says where the
     password comes from; --ca-file or --insecure how to trust the certificate.
+
+    \b
+    Examples:
+      vmcctl config set-context lab --url vc-lab.example.com --username admin \\
+          --password-env LAB_PASSWORD --ca-file lab-ca.pem
+      vmcctl config set-context prod --url vc-prod.example.com --username admin --keyring
     """
     if ca_file is not None and not ca_file.is_file():
         raise ConfigError(f"--ca-file {ca_file}: no such file", hint="name a PEM file")
@@ -92,7 +105,12 @@ def _offer_keyring(ctx: contexts.Context) -> None:
 @config.command("use-context")
 @click.argument("name")
 def use_context(name: str) -> None:
-    """Make NAME the current context (used when nothing else names a vCenter)."""
+    """Make NAME the current context (used when nothing else names a vCenter).
+
+    \b
+    Examples:
+      vmcctl config use-context lab
+    """
     store = _store()
     store.get(name, "use-context")
     store.current = name
@@ -102,7 +120,12 @@ def use_context(name: str) -> None:
 
 @config.command("current-context")
 def current_context() -> None:
-    """Print the name of the current context."""
+    """Print the name of the current context.
+
+    \b
+    Examples:
+      vmcctl config current-context
+    """
     store = _store()
     if store.current is None:
         raise ConfigError(f"no current context in {store.path}",
@@ -113,7 +136,12 @@ def current_context() -> None:
 @config.command("delete-context")
 @click.argument("name")
 def delete_context(name: str) -> None:
-    """Remove the context NAME (a keyring entry stays: remove it with `keyring del`)."""
+    """Remove the context NAME (a keyring entry stays: remove it with `keyring del`).
+
+    \b
+    Examples:
+      vmcctl config delete-context old-lab
+    """
     store = _store()
     store.get(name, "delete-context")
     del store.contexts[name]
@@ -126,7 +154,13 @@ def delete_context(name: str) -> None:
 @config.command("get-contexts")
 @output_option
 def get_contexts(output: str) -> None:
-    """List the contexts: URL, user, where the password comes from, TLS."""
+    """List the contexts: URL, user, where the password comes from, TLS.
+
+    \b
+    Examples:
+      vmcctl config get-contexts
+      vmcctl config get-contexts -o json | jq -r '.contexts[].name'
+    """
     store = _store()
     rows = [{"name": c.name, "current": c.name == store.current, "url": c.url,
              "username": c.username, "password_from": c.password_from,

@@ -57,6 +57,11 @@ def demo_job(port: int, seconds: float, nthreads: int, output: str) -> None:
 
     Prints the H2O URL and the job id (JSON with -o json), then keeps H2O up
     until Ctrl-C (exit 130, H2O stopped). Needs Java and the h2o package.
+
+    \b
+    Examples:
+      vmcctl h2o demo-job
+      vmcctl h2o demo-job --port 54421 --seconds 120 -o json
     """
     import signal
     import time

@@ -19,7 +19,13 @@ source only (docs/cli.md, "Which credentials go with which URL").
 
 @click.command()
 def options() -> None:
-    """The connection options every command accepts, in full."""
+    """The connection options every command accepts, in full.
+
+    \b
+    Examples:
+      vmcctl options
+      vmcctl inventory hosts --url vc.example.com --username admin --ca-file ca.pem
+    """
     formatter = click.HelpFormatter(max_width=100)
     formatter.write(_INTRO)
     with formatter.section("Connection options"):
