@@ -7,13 +7,12 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
-import yaml
 
-from vmcctl.sim import build as sim_build
-from vmcctl.sim.inventory import load_inventory
-from vmcctl.sim.server import SimEndpoint, SimServer, StockModel, StockSimServer
+if TYPE_CHECKING:  # the simulator layer (pydantic, requests) loads when a command runs
+    from vmcctl.sim.server import SimEndpoint, SimServer, StockSimServer
 
 
 @click.group()
@@ -61,6 +60,9 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
     (its own, not secrets) and the `export VMCCTL_...` lines for another
     shell. Stop it with Ctrl-C or SIGTERM.
     """
+    from vmcctl.sim.inventory import load_inventory
+    from vmcctl.sim.server import SimServer, StockModel, StockSimServer
+
     given = {name for name in (*_STOCK_ONLY, "time_scale")
              if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
     server: SimServer | StockSimServer
@@ -118,6 +120,8 @@ def _exports(endpoint: SimEndpoint) -> str:
 def build_cmd(force: bool) -> None:
     """Build the simulator binaries from their Go source (needs Go and govmomi's source):
     vmcctl's simulator and govmomi's stock one (for ``serve --stock``)."""
+    from vmcctl.sim import build as sim_build
+
     for name in (sim_build.BINARY_NAME, sim_build.STOCK_BINARY_NAME):
         target = sim_build.binary_path(name)
         if force or sim_build.needs_build(target, name):
@@ -135,6 +139,8 @@ def build_cmd(force: bool) -> None:
               help="Random seed; the same options always give the same file.")
 def generate(hosts: int, vms: int, fault_domains: int, seed: int) -> None:
     """Print a large, deterministic inventory YAML on stdout."""
+    import yaml
+
     from vmcctl.sim.generate import generate_inventory
 
     doc = generate_inventory(hosts=hosts, vms=vms, fault_domains=fault_domains, seed=seed)
