@@ -33,6 +33,7 @@ from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL, DEFAULT_MAX_PER_HOST
 from vmcctl.placement.plan import (
     BLOCKED_COLUMNS,
     MOVE_COLUMNS,
+    STAYS_COLUMNS,
     UNPLACEABLE_COLUMNS,
     EvacuationPlan,
 )
@@ -116,6 +117,7 @@ def _render(report: ops.HostReport, output: str) -> None:
                                   f"{period.why}")
                 if part.run.problems:
                     console.print(table("Not moved", FAILED_COLUMNS, part.run.problem_rows()))
+                _show_stays(part)
             elif part.action == "maintenance-enter":
                 said = {"entered": "in maintenance mode", "unchanged": "already in maintenance "
                         "mode", "cancelled": "not in maintenance mode (cancelled)"}
@@ -139,6 +141,13 @@ def _render(report: ops.HostReport, output: str) -> None:
         raise error
 
 
+def _show_stays(report: ops.HostReport) -> None:
+    stays = report.stays if report.action != "restore" else []
+    if stays:
+        stdout_console().print(table(f"Stays on {report.host}", STAYS_COLUMNS,
+                                     [(s["vm"], s["power_state"], s["message"]) for s in stays]))
+
+
 def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
     console = stdout_console()
     if plan.moves:
@@ -152,6 +161,8 @@ def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
         console.print(table("Cannot be moved", BLOCKED_COLUMNS, plan.blocked_rows()))
     if plan.unplaceable:
         console.print(table("Cannot be placed", UNPLACEABLE_COLUMNS, plan.unplaceable_rows()))
+    if plan.stays:
+        console.print(table(f"Stays on {plan.host}", STAYS_COLUMNS, plan.stays_rows()))
 
 
 def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priority: str,

@@ -39,6 +39,15 @@ class HostReport:
     restore: HostReport | None = None
 
     @property
+    def stays(self) -> list[dict[str, Any]]:
+        """Powered-off/suspended VMs the evacuation leaves on the host (from the plan)."""
+        if self.plan is not None:
+            return [s.to_dict() for s in self.plan.stays]
+        if self.journal is not None:
+            return list(self.journal.plan.get("stays") or [])
+        return []
+
+    @property
     def interrupted(self) -> bool:
         return (self.maintenance == "cancelled" or (self.run is not None and self.run.interrupted)
                 or (self.restore is not None and self.restore.interrupted))
@@ -78,6 +87,8 @@ class HostReport:
         data["maintenance_reason"] = self.maintenance_reason
         if self.plan is not None:
             data["plan"] = self.plan.to_dict()
+        if self.action in ("evacuate", "maintenance-enter"):
+            data["stays"] = self.stays
         if self.sources:
             data["sources"] = dict(self.sources)
         if self.restore is not None:

@@ -113,7 +113,12 @@ def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
     details = _finish(ctx, report,
                       f"vmcctl host evacuate {report.host} --resume --journal {path}")
     return StepOutput(f"moved {len(journal.moves)} VM(s) off {report.host} in "
-                      f"{details['seconds']:.1f} s (journal {path})", details)
+                      f"{details['seconds']:.1f} s (journal {path}){_stays(report)}", details)
+
+
+def _stays(report: ops.HostReport) -> str:
+    """``; jump-01 stays, powered off: --include-powered-off moves it`` or nothing."""
+    return "".join(f"; {s['vm']} {s['message']}" for s in report.stays)
 
 
 def _dry_evacuation(ctx: RunContext, report: ops.HostReport, journal: Journal,
@@ -131,7 +136,7 @@ def _dry_evacuation(ctx: RunContext, report: ops.HostReport, journal: Journal,
                               f"({cannot[0].vm}: {cannot[0].reason})")
     would = sum(m.state == "pending" for m in journal.moves)
     plan = report.plan.to_dict() if report.plan is not None else {}
-    return StepOutput(f"would move {would} VM(s) off {report.host}",
+    return StepOutput(f"would move {would} VM(s) off {report.host}{_stays(report)}",
                       {"plan": plan, "journal": str(path), "moves": _move_rows(journal.moves)})
 
 
