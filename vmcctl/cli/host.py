@@ -20,6 +20,7 @@ from vmcctl import ops
 from vmcctl.cli.advise import placement_options
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
+from vmcctl.cli.move_board import SUMMARY_COLUMNS, summary_rows
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
 from vmcctl.cli.runflags import (
     events_option,
@@ -112,6 +113,11 @@ def _render(report: ops.HostReport, output: str) -> None:
                         if part.action != "restore" else "")
                 console.print(f"{j.kind} {j.host}: {counts or 'nothing to do'} in "
                               f"{part.run.outcome.seconds:.1f} s{mode}")
+                if j.moves:
+                    moves = table("Moves", SUMMARY_COLUMNS, summary_rows(j.moves),
+                                  right=["duration"])
+                    moves.columns[-1].no_wrap = False
+                    console.print(moves)
                 for period in j.gate_periods:
                     console.print(f"gate closed {period.seconds:.1f} s ({period.outcome}): "
                                   f"{period.why}")

@@ -140,6 +140,10 @@ class Fanout(ExecutorEvents):
         for t in self.targets:
             t.run_started(total, done)
 
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        for t in self.targets:
+            t.move_queued(rec, why)
+
     def move_started(self, rec: MoveRecord) -> None:
         for t in self.targets:
             t.move_started(rec)
