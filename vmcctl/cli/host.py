@@ -11,6 +11,7 @@ VM any run moved off the host. Exit codes: 0 done, 1 some VM could not be moved
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ import click
 
 from vmcctl import ops
 from vmcctl.cli.advise import placement_options
+from vmcctl.cli.confirm import asking, confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.move_board import SUMMARY_COLUMNS, summary_rows
@@ -187,7 +189,8 @@ def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priorit
         enter_timeout=ops.DEFAULT_ENTER_TIMEOUT if enter_timeout is None else enter_timeout)
 
 
-def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions) -> None:
+def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions,
+              yes: bool = True) -> None:
     with open_session(click.get_current_context()) as client:
         if options.dry_run:
             report = ops.evacuate_host(client, host_name, options)
@@ -203,14 +206,24 @@ def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions) -> None
                 raise error
             return
         title = f"evacuate {host_name}" + (" (resumed)" if options.resume else "")
+        shown = asking(yes) and output != "json"  # the plan is shown with the question
         with running(title) as (control, progress):
             report = ops.evacuate_host(client, host_name, options, progress, control=control,
-                                       on_start=lambda started: _before_moves(started, output))
+                                       on_start=lambda started: _before_moves(
+                                           started, output, plan_shown=shown),
+                                       approve=lambda planned: _approve(planned, output, yes))
     _render(report, output)
 
 
-def _before_moves(report: ops.HostReport, output: str) -> None:
-    if output != "json" and report.plan is not None:
+def _approve(report: ops.HostReport, output: str, yes: bool) -> None:
+    """On a terminal (without --yes): show the plan and ask before anything is written."""
+    if asking(yes) and output != "json" and report.plan is not None:
+        _show_plan(report.plan)
+    confirm(report.changes(), yes=yes)
+
+
+def _before_moves(report: ops.HostReport, output: str, *, plan_shown: bool = False) -> None:
+    if output != "json" and report.plan is not None and not plan_shown:
         _show_plan(report.plan)
     if report.archived:
         click.echo(f"earlier journal kept as {report.archived}", err=True)
@@ -246,12 +259,13 @@ RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
 @host.command()
 @click.argument("host_name", metavar="HOST")
 @evacuation_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
-def evacuate(host_name: str, output: str, **kwargs: Any) -> None:
+def evacuate(host_name: str, output: str, yes: bool, **kwargs: Any) -> None:
     """Move every powered-on VM off HOST, planned by the advisor, within limits.
 
     Shows the plan, moves the VMs (longest first, at most --max-parallel at
@@ -265,7 +279,7 @@ def evacuate(host_name: str, output: str, **kwargs: Any) -> None:
     again with --resume to finish. A new run never overwrites the journal of
     an earlier one: it is kept next to it.
     """
-    _evacuate(host_name, output, _evacuation(host_name, maintenance=False, **kwargs))
+    _evacuate(host_name, output, _evacuation(host_name, maintenance=False, **kwargs), yes)
 
 
 @host.group()
@@ -290,13 +304,15 @@ def _maintenance_timeout(func: F) -> F:
               help="With --evacuate: stop submitting moves after S seconds (then --resume).")
 @_maintenance_timeout
 @_enter_evacuation_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
 def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float,
-                      move_timeout: float | None, output: str, **kwargs: Any) -> None:
+                      move_timeout: float | None, output: str, yes: bool,
+                      **kwargs: Any) -> None:
     """Put HOST into maintenance mode (after evacuating it, with --evacuate).
 
     Right before entering, HOST is read again: powered-on VMs found there
@@ -307,7 +323,7 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
     if evacuate_first or kwargs["resume"]:
         options = _evacuation(host_name, maintenance=True, timeout=move_timeout,
                               enter_timeout=enter_timeout, **kwargs)
-        _evacuate(host_name, output, options)
+        _evacuate(host_name, output, options, yes)
         return
     _refuse_without("--evacuate", EVACUATION_ONLY)
     enter = ops.EnterOptions(timeout=enter_timeout, dry_run=kwargs["dry_run"])
@@ -316,6 +332,9 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
             report = ops.enter_maintenance(client, host_name, enter)
             click.echo(f"dry run: would put {report.host} into maintenance mode")
             return
+        if asking(yes):  # the ops layer says whether there is anything to do
+            preview = ops.enter_maintenance(client, host_name, replace(enter, dry_run=True))
+            confirm(preview.changes(), yes=yes)
         with running(f"maintenance enter {host_name}") as (control, progress):
             report = ops.enter_maintenance(client, host_name, enter, progress,
                                            control=control)
@@ -327,20 +346,29 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
 @click.option("--restore", is_flag=True,
               help="Then bring back every VM a recorded run moved off HOST.")
 @limit_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
-def maintenance_exit(host_name: str, restore: bool, output: str, **kwargs: Any) -> None:
+def maintenance_exit(host_name: str, restore: bool, output: str, yes: bool,
+                     **kwargs: Any) -> None:
     """Take HOST out of maintenance mode (and bring its VMs home, with --restore)."""
     if not restore:
         _refuse_without("--restore", RESTORE_ONLY)
     options = ops.ExitOptions(timeout=kwargs["timeout"],
                               restore=_restore_options(**kwargs) if restore else None)
-    with open_session(click.get_current_context()) as client, \
-            running(f"restore {host_name}") as (control, progress):
-        report = ops.exit_maintenance(client, host_name, options, progress, control=control)
+    with open_session(click.get_current_context()) as client:
+        if asking(yes):
+            preview = ops.exit_maintenance(client, host_name, ops.ExitOptions(dry_run=True))
+            changes = preview.changes()
+            if restore:
+                changes.append(f"bring home the VMs recorded runs moved off {preview.host}")
+            confirm(changes, yes=yes)
+        with running(f"restore {host_name}") as (control, progress):
+            report = ops.exit_maintenance(client, host_name, options, progress,
+                                          control=control)
     _render(report, output)
 
 
@@ -349,12 +377,14 @@ def maintenance_exit(host_name: str, restore: bool, output: str, **kwargs: Any) 
 @click.option("--no-attributes", is_flag=True,
               help="Use the journals only; ignore the vmcctl.origin attributes in vCenter.")
 @limit_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
-def restore_cmd(host_name: str, output: str, no_attributes: bool, **kwargs: Any) -> None:
+def restore_cmd(host_name: str, output: str, no_attributes: bool, yes: bool,
+                **kwargs: Any) -> None:
     """Bring home every VM that a recorded run moved off HOST.
 
     The way home is read from every journal in the journal's folder and from
@@ -366,7 +396,8 @@ def restore_cmd(host_name: str, output: str, no_attributes: bool, **kwargs: Any)
     with open_session(click.get_current_context()) as client, \
             running(f"restore {host_name}") as (control, progress):
         report = ops.restore_host(client, host_name, options, progress, control=control,
-                                  on_start=lambda started: _before_moves(started, output))
+                                  on_start=lambda started: _before_moves(started, output),
+                                  approve=lambda planned: confirm(planned.changes(), yes=yes))
     _render(report, output)
 
 

@@ -56,6 +56,11 @@ class EvacuationProgress(ExecutorEvents):
             self._full = False
             self._live.start()
 
+    def finish(self) -> None:
+        """Leave the board's last picture (every row) on the terminal; a later run starts
+        a new one."""
+        self._stop_live()
+
     def _stop_live(self) -> None:
         if self._live is not None:
             live, self._live = self._live, None

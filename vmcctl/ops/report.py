@@ -47,6 +47,28 @@ class HostReport:
             return list(self.journal.plan.get("stays") or [])
         return []
 
+    def changes(self) -> list[str]:
+        """What running this (planned or dry-run) report would change, one line each; empty:
+        nothing to change, so nothing to confirm."""
+        out: list[str] = []
+        moves = ([m for m in self.journal.moves if m.state == "pending"]
+                 if self.journal is not None else [])
+        if moves and self.action == "restore":
+            out.append(f"move {len(moves)} VM(s) back to {self.host}: "
+                       + ", ".join(m.vm for m in moves))
+        elif moves:
+            out.append(f"move {len(moves)} VM(s) off {self.host}: "
+                       + ", ".join(f"{m.vm} -> {m.target}" for m in moves))
+        entering = (self.action == "maintenance-enter" and self.maintenance != "unchanged"
+                    and (self.plan is None or self.plan.complete))
+        if entering or self.maintenance == "would-enter":
+            out.append(f"put {self.host} into maintenance mode")
+        if self.maintenance == "would-exit":
+            out.append(f"take {self.host} out of maintenance mode")
+        if self.restore is not None:
+            out.extend(self.restore.changes())
+        return out
+
     @property
     def interrupted(self) -> bool:
         return (self.maintenance == "cancelled" or (self.run is not None and self.run.interrupted)

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from vmcctl import ops
-from vmcctl.errors import EvacuationError
+from vmcctl.errors import EvacuationError, VmcctlError
 from vmcctl.executor.events import ExecutorEvents
-from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
+from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord, load_journal
 from vmcctl.executor.runner import RunOptions
 from vmcctl.executor.schedule import Limits
 from vmcctl.ops.events import Fanout
@@ -95,6 +95,19 @@ def _journal(ctx: RunContext, given: str | None) -> Path | None:
     return None if given is None else ctx.journal_path(given, "")
 
 
+def unfinished_journal(paths: Sequence[Path], kind: str) -> Path | None:
+    """The newest of ``paths`` (journals a stopped run of this step wrote) that records an
+    unfinished run of ``kind``: a resumed playbook finishes it instead of starting over."""
+    for path in reversed(paths):
+        try:
+            journal = load_journal(path)
+        except (OSError, ValueError, KeyError, VmcctlError):
+            continue
+        if journal.kind == kind and journal.status != "done":
+            return path
+    return None
+
+
 def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
     options = ops.EvacuateOptions(
         placement=PlacementOptions(fault_domain=action.fault_domain,
@@ -102,6 +115,10 @@ def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
         priority=action.priority, include_powered_off=action.include_powered_off,
         run=_run(ctx, action.max_parallel, action.timeout), journal=_journal(ctx, action.journal),
         journal_dir=ctx.journal_dir, dry_run=ctx.dry_run, partial=action.partial)
+    unfinished = unfinished_journal(ctx.resume_journals, "evacuate")
+    if unfinished is not None and not ctx.dry_run:
+        ctx.note(f"resuming the evacuation recorded in {unfinished}")
+        options = replace(options, resume=True, journal=unfinished)
     inventory = ctx.inventory() if ctx.dry_run else None
     report = ops.evacuate_host(ctx.client(), action.host, options, _events(ctx),
                                inventory=inventory)
