@@ -31,8 +31,9 @@ PLAIN_STEP = 25  # percent between plain progress lines
 class EvacuationProgress(ExecutorEvents):
     def __init__(self, title: str, *, enabled: bool = True, tty: bool | None = None,
                  clock: Callable[[], float] | None = None,
-                 wall: Callable[[], datetime] | None = None) -> None:
+                 wall: Callable[[], datetime] | None = None, messages: bool = True) -> None:
         self.title = title
+        self.messages = messages  # False: the board only (a playbook's notes say the rest)
         self.enabled = enabled
         self.tty = sys.stderr.isatty() if tty is None else tty
         self.board = (MoveBoard(title, wall=wall) if clock is None
@@ -74,7 +75,7 @@ class EvacuationProgress(ExecutorEvents):
         return self.board.render(max(3, shutil.get_terminal_size((80, 24)).lines - 4))
 
     def _say(self, text: str) -> None:
-        if not self.enabled:
+        if not self.enabled or not self.messages:
             return
         if self._live is not None:
             self._live.console.print(text)

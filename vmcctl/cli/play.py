@@ -189,8 +189,10 @@ def play(playbook: Path, assignments: tuple[str, ...], dry_run: bool, resume: bo
             state.restart()
         elif not dry_run:
             state = start_state(playbook, playbook_.name, record, overrides)
-        board = stack.enter_context(EvacuationProgress(f"play {playbook_.name}")) \
-            if sys.stderr.isatty() else None
+        board = None
+        if sys.stderr.isatty():  # the moves' board; the steps' notes say everything else
+            board = stack.enter_context(EvacuationProgress(f"play {playbook_.name}",
+                                                           messages=False))
         extra = with_events(board or ExecutorEvents())
         try:
             run = run_playbook(playbook_, RunContext(
