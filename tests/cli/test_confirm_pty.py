@@ -113,3 +113,38 @@ def test_play_asks_once_listing_the_steps_that_act(vcsim_factory: Any, tmp_path:
     assert term.finish() == 1
     assert sim.control.relocations() == []
     assert not (tmp_path / "vmcctl-play-maintenance-window.json").exists()
+
+
+@pytest.mark.vmcctl_sim("the seed inventory and maintenance mode")
+def test_exit_restore_and_cluster_maintenance_ask_and_no_changes_nothing(
+        vcsim_factory: Any, tmp_path: Path) -> None:
+    from test_host_cli import run
+
+    sim = vcsim_factory(time_scale=40)
+    code, _, err = run(sim, tmp_path, "host", "maintenance", "enter", SEED_HOST, "--evacuate")
+    assert code == 0, err  # no terminal: nothing asked
+    moved = len(sim.control.relocations())
+
+    term = Terminal(sim, tmp_path, "host", "maintenance", "exit", SEED_HOST, "--restore")
+    shown = term.read_until(PROMPT)
+    assert f"take {SEED_HOST} out of maintenance mode" in shown
+    term.answer("n")
+    assert term.finish() == 1
+    assert not [e for e in sim.control.audit() if e.get("method") == "ExitMaintenanceMode_Task"]
+
+    code, _, err = run(sim, tmp_path, "host", "maintenance", "exit", SEED_HOST)
+    assert code == 0, err
+    term = Terminal(sim, tmp_path, "host", "restore", SEED_HOST)
+    assert f"move 4 VM(s) back to {SEED_HOST}" in term.read_until(PROMPT)
+    term.answer("n")
+    assert term.finish() == 1
+    assert len(sim.control.relocations()) == moved
+    assert not list(tmp_path.glob("*restore*"))  # no restore journal written
+
+    term = Terminal(sim, tmp_path, "cluster", "maintenance", "Cluster-1", "--hosts",
+                    "10.94.24.72")
+    assert "put 1 host(s) of Cluster-1 into maintenance mode" in term.read_until(PROMPT)
+    term.answer("n")
+    assert term.finish() == 1
+    assert len(sim.control.relocations()) == moved
+    assert not list(tmp_path.glob("vmcctl-window-*"))
