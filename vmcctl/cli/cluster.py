@@ -41,6 +41,9 @@ def _show(plan: WindowPlan, dry_run: bool) -> None:
     console.print(f"order: {order}")
     console.print(f"relocations: {plan.relocations} (lower bound {plan.lower_bound}"
                   f"{'' if plan.relocations == plan.lower_bound else ', extra moves forced'})")
+    if plan.stays:
+        console.print(table("Stay on their host, powered off", ("VM", "host", "power state"),
+                            [(s.vm, s.host, s.power_state) for s in plan.stays]))
 
 
 def _render(report: WindowReport, output: str) -> None:

@@ -59,7 +59,7 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
     blind = [v for v in on_host if not v.readable]
     leaving = [v for v in on_host
                if v.readable and (v.powered_on or include_powered_off)]
-    stays = tuple(sorted((Stays(v.name, v.moid, v.power_state) for v in on_host
+    stays = tuple(sorted((Stays(v.name, v.moid, v.power_state, evacuated.name) for v in on_host
                           if v.readable and not v.powered_on and not include_powered_off),
                          key=lambda s: (s.vm, s.vm_moid)))
     blocked = [b for b in (_blocked(v) for v in leaving) if b is not None]

@@ -18,7 +18,6 @@ UNPLACEABLE_COLUMNS = ("VM", "why", "relax with")
 BLOCKED_COLUMNS = ("VM", "code", "why", "what to do")
 PARTIAL_HINT = "--partial moves the others and leaves the host out of maintenance mode"
 STAYS_COLUMNS = ("VM", "power state", "note")
-INCLUDE_POWERED_OFF_HINT = "--include-powered-off moves it"
 LOAD_COLUMNS = ("host", "fault domain", "VMs in", "CPU now", "CPU after", "mem now", "mem after")
 
 
@@ -100,15 +99,18 @@ class Stays:
     vm: str
     vm_moid: str
     power_state: str
+    host: str = ""  # where it stays (a rolling window lists several hosts)
+    moved_by: str | None = "--include-powered-off"  # the flag that would move it, if any
 
     @property
     def message(self) -> str:
         said = {"poweredOff": "powered off", "suspended": "suspended"}
-        return f"stays, {said.get(self.power_state, self.power_state)}: {INCLUDE_POWERED_OFF_HINT}"
+        text = f"stays, {said.get(self.power_state, self.power_state)}"
+        return f"{text}: {self.moved_by} moves it" if self.moved_by else text
 
     def to_dict(self) -> dict[str, Any]:
         return {"vm": self.vm, "vm_moid": self.vm_moid, "power_state": self.power_state,
-                "message": self.message}
+                "host": self.host, "message": self.message}
 
 
 @dataclass(frozen=True)
