@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 SEED_HOST = "10.94.24.70"
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "events.schema.json")
+                    .read_text())
 STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d) (.*)$")
 
 
@@ -20,7 +24,8 @@ def test_plain_progress_lines_carry_iso_timestamps_and_the_end_has_a_per_vm_tabl
     sim = vcsim_factory(time_scale=20)
     monkeypatch.chdir(tmp_path)
     before = datetime.now().astimezone() - timedelta(seconds=1)
-    result = run_cli("host", "evacuate", SEED_HOST, "--max-per-host", "1", env=sim.env())
+    result = run_cli("host", "evacuate", SEED_HOST, "--max-per-host", "1",
+                     "--events", str(tmp_path / "events.jsonl"), env=sim.env())
     after = datetime.now().astimezone() + timedelta(seconds=1)
     assert result.code == 0, result.err
     stamped = [m for m in map(STAMP.match, result.err.splitlines()) if m]
@@ -39,6 +44,11 @@ def test_plain_progress_lines_carry_iso_timestamps_and_the_end_has_a_per_vm_tabl
     for line in result.err.splitlines():
         if any(line.split(" ", 1)[-1].startswith(f"{vm}:") for vm in vms):
             assert STAMP.match(line), line
+    events = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    assert not [e for e in events if list(validator.iter_errors(e))]  # move.queued included
+    assert {e["vm"] for e in events if e["type"] == "move.queued"} == {
+        w.split(":", 1)[0] for w in queued}
     table = result.out.split("Moves", 1)[1]
     for vm in vms:
         row = next(line for line in table.splitlines() if f" {vm} " in line)
