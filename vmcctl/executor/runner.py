@@ -39,7 +39,7 @@ from vmcctl.executor.gate import Gate
 from vmcctl.executor.journal import Journal, MoveRecord, now_iso
 from vmcctl.executor.live import LiveState, read_live
 from vmcctl.executor.retry import RetryPolicy
-from vmcctl.executor.schedule import Limits, SlotBook, pick, why_waiting
+from vmcctl.executor.schedule import Limits, SlotBook, pick, waiting
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.relocate import MovePlan, find_relocate_task, submit
 from vmcctl.vsphere.tasks import TaskState, TaskWaiter
@@ -202,15 +202,10 @@ class MoveRunner:
         """``move_queued`` for each move still pending, when why it waits changed."""
         if self._stop.is_set():
             return
-        chosen = {r.vm_moid for r in started}
-        now = self._clock()
-        for rec in pending:
-            if rec.vm_moid in chosen or rec.state != "pending":
-                continue
-            why = why_waiting(rec, self._book, now)
-            if why is None and self.options.gate is not None and self.options.gate.closed:
-                why = "continuity gate closed"
-            if why is not None and self._waiting.get(rec.vm_moid) != why:
+        gate = self.options.gate
+        for rec, why in waiting(pending, started, self._book, self._clock(),
+                                gate_closed=gate is not None and gate.closed):
+            if self._waiting.get(rec.vm_moid) != why:
                 self._waiting[rec.vm_moid] = why
                 self.events.move_queued(rec, why)
 
