@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -14,6 +15,13 @@ Action = Literal["evacuate", "maintenance-enter", "maintenance-exit", "restore"]
 # maintenance: what happened to the host's maintenance mode in this call
 Maintenance = Literal["entered", "exited", "unchanged", "not-entered", "cancelled", "would-enter",
                       "would-exit", "not-requested"]
+
+
+def _some(names: Iterable[str], shown: int = 8) -> str:
+    """``a, b, c`` or ``a, b, … and 12 more``."""
+    items = list(names)
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
 
 
 @dataclass
@@ -55,10 +63,10 @@ class HostReport:
                  if self.journal is not None else [])
         if moves and self.action == "restore":
             out.append(f"move {len(moves)} VM(s) back to {self.host}: "
-                       + ", ".join(m.vm for m in moves))
+                       + _some(m.vm for m in moves))
         elif moves:
             out.append(f"move {len(moves)} VM(s) off {self.host}: "
-                       + ", ".join(f"{m.vm} -> {m.target}" for m in moves))
+                       + _some(f"{m.vm} -> {m.target}" for m in moves))
         entering = (self.action == "maintenance-enter" and self.maintenance != "unchanged"
                     and (self.plan is None or self.plan.complete))
         if entering or self.maintenance == "would-enter":
