@@ -7,13 +7,14 @@ a terminal: one plain line per state change, never per percent.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from types import TracebackType
 
 import click
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from vmcctl.cli.render import stderr_console
-from vmcctl.executor.events import ExecutorEvents
+from vmcctl.executor.events import ExecutorEvents, StopWhy
 from vmcctl.executor.journal import GatePeriod, MoveRecord
 from vmcctl.vsphere.tasks import TaskState
 
@@ -99,10 +100,10 @@ class EvacuationProgress(ExecutorEvents):
             self._progress.remove_task(line)
         self._say(f"{rec.vm}: {rec.reason}; trying again in {delay:.1f} s")
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
-        what = "cancelling" if cancelling else "waiting for"
-        self._say(f"interrupted: no new moves; {what} {in_flight} vMotion(s) in flight "
-                  "(Ctrl-C again to leave them running and exit now)")
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
+        self._say(stopping_message(in_flight, cancelling, why=why, running=running,
+                                   not_started=not_started))
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         self._say(f"{host}: maintenance mode {state}" + (f" ({message})" if message else ""))
@@ -118,3 +119,24 @@ class EvacuationProgress(ExecutorEvents):
         elif change == "timeout":
             self._say(f"gate closed for {period.seconds:.1f} s: no new moves; stopping "
                       "after the moves in flight")
+
+
+def stopping_message(in_flight: int, cancelling: bool, *, why: StopWhy,
+                     running: Sequence[MoveRecord], not_started: int) -> str:
+    """What a stop means, exactly: what will not start, what goes on, and what comes next."""
+    count = len(running) or in_flight
+    which = (": " + ", ".join(f"{r.vm} ({r.task})" for r in running)) if running else ""
+    skipped = (f"{not_started} move(s) will not start" if not_started
+               else "every move was already submitted")
+    head = {"interrupt": "interrupted" if not_started else "Ctrl-C",
+            "gate": "continuity gate timed out", "timeout": "--timeout reached"}[why]
+    if not count:
+        return f"{head}: {skipped}"
+    if why == "timeout":
+        return (f"{head}: {skipped}; leaving {count} vMotion(s) running in vCenter{which} "
+                "(the journal records them; --resume follows them)")
+    if cancelling:
+        return f"{head}: {skipped}; cancelling {count} vMotion(s) in flight{which}"
+    again = (" (Ctrl-C again to leave them running in vCenter and exit now)"
+             if why == "interrupt" else "")
+    return f"{head}: {skipped}; waiting for {count} vMotion(s) in flight to finish{which}{again}"
