@@ -134,3 +134,25 @@ def test_work_is_left_only_when_something_is_undone() -> None:
     assert work_left(journal("done", "cancelled"))
     assert work_left(journal("done", "done", maintenance="pending"))
     assert not work_left(journal("done", maintenance="entered"))
+
+
+@pytest.mark.vmcctl_sim("the seed inventory's host 10.94.24.70 and relocation durations")
+def test_ctrl_c_after_every_move_of_a_maintenance_run_skips_maintenance_and_says_so(
+        vcsim_factory: Any, tmp_path: Path) -> None:
+    sim = vcsim_factory(time_scale=3)
+    journal = tmp_path / "j.json"
+    args = ("host", "maintenance", "enter", SEED_HOST, "--evacuate", "--journal", str(journal))
+    proc = vmcctl(sim, tmp_path, *args)
+    _wait_for(journal, proc, running=4, pending=0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert f"every move was already submitted, {SEED_HOST} will not enter maintenance mode" \
+        in err
+    assert (f"interrupted: {SEED_HOST} not yet in maintenance mode; the journal is at "
+            f"{journal}; finish with --resume") in err
+    assert not any(e["method"] == "EnterMaintenanceMode_Task" for e in sim.control.audit())
+    code, out, err = run(sim, tmp_path, *args, "--resume")
+    assert code == 0, err
+    assert "maintenance mode: entered" in out
+    assert len(sim.control.relocations()) == 4  # the resume moved nothing again

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from vmcctl.cli.render import stderr_console
 from vmcctl.executor.events import ExecutorEvents, StopWhy
-from vmcctl.executor.journal import GatePeriod, MoveRecord
+from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
 from vmcctl.vsphere.tasks import TaskState
 
 
@@ -30,6 +30,7 @@ class EvacuationProgress(ExecutorEvents):
         self._states: dict[str, str] = {}
         self._total = 0
         self._finished = 0
+        self._enters_after: str | None = None  # the host entering maintenance after the moves
 
     def __enter__(self) -> EvacuationProgress:
         if self.enabled and self.tty:
@@ -55,6 +56,10 @@ class EvacuationProgress(ExecutorEvents):
             click.echo(text, err=True)
 
     # --- events -----------------------------------------------------------------------
+
+    def planned(self, journal: Journal) -> None:
+        self._enters_after = (journal.host if journal.kind == "evacuate"
+                              and journal.maintenance == "pending" else None)
 
     def run_started(self, total: int, done: int) -> None:
         self._total, self._finished = total, done
@@ -103,7 +108,7 @@ class EvacuationProgress(ExecutorEvents):
     def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
                  running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
         self._say(stopping_message(in_flight, cancelling, why=why, running=running,
-                                   not_started=not_started))
+                                   not_started=not_started, enters_after=self._enters_after))
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         self._say(f"{host}: maintenance mode {state}" + (f" ({message})" if message else ""))
@@ -122,13 +127,19 @@ class EvacuationProgress(ExecutorEvents):
 
 
 def stopping_message(in_flight: int, cancelling: bool, *, why: StopWhy,
-                     running: Sequence[MoveRecord], not_started: int) -> str:
-    """What a stop means, exactly: what will not start, what goes on, and what comes next."""
+                     running: Sequence[MoveRecord], not_started: int,
+                     enters_after: str | None = None) -> str:
+    """What a stop means, exactly: what will not start, what goes on, and what comes next.
+
+    ``enters_after``: the host that was to enter maintenance mode after the moves (it
+    will not: a stopped run never starts a new step)."""
     count = len(running) or in_flight
     which = (": " + ", ".join(f"{r.vm} ({r.task})" for r in running)) if running else ""
     skipped = (f"{not_started} move(s) will not start" if not_started
                else "every move was already submitted")
-    head = {"interrupt": "interrupted" if not_started else "Ctrl-C",
+    if enters_after:
+        skipped += f", {enters_after} will not enter maintenance mode"
+    head = {"interrupt": "interrupted" if not_started or enters_after else "Ctrl-C",
             "gate": "continuity gate timed out", "timeout": "--timeout reached"}[why]
     if not count:
         return f"{head}: {skipped}"
