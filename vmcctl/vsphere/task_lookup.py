@@ -93,12 +93,13 @@ def task_info_from(info: Any, entity_name: str | None = None) -> TaskInfo:
 
 def _method_name(value: Any) -> str | None:
     """``RelocateVM_Task``: pyVmomi gives ``info.name`` as a method object (its ``info``
-    holds the wire name) or, for methods it does not know, a string."""
-    if value is None:
-        return None
+    holds the wire name), as an unknown method (its ``name`` is what vCenter sent,
+    e.g. ``VirtualMachine.relocate``) or as a string."""
+    if value is None or isinstance(value, str):
+        return value
     info = getattr(value, "info", None)
-    name = getattr(info, "wsdlName", None) or getattr(info, "name", None)
-    return str(name) if name else str(value)
+    name = getattr(info, "wsdlName", None) or getattr(value, "name", None)
+    return str(name) if name else None
 
 
 def read_task(client: Client, moid: str) -> TaskInfo:
