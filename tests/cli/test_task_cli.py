@@ -45,7 +45,7 @@ def _wait_until_running(sim: Any, vm: str) -> str:
 @pytest.mark.vmcctl_sim("the seed inventory and its relocation durations")
 def test_ctrl_c_on_migrate_names_the_task_that_goes_on_and_task_watch_follows_it(
         vcsim_factory: Any, run_cli: Any, tmp_path: Path) -> None:
-    sim = vcsim_factory(time_scale=2)  # cache-01 (16 GB) takes several seconds
+    sim = vcsim_factory(time_scale=1)  # cache-01 takes ~10 s: still running for --watch
     proc = _vmcctl(sim, tmp_path, "migrate", VM, "--host", TARGET)
     task = _wait_until_running(sim, VM)
     proc.send_signal(signal.SIGINT)
@@ -57,6 +57,8 @@ def test_ctrl_c_on_migrate_names_the_task_that_goes_on_and_task_watch_follows_it
 
     watched = run_cli("task", task, "--watch", env=sim.env())
     assert watched.code == 0, watched.err
+    assert f"{task} RelocateVM_Task of {VM}" in watched.err  # it followed the progress
+    assert "running" in watched.err and "success 100%" in watched.err
     assert re.search(r"state\s+│ success", watched.out)
     assert _host_of(run_cli, sim, VM) == TARGET
     assert [r["result"] for r in sim.control.relocations(VM)] == ["success"]  # one move only

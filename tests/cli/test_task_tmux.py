@@ -76,7 +76,7 @@ def tmux(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], Tmux]]:
 @pytest.mark.vmcctl_sim("the seed inventory and its relocation durations")
 def test_under_tmux_ctrl_c_on_migrate_then_task_watch_follows_it_to_success(
         vcsim_factory: Any, tmux: Callable[[dict[str, str]], Tmux], tmp_path: Path) -> None:
-    sim = vcsim_factory(time_scale=2)
+    sim = vcsim_factory(time_scale=1)  # cache-01 takes ~10 s: still running for --watch
     env = {**os.environ, **sim.env(), "PS1": "$ ", "TERM": "xterm-256color"}
     env.pop("VMCCTL_OUTPUT", None)
     term = tmux(env)
@@ -96,5 +96,6 @@ def test_under_tmux_ctrl_c_on_migrate_then_task_watch_follows_it_to_success(
     term.wait_for(r"watch-rc=\d+")
     screen = term.screen()
     assert "watch-rc=0" in screen, screen
+    assert re.search(rf"{task[1]} RelocateVM_Task of cache-01 .*100%", screen), screen  # bar
     assert re.search(r"state\s+│ success", screen), screen
     assert [r["result"] for r in sim.control.relocations("cache-01")] == ["success"]
