@@ -156,3 +156,36 @@ def test_ctrl_c_after_every_move_of_a_maintenance_run_skips_maintenance_and_says
     assert code == 0, err
     assert "maintenance mode: entered" in out
     assert len(sim.control.relocations()) == 4  # the resume moved nothing again
+
+
+def test_stopping_messages_say_what_goes_on_for_every_reason() -> None:
+    from vmcctl.cli.host_progress import stopping_message
+
+    rec = MoveRecord(vm="web-01", vm_moid="vm-1", origin="h1", origin_moid="host-1",
+                     target="h2", target_moid="host-2", pool_moid="resgroup-1",
+                     priority="default", power_state="poweredOn", state="running",
+                     task="task-7")
+
+    def say(why: Any, *, cancelling: bool = False, running: list[MoveRecord] | None = None,
+            not_started: int = 0, enters_after: str | None = None) -> str:
+        moving = [rec] if running is None else running
+        return stopping_message(len(moving), cancelling, why=why, running=moving,
+                                not_started=not_started, enters_after=enters_after)
+
+    assert say("interrupt", not_started=2) == (
+        "interrupted: 2 move(s) will not start; waiting for 1 vMotion(s) in flight to finish: "
+        "web-01 (task-7) (Ctrl-C again to leave them running in vCenter and exit now)")
+    assert say("interrupt").startswith("Ctrl-C: every move was already submitted; waiting")
+    assert say("interrupt", enters_after="h1").startswith(
+        "interrupted: every move was already submitted, h1 will not enter maintenance mode")
+    assert say("interrupt", cancelling=True, not_started=1) == (
+        "interrupted: 1 move(s) will not start; cancelling 1 vMotion(s) in flight: "
+        "web-01 (task-7)")
+    assert say("interrupt", running=[], not_started=3) == "interrupted: 3 move(s) will not start"
+    timeout = say("timeout", not_started=1)
+    assert timeout.startswith("--timeout reached: 1 move(s) will not start; leaving 1 "
+                              "vMotion(s) running in vCenter: web-01 (task-7)")
+    assert "waiting" not in timeout and "Ctrl-C" not in timeout
+    gate = say("gate", not_started=1)
+    assert gate.startswith("continuity gate timed out: 1 move(s) will not start; waiting for")
+    assert "Ctrl-C" not in gate
