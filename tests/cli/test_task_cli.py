@@ -133,3 +133,20 @@ def test_task_help_says_what_it_does_with_examples(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "Examples:" in proc.stdout and "vmcctl task task-123 --watch" in proc.stdout
     assert "--cancel" in proc.stdout and "--watch" in proc.stdout
+
+
+@pytest.mark.vmcctl_sim("the seed inventory and its relocation durations")
+def test_ctrl_c_on_task_watch_stops_watching_and_leaves_the_task_running(
+        vcsim_factory: Any, run_cli: Any, tmp_path: Path) -> None:
+    sim = vcsim_factory(time_scale=1)
+    assert run_cli("migrate", VM, "--host", TARGET, "--no-wait", env=sim.env()).code == 0
+    task = _wait_until_running(sim, VM)
+    proc = _vmcctl(sim, tmp_path, "task", task, "--watch")
+    assert proc.stderr is not None
+    first = proc.stderr.readline()  # the first progress line: it is following the task
+    assert first.startswith(f"{task} RelocateVM_Task of {VM}"), first
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert f"stopped watching; {task}" in err and "goes on in vCenter" in err
+    assert [r["result"] for r in sim.control.relocations(VM)] == ["running"]

@@ -300,15 +300,14 @@ def relocate(client: Client, plan: MovePlan, *, wait: bool = True,
     """
     started = clock()
     what = f"the vMotion of {plan.vm} from {plan.source} to {plan.target}"
+    moid: str | None = None  # known as soon as vCenter has answered the submission
     with TaskWaiter(client, on_update=on_update) as waiter:
         try:
             task = submit(client, plan)
-        except KeyboardInterrupt:
-            raise WaitInterrupted(what, task=None, vm=plan.vm) from None
-        moid = waiter.add(task)
-        if not wait:
-            return _result(plan, moid, "queued", clock() - started, verified=False)
-        try:
+            moid = str(task._moId)
+            waiter.add(task)
+            if not wait:
+                return _result(plan, moid, "queued", clock() - started, verified=False)
             state: TaskState = waiter.wait([moid], timeout=timeout)[moid]
         except KeyboardInterrupt:
             raise WaitInterrupted(what, task=moid, vm=plan.vm) from None
