@@ -189,3 +189,28 @@ def test_stopping_messages_say_what_goes_on_for_every_reason() -> None:
     gate = say("gate", not_started=1)
     assert gate.startswith("continuity gate timed out: 1 move(s) will not start; waiting for")
     assert "Ctrl-C" not in gate
+
+
+def test_the_report_keeps_running_vmotions_apart_and_says_what_is_left() -> None:
+    from vmcctl.executor.evacuate import Report
+    from vmcctl.executor.runner import RunOutcome
+
+    def rec(vm: str, state: str, task: str | None = None) -> MoveRecord:
+        return MoveRecord(vm=vm, vm_moid=f"vm-{vm}", origin="h1", origin_moid="host-1",
+                          target="h2", target_moid="host-2", pool_moid="resgroup-1",
+                          priority="default", power_state="poweredOn",
+                          state=state, task=task)  # type: ignore[arg-type]
+
+    journal = Journal(kind="evacuate", host="h1", host_moid="host-1", maintenance="pending",
+                      moves=[rec("a", "done", "task-1"), rec("b", "running", "task-2"),
+                             rec("c", "pending"), rec("d", "submitting")])
+    report = Report(journal, RunOutcome(interrupted=True))
+    assert report.still_moving_rows() == [("b", "h1", "h2", "task-2")]
+    assert report.problem_rows() == [
+        ("c", "pending", "h1", "h2", "", "not started (the run stopped first)"),
+        ("d", "submitting", "h1", "h2", "",
+         "stopped while submitting: --resume looks for its task in vCenter")]
+    assert report.left() == ("2 move(s) not started, 1 vMotion(s) still running in vCenter "
+                             "(task-2), h1 not yet in maintenance mode")
+    timed_out = Report(journal, RunOutcome(timed_out=True)).error()
+    assert timed_out is not None and "--timeout reached: 2 move(s) not started" in str(timed_out)

@@ -91,8 +91,8 @@ class Report:
                                                                       "entered")
 
     def problem_rows(self) -> list[tuple[str, ...]]:
-        return [(m.vm, m.state, m.origin, m.target or "-", m.fault or "", m.reason or "")
-                for m in self.problems]
+        return [(m.vm, m.state, m.origin, m.target or "-", m.fault or "",
+                 m.reason or _UNSAID.get(m.state, "")) for m in self.problems]
 
     def error(self) -> EvacuationError | None:
         if self.ok:
@@ -188,6 +188,11 @@ def run_journal(client: Client, journal: Journal, options: RunOptions | None = N
         if not any(rec.state == "pending" for rec in added):
             _blocked(journal, events, appeared)
             return report
+
+
+# why, for a move the run left without a reason of its own
+_UNSAID = {"pending": "not started (the run stopped first)",
+           "submitting": "stopped while submitting: --resume looks for its task in vCenter"}
 
 
 def _still_moving(rec: MoveRecord) -> bool:
