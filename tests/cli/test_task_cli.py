@@ -144,7 +144,7 @@ def test_ctrl_c_on_task_watch_stops_watching_and_leaves_the_task_running(
     proc = _vmcctl(sim, tmp_path, "task", task, "--watch")
     assert proc.stderr is not None
     first = proc.stderr.readline()  # the first progress line: it is following the task
-    assert first.startswith(f"{task} RelocateVM_Task of {VM}"), first
+    assert f"{task} RelocateVM_Task of {VM}" in first, first  # (plain lines: ISO time first)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err

@@ -81,7 +81,7 @@ def test_under_tmux_ctrl_c_on_migrate_then_task_watch_follows_it_to_success(
     env.pop("VMCCTL_OUTPUT", None)
     term = tmux(env)
     vmcctl = f"{shlex.quote(sys.executable)} -m vmcctl"
-    term.type(f"{vmcctl} migrate cache-01 --host 10.94.24.85; echo migrate-rc=$?")
+    term.type(f"{vmcctl} migrate cache-01 --host 10.94.24.85 --yes; echo migrate-rc=$?")
     deadline = time.monotonic() + 30
     while not any(r["result"] == "running" for r in sim.control.relocations("cache-01")):
         assert time.monotonic() < deadline, term.screen()

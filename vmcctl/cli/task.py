@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from vmcctl.cli.confirm import confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
@@ -44,22 +45,24 @@ def _render(info: Any, output: str) -> None:
                    "(exit 0 on success, 1 on error).")
 @click.option("--cancel", is_flag=True,
               help="Cancel the task (CancelTask), if vCenter says it can be cancelled.")
+@yes_option
 @connection_options
 @output_option
-def task(task_id: str, watch: bool, cancel: bool, output: str) -> None:
+def task(task_id: str, watch: bool, cancel: bool, yes: bool, output: str) -> None:
     """Show a vCenter task: state, progress, entity, description, error and times.
 
     TASK-ID is the task's managed object id, as vmcctl prints it (task-123).
     With --watch, follow it until it ends, with the same progress display as
     `vmcctl migrate`; Ctrl-C stops watching, the task goes on in vCenter.
-    A task vCenter does not know (a wrong id, or one it has forgotten) is an
-    input error (exit 2).
+    --cancel asks first on a terminal (-y/--yes does not). A task vCenter
+    does not know (a wrong id, or one it has forgotten) is an input error
+    (exit 2).
 
     \b
     Examples:
       vmcctl task task-123
       vmcctl task task-123 --watch
-      vmcctl task task-123 --cancel
+      vmcctl task task-123 --cancel --yes
       vmcctl task task-123 -o json
     """
     from vmcctl.vsphere.task_lookup import cancel_task, follow_task, read_task
@@ -68,6 +71,9 @@ def task(task_id: str, watch: bool, cancel: bool, output: str) -> None:
         raise ConfigError("give --watch or --cancel, not both")
     with open_session(click.get_current_context()) as client:
         if cancel:
+            first = read_task(client, task_id)
+            if not first.done:
+                confirm([f"cancel {task_id} ({first.describe}, {first.state})"], yes=yes)
             info = cancel_task(client, task_id)
             click.echo(f"asked vCenter to cancel {task_id} ({info.describe}); it is "
                        f"{info.state} now", err=True)
