@@ -35,6 +35,8 @@ COMMANDS: dict[str, LazyCommand] = {
                            "Work on a whole cluster: rolling maintenance windows."),
     "play": LazyCommand("vmcctl.cli.play:play",
                         "Run the steps of a playbook FILE in order, stopping at the..."),
+    "task": LazyCommand("vmcctl.cli.task:task",
+                        "Show a vCenter task: state, progress, entity, description,..."),
     "h2o": LazyCommand("vmcctl.cli.h2o:h2o",
                        "The H2O-3 cluster a watched VM runs (jobs, progress, health)."),
     "sim": LazyCommand("vmcctl.cli.sim:sim",
