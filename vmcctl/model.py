@@ -38,6 +38,9 @@ VmConnectionState = Literal["connected", "disconnected", "orphaned", "inaccessib
 # removable device connected to a host's own device (CD-ROM, floppy, serial port).
 DeviceKind = Literal["passthrough", "vgpu", "cdrom-host", "floppy-host", "serial-host"]
 RuleKind = Literal["vm-affinity", "vm-anti-affinity", "vm-host", "vm-not-host"]
+# A resource pool's managed object type: a vApp is a resource pool too, but a reference
+# to it must say VirtualApp.
+PoolKind = Literal["ResourcePool", "VirtualApp"]
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,31 @@ class Cluster:
     path: str | None = None
 
 
+@dataclass(frozen=True)
+class Pool:
+    """A resource pool or vApp. ``relative_path`` is its place under its cluster's root
+    pool (``""`` for the root pool itself, ``Compute-ResourcePool``, ``team/ml``): the
+    same relative path in another cluster is "the same pool" there."""
+
+    name: str
+    moid: str
+    kind: PoolKind = "ResourcePool"
+    parent_moid: str | None = None  # the parent pool; None for a root pool
+    cluster_moid: str | None = None  # the cluster that owns it (``owner``)
+    relative_path: str = ""
+    datacenter: str | None = None
+    path: str | None = None  # inventory path, e.g. /DC/host/C1/Resources/Compute-ResourcePool
+
+    @property
+    def is_root(self) -> bool:
+        return self.parent_moid is None
+
+    def describe(self) -> str:
+        """How people see it: ``Compute-ResourcePool (resgroup-12)``, ``root pool (resgroup-8)``."""
+        where = self.relative_path or "root pool"
+        return f"{where} ({self.moid})"
+
+
 class _Named(Protocol):
     @property
     def name(self) -> str: ...
@@ -253,6 +281,7 @@ class Inventory:
     datastores: tuple[Datastore, ...] = ()
     clusters: tuple[Cluster, ...] = ()
     taken_at: datetime | None = field(default=None, compare=False)
+    pools: tuple[Pool, ...] = ()  # resource pools and vApps (empty: not read)
 
     # --- by identity ---------------------------------------------------------------
 
@@ -271,6 +300,15 @@ class Inventory:
     @cached_property
     def clusters_by_moid(self) -> dict[str, Cluster]:
         return {c.moid: c for c in self.clusters}
+
+    @cached_property
+    def pools_by_moid(self) -> dict[str, Pool]:
+        return {p.moid: p for p in self.pools}
+
+    def pools_of(self, cluster_moid: str) -> tuple[Pool, ...]:
+        """The resource pools and vApps of a cluster, root pool first."""
+        return tuple(sorted((p for p in self.pools if p.cluster_moid == cluster_moid),
+                            key=lambda p: (not p.is_root, p.relative_path, p.moid)))
 
     def host(self, moid: str) -> Host:
         """The host with managed object id ``moid``; ``NotFoundError`` otherwise."""
@@ -306,6 +344,16 @@ class Inventory:
         """A cluster by name (scoped to ``datacenter`` when given), moid or path."""
         pool = [c for c in self.clusters if datacenter is None or c.datacenter == datacenter]
         return resolve("cluster", pool, self.clusters_by_moid, selector)
+
+    def find_pool(self, selector: str, cluster_moid: str) -> Pool:
+        """A pool of one cluster by moid, name, path under the root pool (``a/b``) or
+        inventory path (``/DC/host/C/Resources/a``); a name used twice is ambiguous."""
+        pools = self.pools_of(cluster_moid)
+        by_relative = [p for p in pools if p.relative_path == selector and "/" in selector]
+        if len(by_relative) == 1:
+            return by_relative[0]
+        return resolve("resource pool", pools, {p.moid: p for p in pools}, selector,
+                       flag="--pool")
 
     # --- relations -------------------------------------------------------------------
 

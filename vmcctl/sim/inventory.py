@@ -102,7 +102,41 @@ class ClusterSpec(_Strict):
     hosts: list[HostSpec] = Field(min_length=1)
     rules: list[RuleSpec] = Field(default_factory=list)
     drs_enabled: bool = True
+    # pools under the cluster's root pool; "a/b" is b inside a (a is made too)
+    resource_pools: list[str] = Field(default_factory=list)
+    vapps: list[str] = Field(default_factory=list)  # vApps: "name" or "pool/name"
     datacenter: str = ""  # filled in on load
+
+    @field_validator("resource_pools", "vapps")
+    @classmethod
+    def _pool_paths(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not path or any(not part for part in path.split("/")):
+                raise ValueError(f"{path!r} is not a pool path like 'team' or 'team/ml'")
+        return value
+
+    @property
+    def pool_paths(self) -> list[str]:
+        """Every resource pool path, parents before children (without the root pool)."""
+        paths: dict[str, None] = {}
+        for path in self.resource_pools:
+            parts = path.split("/")
+            for i in range(1, len(parts) + 1):
+                paths.setdefault("/".join(parts[:i]))
+        return list(paths)
+
+    @model_validator(mode="after")
+    def _vapps_in_pools(self) -> ClusterSpec:
+        pools = set(self.pool_paths)
+        for i, path in enumerate(self.vapps):
+            parent = path.rpartition("/")[0]
+            if parent and parent not in pools:
+                raise ValueError(f"vapps.{i}: {parent!r} is not one of resource_pools")
+            if path in pools:
+                raise ValueError(f"vapps.{i}: {path!r} is a resource pool already")
+        if len(set(self.vapps)) != len(self.vapps):
+            raise ValueError("vapps: a vApp is listed twice")
+        return self
 
 
 class DatastoreSpec(_Strict):
@@ -132,6 +166,7 @@ class VmSpec(_Strict):
     datastore: str = Field(min_length=1)
     ip: str | None = None
     folder: str = ""  # under the datacenter's vm folder, e.g. "team/ml"
+    pool: str = ""  # resource pool or vApp path in its host's cluster; "": the root pool
     template: bool = False
     ft: Literal["primary", "secondary"] | None = None  # a Fault Tolerance VM
     devices: list[Literal["passthrough", "vgpu", "cdrom-host"]] = Field(default_factory=list)
@@ -279,8 +314,11 @@ class InventorySpec(_Strict):
                 _known(f"datastores.{i}.hosts", f"host in datacenter {d.datacenter!r}", name,
                        dc_hosts)
             ds_hosts[(d.datacenter, d.name)] = set(d.hosts) if d.hosts is not None else dc_hosts
+        cluster_pools = {h.name: {"", *c.pool_paths, *c.vapps}
+                         for c in self.clusters for h in c.hosts}
         for i, v in enumerate(self.vms):
             _known(f"vms.{i}.host", "host", v.host, set(host_dc))
+            _known(f"vms.{i}.pool", f"pool of {v.host}'s cluster", v.pool, cluster_pools[v.host])
             if host_dc[v.host] != v.datacenter:
                 raise ValueError(f"vms.{i}.host: host {v.host!r} is in datacenter "
                                  f"{host_dc[v.host]!r}, not {v.datacenter!r}")
@@ -327,6 +365,7 @@ class InventorySpec(_Strict):
             vd["ft"] = v.ft or ""
         index = VmIndex(self.vms)
         for c, cd in zip(self.clusters, doc["clusters"], strict=True):
+            cd["resource_pools"] = c.pool_paths
             for r, rd in zip(c.rules, cd["rules"], strict=True):
                 rd["vms"] = [index.resolve(n, c.datacenter).path for n in r.vms]
         for fd in doc["faults"]:
