@@ -440,7 +440,22 @@ def parse_inventory(data: object, source: str = "<inventory>") -> InventorySpec:
         raise InventoryFileError(_error_line(source, exc, origins)) from None
 
 
+BUNDLED = Path(__file__).resolve().parent / "inventories"
+
+
+def inventory_path(name: str | Path) -> Path:
+    """``name`` as a file, or a bundled inventory by name (``seed``, ``vmc``) when no such
+    file exists."""
+    path = Path(name)
+    bundled = BUNDLED / f"{name}.yaml"
+    if not path.exists() and path.parent == Path(".") and bundled.exists():
+        return bundled
+    return path
+
+
 def load_inventory(path: str | Path) -> InventorySpec:
-    """Read and validate an inventory YAML file; one-line ``InventoryFileError`` if bad."""
+    """Read and validate an inventory YAML file (or a bundled one by name:
+    ``inventory_path``); one-line ``InventoryFileError`` if bad."""
+    path = inventory_path(path)
     data = read_yaml(path, InventoryFileError, _YAML_LOADER)
     return parse_inventory(data, str(path))

@@ -61,6 +61,7 @@ func (s *sim) relocateVM(req interface{}) (interface{}, *soapFault) {
 	}
 	if spec.Pool != nil {
 		fields = append(fields, "pool")
+		args["pool_type"] = spec.Pool.Type // ResourcePool, or VirtualApp for a vApp
 	}
 	if spec.Datastore != nil {
 		fields = append(fields, "datastore")
