@@ -27,7 +27,7 @@ from vmcctl.playbook.cluster_step import run_cluster_maintenance
 from vmcctl.playbook.context import RunContext
 from vmcctl.playbook.host_steps import run_evacuate, run_maintenance, run_restore
 from vmcctl.playbook.load import Playbook, Step
-from vmcctl.playbook.names import check_names, literal_names
+from vmcctl.playbook.names import check_names, check_provider, literal_names
 from vmcctl.playbook.outcome import PlaybookRun, StepOutput, StepResult, StepStatus
 from vmcctl.playbook.vm_steps import run_advise, run_migrate
 from vmcctl.playbook.wait_step import run_wait
@@ -63,10 +63,17 @@ def run_step(ctx: RunContext, step: Step, values: dict[str, object],
 def run_playbook(playbook: Playbook, ctx: RunContext) -> PlaybookRun:
     """Every step in order; after a failed step the rest are recorded as ``not-run``.
 
-    ``PlaybookError`` before any step runs if a literal VM or host name is unknown.
+    ``PlaybookError`` before any step runs if a literal VM or host name is unknown;
+    ``ProviderManagedError`` if a maintenance step targets VMware Cloud on AWS.
     """
-    if next(literal_names(playbook), None) is not None:
-        check_names(playbook, ctx.inventory())
+    names = next(literal_names(playbook), None) is not None
+    maintenance = any(s.kind in ("maintenance", "cluster_maintenance") for s in playbook.steps)
+    if names or maintenance:
+        inv = ctx.inventory()
+        if names:
+            check_names(playbook, inv)
+        if maintenance:
+            check_provider(playbook, inv)
     values: dict[str, object] = dict(playbook.values)
     results: list[StepResult] = []
     failed = False
