@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from vmcctl.errors import InventoryFileError
+from vmcctl.sim import pools
 from vmcctl.sim.datacenters import VmIndex, check_folder, flatten, origin_path, vm_path
 from vmcctl.sim.users import UserSpec
 from vmcctl.yamlfile import read_yaml
@@ -110,32 +111,16 @@ class ClusterSpec(_Strict):
     @field_validator("resource_pools", "vapps")
     @classmethod
     def _pool_paths(cls, value: list[str]) -> list[str]:
-        for path in value:
-            if not path or any(not part for part in path.split("/")):
-                raise ValueError(f"{path!r} is not a pool path like 'team' or 'team/ml'")
-        return value
+        return pools.check_paths(value)
 
     @property
     def pool_paths(self) -> list[str]:
         """Every resource pool path, parents before children (without the root pool)."""
-        paths: dict[str, None] = {}
-        for path in self.resource_pools:
-            parts = path.split("/")
-            for i in range(1, len(parts) + 1):
-                paths.setdefault("/".join(parts[:i]))
-        return list(paths)
+        return pools.pool_paths(self.resource_pools)
 
     @model_validator(mode="after")
     def _vapps_in_pools(self) -> ClusterSpec:
-        pools = set(self.pool_paths)
-        for i, path in enumerate(self.vapps):
-            parent = path.rpartition("/")[0]
-            if parent and parent not in pools:
-                raise ValueError(f"vapps.{i}: {parent!r} is not one of resource_pools")
-            if path in pools:
-                raise ValueError(f"vapps.{i}: {path!r} is a resource pool already")
-        if len(set(self.vapps)) != len(self.vapps):
-            raise ValueError("vapps: a vApp is listed twice")
+        pools.check_vapps(self.pool_paths, self.vapps)
         return self
 
 
