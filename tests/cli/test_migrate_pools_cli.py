@@ -80,3 +80,12 @@ def test_a_vm_in_a_vapp_moves_by_a_virtualapp_reference(sim: Any, run_cli: Any) 
     vm = _vm_now(sim, "web")
     assert isinstance(vm.resourcePool, vim.VirtualApp) and vm.resourcePool.name == "shop"
     assert vm.runtime.host.name == "a2"
+
+
+def test_a_playbook_migrate_step_takes_a_pool(sim: Any, run_cli: Any, tmp_path: Any) -> None:
+    book = tmp_path / "move.yaml"
+    book.write_text("name: to-b\nsteps:\n  - migrate: {vm: exp, host: b1, pool: batch}\n")
+    result = run_cli("play", str(book), env=sim.env())
+    assert result.code == 0, result.err
+    vm = _vm_now(sim, "exp")
+    assert (vm.runtime.host.name, vm.resourcePool.name) == ("b1", "batch")

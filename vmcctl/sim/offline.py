@@ -160,7 +160,8 @@ def _cluster_pools(cs: ClusterSpec, cluster: str, root: str,
     kinds += [(p, "VirtualApp") for p in cs.vapps]
     for i, (path, kind) in enumerate(kinds, start=1):
         parent, _, name = path.rpartition("/")
-        moid = f"{'resgroup' if kind == 'ResourcePool' else 'resgroup-v'}{root[8:]}-{i}"
+        number = root.rpartition("-")[2]
+        moid = f"resgroup-{number}-{i}" if kind == "ResourcePool" else f"resgroup-v{number}-{i}"
         moids[(cluster, path)] = moid
         out.append(Pool(name=name, moid=moid, kind=kind, parent_moid=moids[(cluster, parent)],
                         cluster_moid=cluster, relative_path=path, datacenter=cs.datacenter,
