@@ -20,7 +20,14 @@ def _vm(name: str, host: str, pool: str) -> dict[str, Any]:
             "cpu_usage_mhz": 300, "memory_usage_gb": 1, "pool": pool}
 
 
+MOVE = ["System.Anonymous", "System.View", "System.Read", "Resource.HotMigrate",
+        "Resource.ColdMigrate", "Resource.AssignVMToPool"]
+# may move VMs but not read where pools sit
+NO_POOLS = {"username": "no-pools", "password": "no-pools-pw-7", "privileges": MOVE,
+            "hidden_properties": ["ResourcePool:parent", "VirtualApp:parent"]}
+
 INVENTORY = {
+    "users": [NO_POOLS],
     "clusters": [
         {"name": "A", "hosts": [_host("a1"), _host("a2")],
          "resource_pools": ["Compute-ResourcePool", "Mgmt-ResourcePool", "lab"],
@@ -89,3 +96,19 @@ def test_a_playbook_migrate_step_takes_a_pool(sim: Any, run_cli: Any, tmp_path: 
     assert result.code == 0, result.err
     vm = _vm_now(sim, "exp")
     assert (vm.runtime.host.name, vm.resourcePool.name) == ("b1", "batch")
+
+
+def test_pools_we_may_not_read_leave_spec_pool_unset_within_and_refuse_across(
+        sim: Any, run_cli: Any) -> None:
+    env = {**sim.env(), "VMCCTL_USERNAME": NO_POOLS["username"],
+           "VMCCTL_PASSWORD": NO_POOLS["password"]}
+    across = run_cli("migrate", "app", "--host", "b1", env=env)
+    assert across.code == 2
+    assert "cannot tell which resource pool" in across.err and "--pool" in across.err
+    assert sim.control.relocations() == []  # never the root pool silently
+    within = run_cli("migrate", "web", "--host", "a2", env=env)
+    assert within.code == 0, within.err
+    [entry] = sim.control.relocations("web")
+    assert "pool" not in entry["args"]["spec_fields"]  # vCenter keeps the VM's pool
+    vm = _vm_now(sim, "web")
+    assert (vm.runtime.host.name, vm.resourcePool.name) == ("a2", "shop")

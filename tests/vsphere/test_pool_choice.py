@@ -15,9 +15,10 @@ import pytest
 from pyVmomi import vim
 
 from vmcctl.errors import AmbiguousError, NotFoundError, PrecheckError
-from vmcctl.model import Inventory
+from vmcctl.model import Inventory, Unreadable
 from vmcctl.sim.inventory import parse_inventory
 from vmcctl.sim.offline import inventory_from_spec
+from vmcctl.vsphere.pools import MISSING, TYPE, build_pools
 from vmcctl.vsphere.relocate import plan_move
 from vmcctl.vsphere.vmc import is_vmc_cluster
 
@@ -129,3 +130,21 @@ def test_a_cluster_with_compute_and_mgmt_pools_is_vmware_cloud_on_aws(inv: Inven
     assert not is_vmc_cluster(inv, inv.find_cluster("B").moid)  # no Mgmt-ResourcePool
     assert not is_vmc_cluster(replace(inv, pools=()), inv.find_cluster("A").moid)
     assert not is_vmc_cluster(inv, None)
+
+
+def test_a_pool_whose_place_we_may_not_read_is_never_taken_for_the_root() -> None:
+    hidden = [Unreadable("parent", "NoPermission", "System.Read")]
+    raw: dict[str, dict[str, Any]] = {
+        "resgroup-1": {"name": "Resources", "parent": "domain-c1", "owner": "domain-c1"},
+        "resgroup-2": {"name": "Compute-ResourcePool", "parent": "resgroup-1",
+                       "owner": "domain-c1"},
+        "resgroup-3": {"name": "secret", "owner": "domain-c1", MISSING: hidden},
+        "resgroup-4": {"name": "below", "parent": "resgroup-3", "owner": "domain-c1"},
+        "virtualapp-5": {"name": "shop", "parent": "resgroup-1", "owner": "domain-c1",
+                         TYPE: "VirtualApp"},
+    }
+    pools = build_pools(raw, {"domain-c1": {}}, path=lambda m: None, datacenter=lambda m: None)
+    assert {(p.moid, p.relative_path, p.kind) for p in pools} == {
+        ("resgroup-1", "", "ResourcePool"),
+        ("resgroup-2", "Compute-ResourcePool", "ResourcePool"),
+        ("virtualapp-5", "shop", "VirtualApp")}  # resgroup-3 and the pool below it: unknown

@@ -28,8 +28,10 @@ from typing import Any
 
 from vmcctl.errors import PrecheckError
 from vmcctl.model import Cluster, Host, Inventory, Pool, PoolKind, Vm
+from vmcctl.vsphere import fastparse
 
 TYPE = "<type>"  # props key of a pool: its managed object type (ResourcePool or VirtualApp)
+MISSING = fastparse.MISSING  # props key: the object's missingSet
 
 
 def _moid(ref: Any) -> str | None:
@@ -42,26 +44,39 @@ def build_pools(pools_raw: Mapping[str, Mapping[str, Any]],
                 clusters_raw: Mapping[str, Any], *,
                 path: Callable[[str], str | None],
                 datacenter: Callable[[str], str | None]) -> tuple[Pool, ...]:
-    """Pools with their type, owner cluster and place under the cluster's root pool."""
+    """Pools with their type, owner cluster and place under the cluster's root pool.
+
+    A pool whose name or parent (or an ancestor's) vCenter did not let us read
+    is left out: its place is unknown, and an unknown place must never look
+    like the root pool's ``""``.
+    """
     parents = {moid: _moid(p.get("parent")) for moid, p in pools_raw.items()}
+
+    def readable(moid: str) -> bool:
+        props = pools_raw[moid]
+        hidden = {u.path for u in props.get(MISSING) or ()}
+        return (parents[moid] is not None and "name" in props
+                and not hidden & {"name", "parent"})
 
     def relative(moid: str) -> str | None:
         names: list[str] = []
         seen: set[str] = set()
-        current: str | None = moid
-        while current is not None and parents.get(current) in pools_raw:
-            if current in seen:
+        current = moid
+        while True:
+            if current in seen or not readable(current):
                 return None
             seen.add(current)
-            names.append(str(pools_raw[current].get("name", current)))
-            current = parents[current]
-        return "/".join(reversed(names))
+            parent = parents[current]
+            if parent is None or parent not in pools_raw:
+                return "/".join(reversed(names))  # current is the root pool
+            names.append(str(pools_raw[current]["name"]))
+            current = parent
 
     out: list[Pool] = []
     for moid, p in pools_raw.items():
         rel = relative(moid)
         if rel is None:
-            continue  # a parent cycle in what we read: not a pool to reason about
+            continue  # unreadable, or a parent cycle: not a pool to reason about
         parent, owner = parents[moid], _moid(p.get("owner"))
         kind: PoolKind = "VirtualApp" if p.get(TYPE) == "VirtualApp" else "ResourcePool"
         out.append(Pool(name=str(p.get("name", moid)), moid=moid, kind=kind,
