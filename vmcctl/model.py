@@ -38,6 +38,10 @@ VmConnectionState = Literal["connected", "disconnected", "orphaned", "inaccessib
 # removable device connected to a host's own device (CD-ROM, floppy, serial port).
 DeviceKind = Literal["passthrough", "vgpu", "cdrom-host", "floppy-host", "serial-host"]
 RuleKind = Literal["vm-affinity", "vm-anti-affinity", "vm-host", "vm-not-host"]
+# VMware Cloud on AWS: a cluster whose root pool holds both is an SDDC cluster; the second
+# holds VMware's management VMs (vCenter, NSX), which its customers may not move.
+VMC_COMPUTE_POOL = "Compute-ResourcePool"
+VMC_MGMT_POOL = "Mgmt-ResourcePool"
 # A resource pool's managed object type: a vApp is a resource pool too, but a reference
 # to it must say VirtualApp.
 PoolKind = Literal["ResourcePool", "VirtualApp"]
@@ -354,6 +358,21 @@ class Inventory:
             return by_relative[0]
         return resolve("resource pool", pools, {p.moid: p for p in pools}, selector,
                        flag="--pool")
+
+    def is_vmc_cluster(self, cluster_moid: str | None) -> bool:
+        """VMware Cloud on AWS: the cluster's root pool holds Compute- and Mgmt-ResourcePool."""
+        cluster = self.clusters_by_moid.get(cluster_moid or "")
+        if cluster is None or cluster.root_pool is None:
+            return False
+        children = {p.name for p in self.pools if p.parent_moid == cluster.root_pool}
+        return {VMC_COMPUTE_POOL, VMC_MGMT_POOL} <= children
+
+    def vmc_managed(self, vm: Vm) -> bool:
+        """Is ``vm`` one of VMware's management VMs (in a VMC cluster's Mgmt-ResourcePool)?"""
+        pool = self.pools_by_moid.get(vm.resource_pool or "")
+        if pool is None or pool.relative_path.split("/")[0] != VMC_MGMT_POOL:
+            return False
+        return self.is_vmc_cluster(pool.cluster_moid)
 
     # --- relations -------------------------------------------------------------------
 

@@ -101,15 +101,30 @@ def test_migrate_as_cloudadmin_works_and_keeps_compute_resourcepool(sim: Any,
 
 def test_host_evacuate_without_maintenance_is_what_cloudadmin_can_do(sim: Any, run_cli: Any,
                                                                      tmp_path: Path) -> None:
-    result = run_cli("host", "evacuate", "10.94.24.84", "--journal", str(tmp_path / "j.json"),
-                     "-o", "json", env=_cloudadmin(sim))
-    assert result.code == 0, result.err
+    # 10.94.24.84 runs db-02 and web-02 (the customer's) and vcenter (VMware's)
+    env = _cloudadmin(sim)
+    stopped = run_cli("host", "evacuate", "10.94.24.84", "--journal",
+                      str(tmp_path / "j.json"), env=env)
+    assert stopped.code == 1
+    assert "vcenter" in stopped.err and "vmc-managed" in stopped.err
+    assert sim.control.relocations() == []  # like kubectl drain: nothing moved
+    result = run_cli("host", "evacuate", "10.94.24.84", "--partial", "--journal",
+                     str(tmp_path / "j2.json"), "-o", "json", env=env)
+    assert result.code == 1  # the host is not empty: vcenter stays
     moved = {e["target"]["name"] for e in sim.control.relocations()}
-    assert {"db-02", "web-02", "vcenter"} <= moved
+    assert moved == {"db-02", "web-02"}
     assert not [e for e in sim.control.calls() if "Maintenance" in e["method"]]
     si = sim.connect()
     view = si.content.viewManager.CreateContainerView(si.content.rootFolder,
                                                       [vim.VirtualMachine], True)
-    pools = {v.name: v.resourcePool.name for v in view.view}
-    assert (pools["db-02"], pools["web-02"]) == ("Compute-ResourcePool", "Compute-ResourcePool")
-    assert pools["vcenter"] == "Mgmt-ResourcePool"
+    where = {v.name: (v.runtime.host.name, v.resourcePool.name) for v in view.view}
+    assert where["db-02"][1] == where["web-02"][1] == "Compute-ResourcePool"
+    assert "10.94.24.84" not in (where["db-02"][0], where["web-02"][0])
+    assert where["vcenter"] == ("10.94.24.84", "Mgmt-ResourcePool")
+
+
+def test_a_management_vm_is_not_migrated(sim: Any, run_cli: Any) -> None:
+    result = run_cli("migrate", "nsx-manager-0", "--host", "10.94.24.73", env=_cloudadmin(sim))
+    assert result.code == 2
+    assert "vmc-managed" in result.err and "Mgmt-ResourcePool" in result.err
+    assert sim.control.relocations() == []

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from pyVmomi import vim
 
-from vmcctl.errors import AmbiguousError, NotFoundError, PrecheckError
+from vmcctl.errors import AmbiguousError, NotFoundError, NotMovableError, PrecheckError
 from vmcctl.model import Inventory, Unreadable
+from vmcctl.placement.evacuation import plan_evacuation
 from vmcctl.sim.inventory import parse_inventory
 from vmcctl.sim.offline import inventory_from_spec
 from vmcctl.vsphere.pools import MISSING, TYPE, build_pools
@@ -43,7 +44,8 @@ SPEC = {
     ],
     "datastores": [{"name": "ds", "capacity_gb": 1000, "free_gb": 500}],
     "vms": [_vm("app", "a1", "Compute-ResourcePool"), _vm("web", "a1", "shop"),
-            _vm("etl", "a1", "team/etl"), _vm("ml", "a1", "team/ml"), _vm("root", "a1")],
+            _vm("etl", "a1", "team/etl"), _vm("ml", "a1", "team/ml"), _vm("root", "a1"),
+            _vm("nsx", "a1", "Mgmt-ResourcePool")],
 }
 
 
@@ -148,3 +150,14 @@ def test_a_pool_whose_place_we_may_not_read_is_never_taken_for_the_root() -> Non
         ("resgroup-1", "", "ResourcePool"),
         ("resgroup-2", "Compute-ResourcePool", "ResourcePool"),
         ("virtualapp-5", "shop", "VirtualApp")}  # resgroup-3 and the pool below it: unknown
+
+
+def test_vmwares_management_vms_are_not_moved_in_vmc(inv: Inventory) -> None:
+    assert inv.vmc_managed(inv.find_vm("nsx"))
+    assert not inv.vmc_managed(inv.find_vm("app"))
+    with pytest.raises(NotMovableError) as err:
+        plan_move(inv, "nsx", "a2")
+    assert err.value.codes == ("vmc-managed",)
+    plan = plan_evacuation(inv, "a1")
+    assert [(b.vm, b.codes) for b in plan.blocked] == [("nsx", ("vmc-managed",))]
+    assert "nsx" not in {m.vm for m in plan.moves} and "app" in {m.vm for m in plan.moves}

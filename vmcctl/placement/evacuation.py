@@ -57,7 +57,8 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
     blind = [v for v in on_host if not v.readable]
     leaving = [v for v in on_host
                if v.readable and (v.powered_on or include_powered_off)]
-    blocked = [b for b in (_blocked(v) for v in leaving) if b is not None]
+    blocked = [b for b in (_blocked(v, inventory.vmc_managed(v)) for v in leaving)
+               if b is not None]
     stuck = {b.vm_moid for b in blocked}
     leaving = [v for v in leaving if v.moid not in stuck]
 
@@ -91,8 +92,8 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
                           unplaceable=tuple(unplaceable), loads=loads, blocked=tuple(blocked))
 
 
-def _blocked(vm: Vm) -> Blocked | None:
-    found = blockers(vm)
+def _blocked(vm: Vm, vmc_managed: bool) -> Blocked | None:
+    found = blockers(vm, vmc_managed=vmc_managed)
     if not found:
         return None
     return Blocked(vm=vm.name, vm_moid=vm.moid, codes=tuple(r.code for r in found),

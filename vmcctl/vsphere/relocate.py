@@ -148,7 +148,7 @@ def plan_checked_move(inv: Inventory, vm: Vm, target: Host,
         raise PrecheckError(f"VM {vm.name} ({vm.moid}) cannot be moved safely: vCenter did not "
                             "let us read " + "; ".join(str(u) for u in vm.blind_spots),
                             hint="ask for System.Read on the VM")
-    check_movable(vm)
+    check_movable(vm, vmc_managed=inv.vmc_managed(vm))
     if vm.host_moid is None or vm.host_moid not in inv.hosts_by_moid:
         raise PrecheckError(f"VM {vm.name} has no host (it is orphaned or inaccessible)")
     source = inv.host(vm.host_moid)

@@ -11,27 +11,21 @@ Guide, "SDDC vCenter Roles"): host maintenance and upgrades are VMware's.
 ``ops.evacuate`` with maintenance, ``ops.rolling``) right after the inventory
 is read, before any call that changes anything, and independently of any
 privilege check: the answer is "VMware does this here", not "ask for a role".
+VMware's management VMs (in ``Mgmt-ResourcePool``) are not moved either: the
+placement layer lists them as ``vmc-managed`` blockers (``placement.movable``).
 """
 
 from __future__ import annotations
 
 from vmcctl.errors import ProviderManagedError
+from vmcctl.model import VMC_COMPUTE_POOL as COMPUTE_POOL
+from vmcctl.model import VMC_MGMT_POOL as MGMT_POOL
 from vmcctl.model import Cluster, Host, Inventory
-
-COMPUTE_POOL = "Compute-ResourcePool"
-MGMT_POOL = "Mgmt-ResourcePool"
-VMC_POOLS = frozenset({COMPUTE_POOL, MGMT_POOL})
 
 
 def is_vmc_cluster(inv: Inventory, cluster_moid: str | None) -> bool:
     """Does the cluster's root pool hold both Compute-ResourcePool and Mgmt-ResourcePool?"""
-    if cluster_moid is None:
-        return False
-    cluster = inv.clusters_by_moid.get(cluster_moid)
-    if cluster is None or cluster.root_pool is None:
-        return False
-    children = {p.name for p in inv.pools if p.parent_moid == cluster.root_pool}
-    return children >= VMC_POOLS
+    return inv.is_vmc_cluster(cluster_moid)
 
 
 def refuse_vmc_maintenance(inv: Inventory, host: Host, what: str) -> None:
