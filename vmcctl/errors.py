@@ -9,7 +9,8 @@ codes. Every message says what happened and, where it can, what to do next.
     │   ├── NotFoundError            unknown VM, host, fault domain … (with suggestions)
     │   ├── AmbiguousError           a name matches several objects (lists paths and moids)
     │   ├── PrecheckError            a move or step refused before anything was submitted
-    │   │   └── NotMovableError      the VM itself cannot move (template, FT, devices, ...)
+    │   │   ├── NotMovableError      the VM itself cannot move (template, FT, devices, ...)
+    │   │   └── ProviderManagedError the cloud provider runs this (VMC host maintenance)
     │   ├── InventoryFileError       a simulator inventory file is invalid
     │   ├── PlaybookError            a playbook file is invalid
     │   ├── AuthenticationError      vCenter refused the credentials (InvalidLogin)
@@ -110,6 +111,12 @@ class NotMovableError(PrecheckError):
                  hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.codes = tuple(codes)
+
+
+class ProviderManagedError(PrecheckError):
+    """The cloud provider runs this operation, not its customers: in VMware Cloud on AWS
+    VMware puts hosts into maintenance mode. Refused before any call that changes
+    anything; the hint names what the customer can do instead."""
 
 
 class InventoryFileError(InputError):

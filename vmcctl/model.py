@@ -38,6 +38,13 @@ VmConnectionState = Literal["connected", "disconnected", "orphaned", "inaccessib
 # removable device connected to a host's own device (CD-ROM, floppy, serial port).
 DeviceKind = Literal["passthrough", "vgpu", "cdrom-host", "floppy-host", "serial-host"]
 RuleKind = Literal["vm-affinity", "vm-anti-affinity", "vm-host", "vm-not-host"]
+# VMware Cloud on AWS: a cluster whose root pool holds both is an SDDC cluster; the second
+# holds VMware's management VMs (vCenter, NSX), which its customers may not move.
+VMC_COMPUTE_POOL = "Compute-ResourcePool"
+VMC_MGMT_POOL = "Mgmt-ResourcePool"
+# A resource pool's managed object type: a vApp is a resource pool too, but a reference
+# to it must say VirtualApp.
+PoolKind = Literal["ResourcePool", "VirtualApp"]
 
 
 @dataclass(frozen=True)
@@ -202,6 +209,31 @@ class Cluster:
     path: str | None = None
 
 
+@dataclass(frozen=True)
+class Pool:
+    """A resource pool or vApp. ``relative_path`` is its place under its cluster's root
+    pool (``""`` for the root pool itself, ``Compute-ResourcePool``, ``team/ml``): the
+    same relative path in another cluster is "the same pool" there."""
+
+    name: str
+    moid: str
+    kind: PoolKind = "ResourcePool"
+    parent_moid: str | None = None  # the parent pool; None for a root pool
+    cluster_moid: str | None = None  # the cluster that owns it (``owner``)
+    relative_path: str = ""
+    datacenter: str | None = None
+    path: str | None = None  # inventory path, e.g. /DC/host/C1/Resources/Compute-ResourcePool
+
+    @property
+    def is_root(self) -> bool:
+        return self.parent_moid is None
+
+    def describe(self) -> str:
+        """How people see it: ``Compute-ResourcePool (resgroup-12)``, ``root pool (resgroup-8)``."""
+        where = self.relative_path or "root pool"
+        return f"{where} ({self.moid})"
+
+
 class _Named(Protocol):
     @property
     def name(self) -> str: ...
@@ -253,6 +285,7 @@ class Inventory:
     datastores: tuple[Datastore, ...] = ()
     clusters: tuple[Cluster, ...] = ()
     taken_at: datetime | None = field(default=None, compare=False)
+    pools: tuple[Pool, ...] = ()  # resource pools and vApps (empty: not read)
 
     # --- by identity ---------------------------------------------------------------
 
@@ -271,6 +304,15 @@ class Inventory:
     @cached_property
     def clusters_by_moid(self) -> dict[str, Cluster]:
         return {c.moid: c for c in self.clusters}
+
+    @cached_property
+    def pools_by_moid(self) -> dict[str, Pool]:
+        return {p.moid: p for p in self.pools}
+
+    def pools_of(self, cluster_moid: str) -> tuple[Pool, ...]:
+        """The resource pools and vApps of a cluster, root pool first."""
+        return tuple(sorted((p for p in self.pools if p.cluster_moid == cluster_moid),
+                            key=lambda p: (not p.is_root, p.relative_path, p.moid)))
 
     def host(self, moid: str) -> Host:
         """The host with managed object id ``moid``; ``NotFoundError`` otherwise."""
@@ -306,6 +348,31 @@ class Inventory:
         """A cluster by name (scoped to ``datacenter`` when given), moid or path."""
         pool = [c for c in self.clusters if datacenter is None or c.datacenter == datacenter]
         return resolve("cluster", pool, self.clusters_by_moid, selector)
+
+    def find_pool(self, selector: str, cluster_moid: str) -> Pool:
+        """A pool of one cluster by moid, name, path under the root pool (``a/b``) or
+        inventory path (``/DC/host/C/Resources/a``); a name used twice is ambiguous."""
+        pools = self.pools_of(cluster_moid)
+        by_relative = [p for p in pools if p.relative_path == selector and "/" in selector]
+        if len(by_relative) == 1:
+            return by_relative[0]
+        return resolve("resource pool", pools, {p.moid: p for p in pools}, selector,
+                       flag="--pool")
+
+    def is_vmc_cluster(self, cluster_moid: str | None) -> bool:
+        """VMware Cloud on AWS: the cluster's root pool holds Compute- and Mgmt-ResourcePool."""
+        cluster = self.clusters_by_moid.get(cluster_moid or "")
+        if cluster is None or cluster.root_pool is None:
+            return False
+        children = {p.name for p in self.pools if p.parent_moid == cluster.root_pool}
+        return {VMC_COMPUTE_POOL, VMC_MGMT_POOL} <= children
+
+    def vmc_managed(self, vm: Vm) -> bool:
+        """Is ``vm`` one of VMware's management VMs (in a VMC cluster's Mgmt-ResourcePool)?"""
+        pool = self.pools_by_moid.get(vm.resource_pool or "")
+        if pool is None or pool.relative_path.split("/")[0] != VMC_MGMT_POOL:
+            return False
+        return self.is_vmc_cluster(pool.cluster_moid)
 
     # --- relations -------------------------------------------------------------------
 

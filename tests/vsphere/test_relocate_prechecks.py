@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from vmcctl.errors import ConfigError, NotFoundError, PrecheckError
-from vmcctl.model import Cluster, Datastore, Host, Inventory, Vm
+from vmcctl.model import Cluster, Datastore, Host, Inventory, Pool, Vm
 from vmcctl.vsphere.relocate import MovePlan, VmLocation, plan_move, verify
 
 BOOT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -50,23 +50,34 @@ def inventory(**host_changes: dict[str, object]) -> Inventory:
     datastores = (Datastore("WorkloadDatastore", "datastore-1", 10, 5),
                   Datastore("vsan", "datastore-2", 10, 5),
                   Datastore("local-ds-1", "datastore-3", 10, 5))
-    return Inventory(hosts=tuple(hosts), vms=vms, clusters=clusters, datastores=datastores)
+    pools = (Pool("Resources", "resgroup-1", cluster_moid="domain-c1"),
+             Pool("team", "resgroup-child", parent_moid="resgroup-1", cluster_moid="domain-c1",
+                  relative_path="team"),
+             Pool("Resources", "resgroup-2", cluster_moid="domain-c2"),
+             Pool("team", "resgroup-2t", parent_moid="resgroup-2", cluster_moid="domain-c2",
+                  relative_path="team"))
+    return Inventory(hosts=tuple(hosts), vms=vms, clusters=clusters, datastores=datastores,
+                     pools=pools)
 
 
 def test_plan_within_cluster_keeps_the_vms_pool() -> None:
     plan = plan_move(inventory(), "app-01", "10.0.0.2", "high")
     assert plan.spec() == {"method": "RelocateVM_Task",
-                           "spec": {"host": "host-2", "pool": "resgroup-child"},
+                           "spec": {"host": "host-2", "pool": "resgroup-child",
+                                    "pool_type": "ResourcePool"},
                            "priority": "highPriority"}
     assert (plan.source, plan.target) == ("10.0.0.1", "10.0.0.2")
     assert (plan.source_fault_domain, plan.target_fault_domain) == ("us-west-2b", "us-west-2a")
     assert not plan.cold
 
 
-def test_plan_across_clusters_uses_the_target_root_pool() -> None:
+def test_plan_across_clusters_uses_the_same_named_pool_there() -> None:
     plan = plan_move(inventory(), "app-01", "10.0.0.9")
-    assert plan.spec()["spec"] == {"host": "host-9", "pool": "resgroup-2"}
+    assert plan.spec()["spec"] == {"host": "host-9", "pool": "resgroup-2t",
+                                   "pool_type": "ResourcePool"}
     assert plan.vim_priority == "defaultPriority"
+    root = plan_move(inventory(), "cold-01", "10.0.0.9")  # in C1's root pool: C2's root pool
+    assert (root.pool_moid, root.pool_label) == ("resgroup-2", "root pool")
 
 
 def test_powered_off_vm_is_cold_and_needs_no_free_memory() -> None:

@@ -44,7 +44,7 @@ def vm_row(v: Vm, inv: Inventory) -> dict[str, Any]:
         "power_state": v.power_state, "cpus": v.num_cpu, "memory_mb": v.memory_mb,
         "cpu_usage_mhz": v.cpu_usage_mhz, "memory_usage_mb": v.memory_usage_mb,
         "memory_active_mb": v.memory_active_mb,
-        "cannot_move": [r.code for r in blockers(v)],
+        "cannot_move": [r.code for r in blockers(v, vmc_managed=inv.vmc_managed(v))],
         "ip_address": v.ip_address, "datastores": list(inv.datastore_names(v.datastore_moids)),
         "boot_time": v.boot_time.isoformat() if v.boot_time else None,
         "unreadable": [str(u) for u in v.unknown],

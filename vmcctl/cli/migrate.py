@@ -28,6 +28,12 @@ def _fd(name: str | None) -> str:
     return name or "no fault domain"
 
 
+def _pool(plan: Any) -> str:
+    if not plan.pool_moid:
+        return "unchanged (spec.pool unset: vCenter keeps the VM's pool)"
+    return f"{plan.pool_label} ({plan.pool_kind} {plan.pool_moid})"
+
+
 def _dry_run(plan: Any, output: str) -> None:
     data = {"vm": plan.vm, "source": plan.source, "target": plan.target,
             "source_fault_domain": plan.source_fault_domain,
@@ -43,8 +49,10 @@ def _dry_run(plan: Any, output: str) -> None:
          ["from", f"{plan.source} ({_fd(plan.source_fault_domain)})"],
          ["to", f"{plan.target} ({_fd(plan.target_fault_domain)})"],
          ["priority", plan.vim_priority],
+         ["pool", _pool(plan)],
          ["call", f"RelocateVM_Task(spec=RelocateSpec(host={plan.target_moid}, "
-                  f"pool={plan.pool_moid}), priority={plan.vim_priority})"],
+                  f"pool={plan.pool_kind + ':' + plan.pool_moid if plan.pool_moid else 'unset'}"
+                  f"), priority={plan.vim_priority})"],
          ["storage", "stays where it is (spec.datastore unset)"]]))
 
 
@@ -76,6 +84,10 @@ def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> No
 @click.option("--fault-domain", default=None, metavar="any|same|other|NAME",
               help="Let the advisor pick a host in these fault domains.")
 @placement_options
+@click.option("--pool", default=None, metavar="NAME|moid|path",
+              help="Resource pool (or vApp) of the target host's cluster to put the VM in: "
+                   "name, moid, path under the root pool (a/b) or inventory path. Default: "
+                   "its own pool within a cluster, the same-named pool across clusters.")
 @click.option("--priority", type=click.Choice(["high", "default", "low"]), default="default",
               show_default=True, help="vMotion priority (MovePriority).")
 @click.option("--dry-run", is_flag=True, help="Show what would be submitted; submit nothing.")
@@ -88,8 +100,8 @@ def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> No
 @output_option
 @events_option
 def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max_cpu: float,
-            max_mem: float, priority: str, dry_run: bool, no_wait: bool, timeout: float | None,
-            output: str, yes: bool, **watch_kwargs: Any) -> None:
+            max_mem: float, pool: str | None, priority: str, dry_run: bool, no_wait: bool,
+            timeout: float | None, output: str, yes: bool, **watch_kwargs: Any) -> None:
     """Move VM to another host, compute only: its storage stays where it is.
 
     VM and HOST are names, managed object ids (vm-123, host-45) or inventory
@@ -98,8 +110,10 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
 
     Checks the move first (VM and host exist, VM not already there, target
     connected, out of maintenance, mounting the VM's datastores, with the
-    memory to spare), submits RelocateVM_Task, follows its progress, then
-    verifies the VM is on the target with the same power state and boot time.
+    memory to spare, a resource pool: the VM's own within its cluster, the
+    same-named one across clusters, or --pool), submits RelocateVM_Task,
+    follows its progress, then verifies the VM is on the target with the
+    same power state and boot time.
 
     With --watch-h2o it also watches the H2O training job(s) on the VM before,
     during and after the move and exits 1 when the verdict is FAIL.
@@ -116,7 +130,8 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
     if opts.enabled and no_wait:
         raise ConfigError("--watch-h2o needs the move to be followed; drop --no-wait")
     request = MigrateRequest(vm=vm, host=host, auto=auto, fault_domain=fault_domain,
-                             max_cpu_pct=max_cpu, max_mem_pct=max_mem, priority=priority)
+                             max_cpu_pct=max_cpu, max_mem_pct=max_mem, priority=priority,
+                             pool=pool)
     ctx = click.get_current_context()
     results: list[Any] = []
     verification: VerificationError | None = None

@@ -30,7 +30,8 @@ _STOCK_ONLY = ("dc", "clusters", "hosts", "standalone_hosts", "vms")
 @sim.command()
 @click.option("--inventory", "inventory_file", default=None,
               type=click.Path(dir_okay=False, path_type=Path),
-              help="Inventory YAML (see docs/simulator.md; vmcctl/sim/inventories/seed.yaml).")
+              help="Inventory YAML (see docs/simulator.md), or a bundled one by name: "
+                   "seed, vmc (VMware Cloud on AWS).")
 @click.option("--stock", is_flag=True,
               help="Serve govmomi's stock simulator instead (its default VPX model, "
                    "no vmcctl extensions; log in as user/pass).")

@@ -80,7 +80,7 @@ class MoveRecord:
     origin_moid: str
     target: str
     target_moid: str
-    pool_moid: str
+    pool_moid: str  # "" leaves spec.pool unset (the VM keeps its pool)
     priority: str = "default"
     memory_mb: int = 0  # the vMotion's duration grows with it: longest first
     power_state: str = "poweredOn"
@@ -95,6 +95,7 @@ class MoveRecord:
     submitted_at: str | None = None
     ended_at: str | None = None
     not_before: float = field(default=0.0, compare=False)  # retry back-off (monotonic)
+    pool_kind: str = "ResourcePool"  # spec.pool's managed object type (VirtualApp for a vApp)
 
     @property
     def final(self) -> bool:

@@ -32,8 +32,8 @@ def _record(inv: Inventory, vm: Vm, target: Host, priority: str) -> MoveRecord:
     return MoveRecord(
         vm=vm.name, vm_moid=vm.moid, origin=plan.source, origin_moid=plan.source_moid,
         target=plan.target, target_moid=plan.target_moid, pool_moid=plan.pool_moid,
-        priority=plan.priority, memory_mb=vm.memory_mb if vm.powered_on else 0,
-        power_state=vm.power_state,
+        pool_kind=plan.pool_kind, priority=plan.priority,
+        memory_mb=vm.memory_mb if vm.powered_on else 0, power_state=vm.power_state,
         boot_time=vm.boot_time.isoformat() if vm.boot_time is not None else None)
 
 

@@ -85,7 +85,8 @@ def move_plan(rec: MoveRecord, host_names: dict[str, str]) -> MovePlan:
                     source_fault_domain=None, target_fault_domain=None,
                     priority=rec.priority,  # type: ignore[arg-type]
                     pool_moid=rec.pool_moid, power_state=rec.power_state,  # type: ignore[arg-type]
-                    boot_time=None, host_names=host_names)
+                    boot_time=None, host_names=host_names,
+                    pool_kind="VirtualApp" if rec.pool_kind == "VirtualApp" else "ResourcePool")
 
 
 class MoveRunner:

@@ -36,6 +36,7 @@ from vmcctl.placement.plan import EvacuationPlan
 from vmcctl.placement.request import PlacementOptions
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.snapshot import take_snapshot
+from vmcctl.vsphere.vmc import refuse_vmc_maintenance
 
 # EnterMaintenanceMode_Task's timeout when none is given (seconds); 0 waits forever.
 DEFAULT_ENTER_TIMEOUT = 900.0
@@ -119,6 +120,8 @@ def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = N
     events = events or ExecutorEvents()
     inv = inventory if inventory is not None else take_snapshot(client)
     target = resolve.host(inv, host)
+    if options.maintenance:
+        refuse_vmc_maintenance(inv, target, "maintenance enter --evacuate")
     path = journal_path(target.name, options.journal, options.journal_dir)
     report = HostReport(action="maintenance-enter" if options.maintenance else "evacuate",
                         host=target.name, host_moid=target.moid, dry_run=options.dry_run)

@@ -6,6 +6,8 @@
   exit 1) instead of leaving vCenter to wait. The task gets a timeout
   (``DEFAULT_ENTER_TIMEOUT`` unless given; 0 waits forever); Ctrl-C during
   the wait cancels it. Already in maintenance: nothing to do.
+- In VMware Cloud on AWS both are refused up front (``vsphere.vmc``:
+  ``ProviderManagedError``, exit 2), before any call that changes anything.
 - ``exit_maintenance``: out of maintenance (retrying transient faults), then
   with ``restore`` brings the host's VMs home (``restore_host``).
 """
@@ -25,6 +27,7 @@ from vmcctl.ops.report import HostReport
 from vmcctl.ops.restore import RestoreOptions, restore_host
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.snapshot import take_snapshot
+from vmcctl.vsphere.vmc import refuse_vmc_maintenance
 
 
 @dataclass(frozen=True)
@@ -48,12 +51,13 @@ def enter_maintenance(client: Client, host: str, options: EnterOptions | None = 
     """Put ``host`` into maintenance mode (after evacuating it, with ``options.evacuate``)."""
     options = options or EnterOptions()
     events = events or ExecutorEvents()
-    if options.evacuate is not None:
+    if options.evacuate is not None:  # it refuses VMware Cloud on AWS hosts itself
         evacuate = replace(options.evacuate, maintenance=True, dry_run=options.dry_run)
         return evacuate_host(client, host, evacuate, events, control=control,
                              inventory=inventory)
     inv = inventory if inventory is not None else take_snapshot(client)
     target = resolve.host(inv, host)
+    refuse_vmc_maintenance(inv, target, "maintenance enter")
     report = HostReport(action="maintenance-enter", host=target.name, host_moid=target.moid,
                         dry_run=options.dry_run)
     if target.in_maintenance:
@@ -101,6 +105,7 @@ def exit_maintenance(client: Client, host: str, options: ExitOptions | None = No
     events = events or ExecutorEvents()
     inv = inventory if inventory is not None else take_snapshot(client)
     target = resolve.host(inv, host)
+    refuse_vmc_maintenance(inv, target, "maintenance exit")
     report = HostReport(action="maintenance-exit", host=target.name, host_moid=target.moid,
                         dry_run=options.dry_run)
     if not target.in_maintenance:

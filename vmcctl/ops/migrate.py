@@ -48,6 +48,7 @@ class MigrateRequest:
     max_cpu_pct: float = DEFAULT_MAX_PCT
     max_mem_pct: float = DEFAULT_MAX_PCT
     priority: str = "default"
+    pool: str | None = None  # the target cluster's pool (name, moid or path); see vsphere.pools
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def prepare_migration(inv: Inventory, request: MigrateRequest, *,
     target, rec = choose_target(inv, vm, request)
     if already_there_ok and vm.host_moid == target.moid:
         return PreparedMigration(vm, target, None, rec)
-    plan = plan_checked_move(inv, vm, target, priority)
+    plan = plan_checked_move(inv, vm, target, priority, pool=request.pool)
     return PreparedMigration(vm, target, plan, rec)
 
 
@@ -101,7 +102,8 @@ def move_record(plan: MovePlan) -> MoveRecord:
     return MoveRecord(vm=plan.vm, vm_moid=plan.vm_moid, origin=plan.source,
                       origin_moid=plan.source_moid, target=plan.target,
                       target_moid=plan.target_moid, pool_moid=plan.pool_moid,
-                      priority=plan.priority, power_state=plan.power_state)
+                      pool_kind=plan.pool_kind, priority=plan.priority,
+                      power_state=plan.power_state)
 
 
 def refuse_if_moving(client: Client, plan: MovePlan) -> None:

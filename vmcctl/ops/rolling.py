@@ -45,6 +45,7 @@ from vmcctl.placement.rolling import window_context as make_context
 from vmcctl.placement.state import Projection
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.snapshot import take_snapshot
+from vmcctl.vsphere.vmc import refuse_vmc_window
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ def maintain_cluster(client: Client, cluster: str, options: ClusterMaintenanceOp
     events = events or ExecutorEvents()
     inv = inventory if inventory is not None else take_snapshot(client)
     target = inv.find_cluster(cluster)
+    refuse_vmc_window(inv, target)
     path = options.journal or default_window_path(target.name)
     report = WindowReport(cluster=target.name, dry_run=options.dry_run)
     if options.resume:

@@ -130,7 +130,7 @@ def rank_hosts(inventory: Inventory, vm: str,
     options = options or PlacementOptions()
     target = inventory.find_vm(vm)
     check_placeable(target)
-    check_movable(target)
+    check_movable(target, vmc_managed=inventory.vmc_managed(target))
     for h in sorted(options.avoid_hosts):
         inventory.host(h)
     proj = Projection.from_inventory(inventory)

@@ -62,7 +62,8 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
     stays = tuple(sorted((Stays(v.name, v.moid, v.power_state, evacuated.name) for v in on_host
                           if v.readable and not v.powered_on and not include_powered_off),
                          key=lambda s: (s.vm, s.vm_moid)))
-    blocked = [b for b in (_blocked(v) for v in leaving) if b is not None]
+    blocked = [b for b in (_blocked(v, inventory.vmc_managed(v)) for v in leaving)
+               if b is not None]
     stuck = {b.vm_moid for b in blocked}
     leaving = [v for v in leaving if v.moid not in stuck]
 
@@ -97,8 +98,8 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
                           stays=stays)
 
 
-def _blocked(vm: Vm) -> Blocked | None:
-    found = blockers(vm)
+def _blocked(vm: Vm, vmc_managed: bool) -> Blocked | None:
+    found = blockers(vm, vmc_managed=vmc_managed)
     if not found:
         return None
     return Blocked(vm=vm.name, vm_moid=vm.moid, codes=tuple(r.code for r in found),

@@ -13,6 +13,9 @@ more), in this order:
   (DirectPath I/O or a vGPU profile) while the VM runs.
 - ``host-device``: a CD-ROM, floppy or serial port connected to the host's
   own device while the VM runs.
+- ``vmc-managed``: one of VMware's management VMs in VMware Cloud on AWS
+  (``Inventory.vmc_managed``: in a VMC cluster's ``Mgmt-ResourcePool``); the
+  caller says so with ``vmc_managed``.
 
 No option relaxes these: the fix is in vCenter (disconnect the device, turn
 FT off, …), so ``relax`` stays empty and ``hint`` says what to do.
@@ -36,12 +39,18 @@ HINTS = {
     "passthrough-device": "power the VM off or remove the PCI passthrough device",
     "vgpu-device": "power the VM off, or move it with vGPU vMotion from the vSphere Client",
     "host-device": "disconnect the device (CD/DVD, floppy, serial port) in the VM's settings",
+    "vmc-managed": "VMware runs its management VMs in VMware Cloud on AWS: leave it where it is",
 }
 
 
-def blockers(vm: Vm) -> tuple[Reason, ...]:
-    """Why ``vm`` cannot be moved to any host (empty: it can)."""
+def blockers(vm: Vm, *, vmc_managed: bool = False) -> tuple[Reason, ...]:
+    """Why ``vm`` cannot be moved to any host (empty: it can); ``vmc_managed``:
+    ``Inventory.vmc_managed(vm)``."""
     found: list[Reason] = []
+    if vmc_managed:
+        found.append(Reason("vmc-managed", "VMware-managed",
+                            f"{vm.name} is a VMware Cloud on AWS management VM (in "
+                            "Mgmt-ResourcePool): VMware places it"))
     if vm.connection_state != "connected":
         found.append(Reason("vm-not-connected", "VM not connected",
                             f"VM {vm.name} is {vm.connection_state} in vCenter"))
@@ -71,9 +80,9 @@ def describe(vm: Vm, reasons: tuple[Reason, ...]) -> str:
     return f"{vm.name} ({'; '.join(f'{r.code}: {r.detail}' for r in reasons)})"
 
 
-def check_movable(vm: Vm) -> None:
+def check_movable(vm: Vm, *, vmc_managed: bool = False) -> None:
     """``NotMovableError`` (exit 2) naming every reason ``vm`` cannot be moved."""
-    found = blockers(vm)
+    found = blockers(vm, vmc_managed=vmc_managed)
     if found:
         raise NotMovableError(
             f"VM {vm.name} ({vm.moid}) cannot be moved: "

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from vmcctl.errors import AmbiguousError, NotFoundError, PlaybookError
+from vmcctl.errors import AmbiguousError, NotFoundError, PlaybookError, ProviderManagedError
 from vmcctl.model import Inventory
 from vmcctl.playbook.load import Playbook, Step
+from vmcctl.vsphere.vmc import refuse_vmc_maintenance, refuse_vmc_window
 
 _REF = re.compile(r"\$\{([^}]*)\}")
 # (field, kind of object) checked for each action
@@ -52,3 +53,27 @@ def check_names(playbook: Playbook, inv: Inventory) -> None:
         except (NotFoundError, AmbiguousError) as exc:
             raise PlaybookError(f"{playbook.source}: {step.label}: {step.kind}.{field}: "
                                 f"{exc.message}; nothing was run", hint=exc.hint) from None
+
+
+def check_provider(playbook: Playbook, inv: Inventory) -> None:
+    """Refuse, before step 1, a maintenance or cluster_maintenance step that VMware runs
+    itself (VMware Cloud on AWS: ``vsphere.vmc``), so no earlier step has moved anything."""
+    for step, field, kind, name in literal_names(playbook):
+        if step.kind == "maintenance" and field == "host" and kind == "host":
+            what = f"{step.label}: maintenance {getattr(step.action, 'action', '')}"
+            try:
+                refuse_vmc_maintenance(inv, inv.find_host(name), what)
+            except ProviderManagedError as exc:
+                raise ProviderManagedError(f"{playbook.source}: {exc.message}; nothing was "
+                                           "run", hint=exc.hint) from None
+    for step in playbook.steps:
+        cluster = getattr(step.action, "cluster", None)
+        if step.kind != "cluster_maintenance" or not isinstance(cluster, str):
+            continue
+        try:
+            refuse_vmc_window(inv, inv.find_cluster(cluster))
+        except (NotFoundError, AmbiguousError):
+            continue  # the step itself says so when it runs
+        except ProviderManagedError as exc:
+            raise ProviderManagedError(f"{playbook.source}: {step.label}: {exc.message}; "
+                                       "nothing was run", hint=exc.hint) from None

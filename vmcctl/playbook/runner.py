@@ -37,7 +37,7 @@ from vmcctl.playbook.cluster_step import run_cluster_maintenance
 from vmcctl.playbook.context import RunContext
 from vmcctl.playbook.host_steps import run_evacuate, run_maintenance, run_restore
 from vmcctl.playbook.load import Playbook, Step
-from vmcctl.playbook.names import check_names, literal_names
+from vmcctl.playbook.names import check_names, check_provider, literal_names
 from vmcctl.playbook.outcome import PlaybookRun, StepOutput, StepResult, StepStatus
 from vmcctl.playbook.resume import PlayState
 from vmcctl.playbook.vm_steps import run_advise, run_migrate
@@ -137,11 +137,18 @@ def run_playbook(playbook: Playbook, ctx: RunContext,
                  state: PlayState | None = None) -> PlaybookRun:
     """Every step in order; after a failed step the rest are recorded as ``not-run``.
 
-    ``PlaybookError`` before any step runs if a literal VM or host name is unknown.
+    ``PlaybookError`` before any step runs if a literal VM or host name is unknown;
+    ``ProviderManagedError`` if a maintenance step targets VMware Cloud on AWS.
     ``state``: record the run there (and skip the steps it records as done).
     """
-    if next(literal_names(playbook), None) is not None:
-        check_names(playbook, ctx.inventory())
+    names = next(literal_names(playbook), None) is not None
+    maintenance = any(s.kind in ("maintenance", "cluster_maintenance") for s in playbook.steps)
+    if names or maintenance:
+        inv = ctx.inventory()
+        if names:
+            check_names(playbook, inv)
+        if maintenance:
+            check_provider(playbook, inv)
     values: dict[str, object] = dict(playbook.values)
     if state is not None:
         values.update(state.values)

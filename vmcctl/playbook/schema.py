@@ -41,6 +41,7 @@ class MigrateAction(_Strict):
     max_cpu: Pct = DEFAULT_MAX_PCT
     max_mem: Pct = DEFAULT_MAX_PCT
     timeout: Seconds | None = None
+    pool: Text | None = None  # the target cluster's pool (as migrate --pool)
 
     @model_validator(mode="after")
     def _one_target(self) -> MigrateAction:

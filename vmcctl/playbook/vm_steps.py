@@ -38,7 +38,7 @@ def run_migrate(ctx: RunContext, action: MigrateAction) -> StepOutput:
                              fault_domain=(action.fault_domain or "any")
                              if action.host is None else None,
                              max_cpu_pct=action.max_cpu, max_mem_pct=action.max_mem,
-                             priority=action.priority)
+                             priority=action.priority, pool=action.pool)
     prepared = prepare_migration(ctx.inventory(), request, already_there_ok=True)
     if prepared.recommendation is not None:
         ctx.note(f"advisor chose {prepared.recommendation.why()}")

@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from vmcctl.errors import InventoryFileError
+from vmcctl.sim import pools
 from vmcctl.sim.datacenters import VmIndex, check_folder, flatten, origin_path, vm_path
 from vmcctl.sim.users import UserSpec
 from vmcctl.yamlfile import read_yaml
@@ -102,7 +103,25 @@ class ClusterSpec(_Strict):
     hosts: list[HostSpec] = Field(min_length=1)
     rules: list[RuleSpec] = Field(default_factory=list)
     drs_enabled: bool = True
+    # pools under the cluster's root pool; "a/b" is b inside a (a is made too)
+    resource_pools: list[str] = Field(default_factory=list)
+    vapps: list[str] = Field(default_factory=list)  # vApps: "name" or "pool/name"
     datacenter: str = ""  # filled in on load
+
+    @field_validator("resource_pools", "vapps")
+    @classmethod
+    def _pool_paths(cls, value: list[str]) -> list[str]:
+        return pools.check_paths(value)
+
+    @property
+    def pool_paths(self) -> list[str]:
+        """Every resource pool path, parents before children (without the root pool)."""
+        return pools.pool_paths(self.resource_pools)
+
+    @model_validator(mode="after")
+    def _vapps_in_pools(self) -> ClusterSpec:
+        pools.check_vapps(self.pool_paths, self.vapps)
+        return self
 
 
 class DatastoreSpec(_Strict):
@@ -132,6 +151,7 @@ class VmSpec(_Strict):
     datastore: str = Field(min_length=1)
     ip: str | None = None
     folder: str = ""  # under the datacenter's vm folder, e.g. "team/ml"
+    pool: str = ""  # resource pool or vApp path in its host's cluster; "": the root pool
     template: bool = False
     ft: Literal["primary", "secondary"] | None = None  # a Fault Tolerance VM
     devices: list[Literal["passthrough", "vgpu", "cdrom-host"]] = Field(default_factory=list)
@@ -279,8 +299,11 @@ class InventorySpec(_Strict):
                 _known(f"datastores.{i}.hosts", f"host in datacenter {d.datacenter!r}", name,
                        dc_hosts)
             ds_hosts[(d.datacenter, d.name)] = set(d.hosts) if d.hosts is not None else dc_hosts
+        cluster_pools = {h.name: {"", *c.pool_paths, *c.vapps}
+                         for c in self.clusters for h in c.hosts}
         for i, v in enumerate(self.vms):
             _known(f"vms.{i}.host", "host", v.host, set(host_dc))
+            _known(f"vms.{i}.pool", f"pool of {v.host}'s cluster", v.pool, cluster_pools[v.host])
             if host_dc[v.host] != v.datacenter:
                 raise ValueError(f"vms.{i}.host: host {v.host!r} is in datacenter "
                                  f"{host_dc[v.host]!r}, not {v.datacenter!r}")
@@ -327,6 +350,7 @@ class InventorySpec(_Strict):
             vd["ft"] = v.ft or ""
         index = VmIndex(self.vms)
         for c, cd in zip(self.clusters, doc["clusters"], strict=True):
+            cd["resource_pools"] = c.pool_paths
             for r, rd in zip(c.rules, cd["rules"], strict=True):
                 rd["vms"] = [index.resolve(n, c.datacenter).path for n in r.vms]
         for fd in doc["faults"]:
@@ -401,7 +425,22 @@ def parse_inventory(data: object, source: str = "<inventory>") -> InventorySpec:
         raise InventoryFileError(_error_line(source, exc, origins)) from None
 
 
+BUNDLED = Path(__file__).resolve().parent / "inventories"
+
+
+def inventory_path(name: str | Path) -> Path:
+    """``name`` as a file, or a bundled inventory by name (``seed``, ``vmc``) when no such
+    file exists."""
+    path = Path(name)
+    bundled = BUNDLED / f"{name}.yaml"
+    if not path.exists() and path.parent == Path(".") and bundled.exists():
+        return bundled
+    return path
+
+
 def load_inventory(path: str | Path) -> InventorySpec:
-    """Read and validate an inventory YAML file; one-line ``InventoryFileError`` if bad."""
+    """Read and validate an inventory YAML file (or a bundled one by name:
+    ``inventory_path``); one-line ``InventoryFileError`` if bad."""
+    path = inventory_path(path)
     data = read_yaml(path, InventoryFileError, _YAML_LOADER)
     return parse_inventory(data, str(path))

@@ -20,12 +20,14 @@ from vmcctl.model import (
     DeviceKind,
     Host,
     Inventory,
+    Pool,
+    PoolKind,
     Rule,
     RuleKind,
     Vm,
     VmDevice,
 )
-from vmcctl.sim.inventory import InventorySpec, RuleSpec
+from vmcctl.sim.inventory import ClusterSpec, InventorySpec, RuleSpec
 
 _RULE_KINDS: dict[str, tuple[RuleKind, bool]] = {
     "vm-affinity": ("vm-affinity", True),
@@ -89,8 +91,11 @@ def inventory_from_spec(spec: InventorySpec) -> Inventory:
 
     cluster_of: dict[str, Cluster] = {}
     clusters: list[Cluster] = []
+    pools: list[Pool] = []
+    pool_moid: dict[tuple[str, str], str] = {}  # (cluster moid, path under the root) -> moid
     for ci, cs in enumerate(spec.clusters, start=1):
         dc = cs.datacenter
+        pools.extend(_cluster_pools(cs, f"domain-c{ci}", f"resgroup-{ci}", pool_moid))
 
         def resolve(ref: str, dc: str = dc) -> str:
             return spec.resolve_vm(ref, dc).path
@@ -132,11 +137,33 @@ def inventory_from_spec(spec: InventorySpec) -> Inventory:
            devices=_devices(list(v.devices)),
            connection_state=v.connection,
            datastore_moids=(ds_moid[(v.datacenter, v.datastore)],), ip_address=v.ip,
-           resource_pool=cluster_of[v.host].root_pool, datacenter=v.datacenter, path=v.path)
+           resource_pool=pool_moid[(cluster_of[v.host].moid, v.pool)], datacenter=v.datacenter,
+           path=v.path)
         for v in spec.vms)
     datastores = tuple(
         Datastore(name=d.name, moid=ds_moid[(d.datacenter, d.name)],
                   capacity_bytes=round(d.capacity_gb * 2**30),
                   free_bytes=round(d.free_gb * 2**30), datacenter=d.datacenter)
         for d in spec.datastores)
-    return Inventory(hosts=hosts, vms=vms, datastores=datastores, clusters=tuple(clusters))
+    return Inventory(hosts=hosts, vms=vms, datastores=datastores, clusters=tuple(clusters),
+                     pools=tuple(pools))
+
+
+def _cluster_pools(cs: ClusterSpec, cluster: str, root: str,
+                   moids: dict[tuple[str, str], str]) -> list[Pool]:
+    """The root pool (``Resources``), ``resource_pools`` and ``vapps`` of one cluster."""
+    base = f"/{cs.datacenter}/host/{cs.name}/Resources"
+    moids[(cluster, "")] = root
+    out = [Pool(name="Resources", moid=root, cluster_moid=cluster, datacenter=cs.datacenter,
+                path=base)]
+    kinds: list[tuple[str, PoolKind]] = [(p, "ResourcePool") for p in cs.pool_paths]
+    kinds += [(p, "VirtualApp") for p in cs.vapps]
+    for i, (path, kind) in enumerate(kinds, start=1):
+        parent, _, name = path.rpartition("/")
+        number = root.rpartition("-")[2]
+        moid = f"resgroup-{number}-{i}" if kind == "ResourcePool" else f"resgroup-v{number}-{i}"
+        moids[(cluster, path)] = moid
+        out.append(Pool(name=name, moid=moid, kind=kind, parent_moid=moids[(cluster, parent)],
+                        cluster_moid=cluster, relative_path=path, datacenter=cs.datacenter,
+                        path=f"{base}/{path}"))
+    return out

@@ -34,10 +34,11 @@ from vmcctl.errors import (
     WaitInterrupted,
 )
 from vmcctl.log import get_logger
-from vmcctl.model import Host, Inventory, PowerState, Vm
+from vmcctl.model import Host, Inventory, PoolKind, PowerState, Vm
 from vmcctl.placement.movable import check_movable
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.faults import map_fault
+from vmcctl.vsphere.pools import choose_pool
 from vmcctl.vsphere.tasks import TaskState, TaskWaiter, UpdateCallback, fault_type_and_message
 
 log = get_logger(__name__)
@@ -60,10 +61,12 @@ class MovePlan:
     source_fault_domain: str | None
     target_fault_domain: str | None
     priority: Priority
-    pool_moid: str
+    pool_moid: str  # "" leaves spec.pool unset: the VM keeps its pool
     power_state: PowerState
     boot_time: datetime | None
     host_names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    pool_kind: PoolKind = "ResourcePool"  # the pool's managed object type (VirtualApp for a vApp)
+    pool_label: str = ""  # for people: "Compute-ResourcePool", "root pool", "unchanged"
 
     @property
     def cold(self) -> bool:
@@ -75,9 +78,18 @@ class MovePlan:
 
     def spec(self) -> dict[str, Any]:
         """The submission, as plain data: RelocateVM_Task(spec={host, pool}, priority)."""
-        return {"method": "RelocateVM_Task",
-                "spec": {"host": self.target_moid, "pool": self.pool_moid},
-                "priority": self.vim_priority}
+        spec: dict[str, Any] = {"host": self.target_moid, "pool": self.pool_moid or None}
+        if self.pool_moid:
+            spec["pool_type"] = self.pool_kind
+        return {"method": "RelocateVM_Task", "spec": spec, "priority": self.vim_priority}
+
+    def pool_ref(self, stub: Any) -> Any:
+        """``spec.pool`` as a reference of the pool's own type (None: unset)."""
+        if not self.pool_moid:
+            return None
+        if self.pool_kind == "VirtualApp":
+            return vim.VirtualApp(self.pool_moid, stub)
+        return vim.ResourcePool(self.pool_moid, stub)
 
 
 @dataclass(frozen=True)
@@ -113,26 +125,32 @@ def check_priority(priority: str) -> Priority:
 
 
 def plan_move(inv: Inventory, vm_selector: str, host_selector: str,
-              priority: str = "default") -> MovePlan:
+              priority: str = "default", pool: str | None = None) -> MovePlan:
     """Check a compute-only move against a snapshot; one-line errors if it cannot work.
 
     ``vm_selector``/``host_selector``: a name, a managed object id or an
     inventory path; a name that matches several objects is an ``AmbiguousError``.
+    ``pool``: the target cluster's pool to name (``vsphere.pools.choose_pool``).
     """
     prio = check_priority(priority)
     vm = inv.find_vm(vm_selector)
     target = inv.find_host(host_selector)
-    return plan_checked_move(inv, vm, target, prio)
+    return plan_checked_move(inv, vm, target, prio, pool=pool)
 
 
 def plan_checked_move(inv: Inventory, vm: Vm, target: Host,
-                      priority: Priority = "default") -> MovePlan:
-    """``plan_move`` for objects already resolved (by moid)."""
+                      priority: Priority = "default", *, pool: str | None = None) -> MovePlan:
+    """``plan_move`` for objects already resolved (by moid).
+
+    ``spec.pool`` follows ``vsphere.pools.choose_pool``: the VM's own pool within
+    a cluster, the same-named pool across clusters, ``pool`` (a selector) when
+    given; a cross-cluster move without such a pool is a ``PrecheckError``.
+    """
     if not vm.readable:
         raise PrecheckError(f"VM {vm.name} ({vm.moid}) cannot be moved safely: vCenter did not "
                             "let us read " + "; ".join(str(u) for u in vm.blind_spots),
                             hint="ask for System.Read on the VM")
-    check_movable(vm)
+    check_movable(vm, vmc_managed=inv.vmc_managed(vm))
     if vm.host_moid is None or vm.host_moid not in inv.hosts_by_moid:
         raise PrecheckError(f"VM {vm.name} has no host (it is orphaned or inaccessible)")
     source = inv.host(vm.host_moid)
@@ -168,13 +186,13 @@ def plan_checked_move(inv: Inventory, vm: Vm, target: Host,
     target_cluster = inv.cluster_of(target.moid)
     if target_cluster is None or target_cluster.root_pool is None:
         raise PrecheckError(f"host {target.name} is not in a cluster with a resource pool")
-    same_cluster = source.cluster_moid == target.cluster_moid
-    pool = vm.resource_pool if same_cluster and vm.resource_pool else target_cluster.root_pool
+    chosen = choose_pool(inv, vm, source, target, target_cluster, pool)
     return MovePlan(
         vm=vm.name, vm_moid=vm.moid, source=source.name, source_moid=source.moid,
         target=target.name, target_moid=target.moid,
         source_fault_domain=source.fault_domain, target_fault_domain=target.fault_domain,
-        priority=priority, pool_moid=pool, power_state=vm.power_state, boot_time=vm.boot_time,
+        priority=priority, pool_moid=chosen.moid or "", pool_kind=chosen.kind,
+        pool_label=chosen.label, power_state=vm.power_state, boot_time=vm.boot_time,
         host_names={h.moid: h.name for h in inv.hosts})
 
 
@@ -252,7 +270,7 @@ def submit(client: Client, plan: MovePlan) -> Any:
     stub = client.si._stub
     vm = vim.VirtualMachine(plan.vm_moid, stub)
     spec = vim.vm.RelocateSpec(host=vim.HostSystem(plan.target_moid, stub),
-                               pool=vim.ResourcePool(plan.pool_moid, stub))
+                               pool=plan.pool_ref(stub))
 
     def send() -> Any:
         try:
@@ -268,7 +286,8 @@ def submit(client: Client, plan: MovePlan) -> Any:
                                        current_host=plan.source) from None
 
     log.info("submitting RelocateVM_Task", vm=plan.vm, source=plan.source,
-             target=plan.target, priority=plan.vim_priority, pool=plan.pool_moid)
+             target=plan.target, priority=plan.vim_priority, pool=plan.pool_moid or None,
+             pool_type=plan.pool_kind)
     try:
         return send()
     except vim.fault.NotAuthenticated:

@@ -42,6 +42,7 @@ from vmcctl.model import (
 from vmcctl.vsphere import fastparse
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.devices import move_devices, vm_memory_load
+from vmcctl.vsphere.pools import TYPE, build_pools
 
 log = get_logger(__name__)
 
@@ -64,6 +65,9 @@ VM_PROPERTIES = (
 )
 DATASTORE_PROPERTIES = ("name", "parent", "summary.capacity", "summary.freeSpace")
 CLUSTER_PROPERTIES = ("name", "parent", "host", "resourcePool", "configurationEx")
+# Resource pools and vApps (a VirtualApp is a ResourcePool): the pool a VM keeps, the
+# same-named pool in another cluster, VMware Cloud on AWS's Compute-/Mgmt-ResourcePool.
+POOL_PROPERTIES = ("name", "parent", "owner")
 # Folders and datacenters: only to build inventory paths (/DC/vm/folder/name).
 CONTAINER_PROPERTIES = ("name", "parent")
 
@@ -72,6 +76,7 @@ PROPERTIES: Mapping[type, Sequence[str]] = {
     vim.VirtualMachine: VM_PROPERTIES,
     vim.Datastore: DATASTORE_PROPERTIES,
     vim.ClusterComputeResource: CLUSTER_PROPERTIES,
+    vim.ResourcePool: POOL_PROPERTIES,
     vim.Folder: CONTAINER_PROPERTIES,
     vim.Datacenter: CONTAINER_PROPERTIES,
 }
@@ -172,6 +177,8 @@ def collect(content: Any, types: Mapping[type, Sequence[str]], *,
                     kinds[name] = _kind_of_name(name, types)
                 kind = kinds[name]
                 if kind is not None:
+                    if kind is vim.ResourcePool:
+                        props[TYPE] = name
                     found[kind][moid] = props
             return found
         for oc in iter_pages(collector, spec, page_size, stats):
@@ -181,6 +188,8 @@ def collect(content: Any, types: Mapping[type, Sequence[str]], *,
             props = {p.name: p.val for p in oc.propSet or ()}
             if oc.missingSet:
                 props[MISSING] = [_unreadable(m) for m in oc.missingSet]
+            if kind is vim.ResourcePool:
+                props[TYPE] = type(oc.obj)._wsdlName
             found[kind][oc.obj._moId] = props
         return found
     finally:
@@ -392,6 +401,8 @@ def build_inventory(raw: Mapping[type, Mapping[str, Props]], *,
         ))
 
     return Inventory(
+        pools=build_pools(raw.get(vim.ResourcePool, {}), clusters_raw,
+                          path=paths.path, datacenter=paths.datacenter),
         hosts=tuple(sorted(hosts, key=lambda h: (h.name, h.moid))),
         vms=tuple(sorted(vms, key=lambda v: (v.name, v.path or "", v.moid))),
         datastores=tuple(sorted(datastores, key=lambda d: (d.name, d.moid))),

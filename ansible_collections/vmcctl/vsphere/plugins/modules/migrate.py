@@ -52,6 +52,12 @@ options:
       - With O(auto)/O(fault_domain), a target must stay at or under this memory percentage.
     type: float
     default: 80.0
+  pool:
+    description:
+      - The resource pool or vApp of the target host's cluster (name, moid, path under the
+        root pool or inventory path). Default the VM's own pool within its cluster, the
+        same-named pool across clusters (refused when there is none).
+    type: str
   priority:
     description:
       - The vMotion priority (C(MovePriority)).
@@ -209,6 +215,7 @@ def main() -> None:
         "max_cpu_pct": {"type": "float", "default": 80.0},
         "max_mem_pct": {"type": "float", "default": 80.0},
         "priority": {"type": "str", "choices": ["low", "default", "high"], "default": "default"},
+        "pool": {"type": "str"},
         "timeout": {"type": "float"},
     })
     p = module.params
@@ -218,7 +225,8 @@ def main() -> None:
             request = MigrateRequest(vm=p["vm"], host=p["host"], auto=p["auto"],
                                      fault_domain=p["fault_domain"],
                                      max_cpu_pct=p["max_cpu_pct"],
-                                     max_mem_pct=p["max_mem_pct"], priority=p["priority"])
+                                     max_mem_pct=p["max_mem_pct"], priority=p["priority"],
+                                     pool=p["pool"])
             prepared = prepare_migration(take_snapshot(client), request, already_there_ok=True)
         except VmcctlError as exc:
             fail(module, exc)

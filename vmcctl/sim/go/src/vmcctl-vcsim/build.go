@@ -117,10 +117,14 @@ func (s *sim) buildCluster(ctx context.Context, hostFolder *object.Folder, dc *d
 		return fmt.Errorf("cluster %s: %w", cs.Name, err)
 	}
 	obj := simulator.Map.Get(cl.Reference()).(*simulator.ClusterComputeResource)
-	rec := &clusterRec{dc: dc, name: cs.Name, obj: obj, pool: *obj.ResourcePool}
+	rec := &clusterRec{dc: dc, name: cs.Name, obj: obj, pool: *obj.ResourcePool,
+		pools: map[string]types.ManagedObjectReference{"": *obj.ResourcePool}}
 	obj.ConfigurationEx.(*types.ClusterConfigInfoEx).DrsConfig.Enabled = types.NewBool(cs.DRSEnabled)
 	s.poolCluster[rec.pool] = rec
 	s.clusters = append(s.clusters, rec)
+	if err := buildPools(ctx, hostFolder.Client(), rec, cs); err != nil {
+		return fmt.Errorf("cluster %s: %w", cs.Name, err)
+	}
 	for _, hs := range cs.Hosts {
 		task, err := cl.AddHost(ctx, types.HostConnectSpec{HostName: hs.Name}, true, nil, nil)
 		if err != nil {
@@ -243,7 +247,7 @@ func (s *sim) buildVM(dc *dcRec, folder *simulator.Folder, spec vmSpec, boot tim
 	vm.Name = spec.Name
 	memMB := int32(spec.MemoryGB * 1024)
 	hostRef := h.ref()
-	pool := h.cluster.pool
+	pool := h.cluster.pools[spec.Pool]
 	vmx := fmt.Sprintf("[%s] %s/%s.vmx", ds.name, spec.Name, spec.Name)
 	vm.Config = &types.VirtualMachineConfigInfo{
 		Name:          spec.Name,
@@ -316,8 +320,9 @@ func (s *sim) buildVM(dc *dcRec, folder *simulator.Folder, spec vmSpec, boot tim
 	}
 	h.vms[vm.Self] = rec
 	h.obj.Vm = append(h.obj.Vm, vm.Self)
-	poolObj := simulator.Map.Get(pool).(*simulator.ResourcePool)
-	poolObj.Vm = append(poolObj.Vm, vm.Self)
+	if p := poolMO(pool); p != nil {
+		p.Vm = append(p.Vm, vm.Self)
+	}
 	ds.obj.Vm = append(ds.obj.Vm, vm.Self)
 	s.vmsByRef[vm.Self] = rec
 	return rec

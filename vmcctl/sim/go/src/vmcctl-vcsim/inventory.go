@@ -45,6 +45,9 @@ type clusterSpec struct {
 	Rules      []ruleSpec `json:"rules"`
 	DRSEnabled bool       `json:"drs_enabled"`
 	Datacenter string     `json:"datacenter"`
+	// ResourcePools: paths under the root pool, parents first ("a", "a/b"); VApps: "name" or "pool/name"
+	ResourcePools []string `json:"resource_pools"`
+	VApps         []string `json:"vapps"`
 }
 
 type datastoreSpec struct {
@@ -72,6 +75,7 @@ type vmSpec struct {
 	Datastore        string   `json:"datastore"`
 	IP               *string  `json:"ip"`
 	Folder           string   `json:"folder"`
+	Pool             string   `json:"pool"` // path of its pool or vApp in its cluster; "" = root pool
 	Datacenter       string   `json:"datacenter"`
 	Path             string   `json:"path"` // /DC/vm/folder/name
 }

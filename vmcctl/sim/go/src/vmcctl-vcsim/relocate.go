@@ -61,6 +61,7 @@ func (s *sim) relocateVM(req interface{}) (interface{}, *soapFault) {
 	}
 	if spec.Pool != nil {
 		fields = append(fields, "pool")
+		args["pool_type"] = spec.Pool.Type // ResourcePool, or VirtualApp for a vApp
 	}
 	if spec.Datastore != nil {
 		fields = append(fields, "datastore")
@@ -148,6 +149,9 @@ func (s *sim) checkRelocate(j *relocJob) *soapFault {
 	if j.pool != nil && !s.poolInCluster(*j.pool, dst.cluster) {
 		return invalidArg("spec.pool")
 	}
+	if j.pool == nil && dst.cluster != j.src.cluster {
+		return invalidArg("spec.pool") // vCenter needs the target cluster's pool named
+	}
 	if j.ds != nil {
 		if dst.datastores[j.ds.name] == nil {
 			return noDatastore(j.ds, dst)
@@ -174,8 +178,8 @@ func (s *sim) poolInCluster(pool types.ManagedObjectReference, c *clusterRec) bo
 		if pool == c.pool {
 			return true
 		}
-		obj, ok := simulator.Map.Get(pool).(*simulator.ResourcePool)
-		if !ok || obj.Parent == nil || obj.Parent.Type != "ResourcePool" {
+		obj := poolMO(pool)
+		if obj == nil || obj.Parent == nil || (obj.Parent.Type != "ResourcePool" && obj.Parent.Type != "VirtualApp") {
 			return false
 		}
 		pool = *obj.Parent
@@ -362,11 +366,11 @@ func (s *sim) moveVM(j *relocJob) {
 	}
 	if newPool != nil && vm.obj.ResourcePool != nil && *newPool != *vm.obj.ResourcePool {
 		old := *vm.obj.ResourcePool
-		if p, ok := simulator.Map.Get(old).(*simulator.ResourcePool); ok {
-			setProps(p, prop("vm", removeRef(p.Vm, ref)))
+		if p := poolMO(old); p != nil {
+			setProps(poolObject(old), prop("vm", removeRef(p.Vm, ref)))
 		}
-		if p, ok := simulator.Map.Get(*newPool).(*simulator.ResourcePool); ok {
-			setProps(p, prop("vm", appendRef(p.Vm, ref)))
+		if p := poolMO(*newPool); p != nil {
+			setProps(poolObject(*newPool), prop("vm", appendRef(p.Vm, ref)))
 		}
 		changes = append(changes, prop("resourcePool", *newPool))
 	}

@@ -28,6 +28,7 @@ type clusterRec struct {
 	name  string
 	obj   *simulator.ClusterComputeResource
 	pool  types.ManagedObjectReference
+	pools map[string]types.ManagedObjectReference // by path under the root pool ("" = root)
 	hosts []*hostRec
 }
 
