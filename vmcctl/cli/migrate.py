@@ -24,11 +24,29 @@ def _fd(name: str | None) -> str:
     return name or "no fault domain"
 
 
-def _dry_run(plan: Any, output: str) -> None:
+def _vcenter_check(prepared: Any) -> dict[str, Any]:
+    """The ``vcenter_check`` JSON fields: status (ok, warnings, unavailable, skipped), warnings,
+    and the hosts vCenter refused before the advisor's final choice."""
+    check = prepared.check
+    data: dict[str, Any] = check.to_dict(_names(prepared)) if check is not None else {
+        "status": "skipped", "warnings": [], "rejected": []}
+    return {"vcenter_check": data["status"], "vcenter_warnings": data["warnings"],
+            "vcenter_rejected": data["rejected"]}
+
+
+def _names(prepared: Any) -> dict[str, str]:
+    names = {prepared.vm.moid: prepared.vm.name, prepared.target.moid: prepared.target.name}
+    if prepared.plan is not None:
+        names.update(prepared.plan.host_names)
+    return names
+
+
+def _dry_run(plan: Any, output: str, prepared: Any) -> None:
     data = {"vm": plan.vm, "source": plan.source, "target": plan.target,
             "source_fault_domain": plan.source_fault_domain,
             "target_fault_domain": plan.target_fault_domain, "priority": plan.priority,
-            "cold": plan.cold, "submit": plan.spec(), "dry_run": True}
+            "cold": plan.cold, "submit": plan.spec(), "dry_run": True,
+            **_vcenter_check(prepared)}
     if output == "json":
         emit_json(data)
         return
@@ -44,9 +62,10 @@ def _dry_run(plan: Any, output: str) -> None:
          ["storage", "stays where it is (spec.datastore unset)"]]))
 
 
-def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> None:
+def _report(result: Any, output: str, prepared: Any,
+            watch: MigrationWatch | None = None) -> None:
     if output == "json":
-        data = result.to_dict()
+        data = {**result.to_dict(), **_vcenter_check(prepared)}
         if watch is not None:
             data["h2o"] = watch.to_dict()
         emit_json(data)
@@ -78,13 +97,15 @@ def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> No
 @click.option("--no-wait", is_flag=True, help="Submit and return without following the task.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
               help="Give up waiting after this long (the task keeps running in vCenter).")
+@click.option("--no-vcenter-check", is_flag=True,
+              help="Do not ask vCenter's compatibility check (CheckRelocate_Task) first.")
 @watch_options
 @connection_options
 @output_option
 @events_option
 def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max_cpu: float,
             max_mem: float, priority: str, dry_run: bool, no_wait: bool, timeout: float | None,
-            output: str, **watch_kwargs: Any) -> None:
+            no_vcenter_check: bool, output: str, **watch_kwargs: Any) -> None:
     """Move VM to another host, compute only: its storage stays where it is.
 
     VM and HOST are names, managed object ids (vm-123, host-45) or inventory
@@ -93,8 +114,11 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
 
     Checks the move first (VM and host exist, VM not already there, target
     connected, out of maintenance, mounting the VM's datastores, with the
-    memory to spare), submits RelocateVM_Task, follows its progress, then
-    verifies the VM is on the target with the same power state and boot time.
+    memory to spare), asks vCenter whether this user holds the privileges the
+    move needs and whether its compatibility check (CheckRelocate_Task) accepts
+    the target (--no-vcenter-check skips the latter), submits RelocateVM_Task,
+    follows its progress, then verifies the VM is on the target with the same
+    power state and boot time.
 
     With --watch-h2o it also watches the H2O training job(s) on the VM before,
     during and after the move and exits 1 when the verdict is FAIL.
@@ -106,19 +130,22 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
     if opts.enabled and no_wait:
         raise ConfigError("--watch-h2o needs the move to be followed; drop --no-wait")
     request = MigrateRequest(vm=vm, host=host, auto=auto, fault_domain=fault_domain,
-                             max_cpu_pct=max_cpu, max_mem_pct=max_mem, priority=priority)
+                             max_cpu_pct=max_cpu, max_mem_pct=max_mem, priority=priority,
+                             vcenter_check=not no_vcenter_check)
     ctx = click.get_current_context()
     results: list[Any] = []
     verification: VerificationError | None = None
     with open_session(ctx) as session:
         inv = snapshot(session)
-        prepared = prepare_migration(inv, request)
+        prepared = prepare_migration(inv, request, client=session)
         if prepared.recommendation is not None:
             click.echo(f"advisor chose {prepared.recommendation.why()}", err=True)
+        for line in _vcenter_check(prepared)["vcenter_warnings"]:
+            click.echo(f"warning: {line}", err=True)
         plan = prepared.plan
         assert plan is not None  # prepare_migration refuses a VM already on the target
         if dry_run:
-            _dry_run(plan, output)
+            _dry_run(plan, output, prepared)
             return
         watch = MigrationWatch(opts, prepared.vm.ip_address) if opts.enabled else None
         meta = {"vm": plan.vm, "source": plan.source, "target": plan.target,
@@ -139,7 +166,7 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
     if watch is not None:
         watch.after(meta)
         _verdict_event(watch)
-    _report(results[0], output, watch)
+    _report(results[0], output, prepared, watch)
     if verification is not None:
         raise verification
     if watch is not None and not watch.verdict.passed:

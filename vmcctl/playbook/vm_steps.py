@@ -39,7 +39,9 @@ def run_migrate(ctx: RunContext, action: MigrateAction) -> StepOutput:
                              if action.host is None else None,
                              max_cpu_pct=action.max_cpu, max_mem_pct=action.max_mem,
                              priority=action.priority)
-    prepared = prepare_migration(ctx.inventory(), request, already_there_ok=True)
+    # a dry run's inventory is projected: vCenter's checks only make sense on the live one
+    prepared = prepare_migration(ctx.inventory(), request, already_there_ok=True,
+                                 client=None if ctx.dry_run else ctx.client())
     if prepared.recommendation is not None:
         ctx.note(f"advisor chose {prepared.recommendation.why()}")
     plan = prepared.plan

@@ -218,7 +218,8 @@ def main() -> None:
                                      fault_domain=p["fault_domain"],
                                      max_cpu_pct=p["max_cpu_pct"],
                                      max_mem_pct=p["max_mem_pct"], priority=p["priority"])
-            prepared = prepare_migration(take_snapshot(client), request, already_there_ok=True)
+            prepared = prepare_migration(take_snapshot(client), request, already_there_ok=True,
+                                         client=client)
         except VmcctlError as exc:
             fail(module, exc)
         extra = {}

@@ -74,6 +74,9 @@ type vmSpec struct {
 	Folder           string   `json:"folder"`
 	Datacenter       string   `json:"datacenter"`
 	Path             string   `json:"path"` // /DC/vm/folder/name
+	// hosts whose CPU features this VM's hardware needs are missing: vCenter's
+	// compatibility check and the relocation fail with FeatureRequirementsNotMet
+	IncompatibleHosts []string `json:"incompatible_hosts"`
 }
 
 type migrationSpec struct {
