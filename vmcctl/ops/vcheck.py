@@ -15,9 +15,11 @@ After the first "unavailable" answer the rest are not asked (one warning).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from vmcctl.executor.journal import Journal
 from vmcctl.vsphere.compat import CompatVerdict, check_relocation
 from vmcctl.vsphere.connection import Client
 
@@ -60,6 +62,20 @@ class VCenterCheck:
         return tuple((v.vm_moid, v.host_moid, v.message())
                      for v in self.verdicts.values() if v.rejected)
 
+    def placement_rejects(self, host_moids: list[str]) -> tuple[tuple[str, str, str], ...]:
+        """``rejects``, plus every other host for a VM checked as often as allowed
+        (the advisor then reports it unplaceable instead of asking vCenter forever)."""
+        out = list(self.rejects)
+        asked = set(self.verdicts)  # refused ones and accepted ones alike
+        for vm, n in self.asked.items():
+            if n < MAX_CHECKS_PER_VM:
+                continue
+            for host in host_moids:
+                if (vm, host) not in asked:
+                    out.append((vm, host, f"not asked: vCenter refused {n} hosts for this VM "
+                                          "already"))
+        return tuple(out)
+
     @property
     def status(self) -> str:
         if self.client is None:
@@ -86,3 +102,29 @@ class VCenterCheck:
                 "rejected": [{"vm": names.get(vm, vm), "vm_moid": vm,
                               "host": names.get(host, host), "host_moid": host,
                               "message": message} for vm, host, message in self.rejects]}
+
+
+Planner = Callable[[tuple[tuple[str, str, str], ...]], Journal]
+
+
+def vet_moves(check: VCenterCheck, host_moids: list[str], plan: Planner) -> Journal:
+    """Plan, ask vCenter about each planned move's target, plan again without the refused ones.
+
+    ``plan(rejects)`` returns the journal of a plan made with
+    ``PlacementOptions.vcenter_rejects=rejects``. Ends when a plan brings no new
+    refusal; each VM is asked at most ``MAX_CHECKS_PER_VM`` times (then it is
+    unplaceable), so the loop is bounded.
+    """
+    journal = plan(())
+    if check.client is None:
+        return journal
+    while True:
+        refused = False
+        for rec in journal.moves:
+            if rec.state != "pending" or not rec.target_moid:
+                continue
+            verdict = check.check(rec.vm_moid, rec.target_moid, rec.pool_moid or None)
+            refused = refused or (verdict is not None and verdict.rejected)
+        if not refused:
+            return journal
+        journal = plan(check.placement_rejects(host_moids))
