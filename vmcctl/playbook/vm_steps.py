@@ -44,6 +44,9 @@ def run_migrate(ctx: RunContext, action: MigrateAction) -> StepOutput:
                                  client=None if ctx.dry_run else ctx.client())
     if prepared.recommendation is not None:
         ctx.note(f"advisor chose {prepared.recommendation.why()}")
+    if prepared.check is not None:
+        for line in prepared.check.warnings():
+            ctx.note(f"warning: {line}")
     plan = prepared.plan
     if plan is None:
         vm, target = prepared.vm, prepared.target.name

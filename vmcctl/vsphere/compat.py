@@ -10,7 +10,8 @@ spec vmcctl would submit (host + pool, storage unset), followed to its end
 through the task waiter, then one read of ``info.result`` (``CheckResult[]``:
 vm, host, warning[], error[]). Three SOAP calls plus the waiter's collector
 calls per checked move. A vCenter (or simulator) without the checker or the
-method answers "unavailable": never a silent pass.
+method answers "unavailable": never a silent pass (``ops.vcheck`` turns it into
+one warning per run).
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ def _text(fault: Any) -> str:
 
 
 def _unavailable(vm_moid: str, host_moid: str, why: str) -> CompatVerdict:
-    log.warning("vCenter's compatibility check is unavailable; the move is not checked by "
-                "vCenter", vm=vm_moid, host=host_moid, why=why)
+    # front-ends say it once (ops.vcheck's warnings); here only for --debug
+    log.debug("vCenter's compatibility check is unavailable", vm=vm_moid, host=host_moid,
+              why=why)
     return CompatVerdict(vm_moid, host_moid, "unavailable", why_unavailable=why)
 
 
@@ -104,7 +106,6 @@ def check_relocation(client: Client, *, vm_moid: str, host_moid: str,
     errors = tuple(_text(f) for r in results for f in (r.error or ()))
     warnings = tuple(_text(f) for r in results for f in (r.warning or ()))
     status: CheckStatus = "errors" if errors else "warnings" if warnings else "ok"
-    if warnings:
-        log.warning("vCenter's compatibility check warns", vm=vm_moid, host=host_moid,
-                    warnings=list(warnings))
+    log.debug("vCenter's compatibility check", vm=vm_moid, host=host_moid, status=status,
+              errors=list(errors), warnings=list(warnings))
     return CompatVerdict(vm_moid, host_moid, status, errors, warnings)
