@@ -162,7 +162,7 @@ def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = N
                                       maintenance=options.maintenance,
                                       options=_journal_options(options))
 
-        journal = vet_moves(check, [h.moid for h in inv.hosts], planned)
+        journal = vet_moves(check, [h.moid for h in inv.hosts], planned, lambda j: j.moves)
         plan = report.plan = plans[-1]
         report.journal = journal
         if options.dry_run:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from vmcctl.executor.journal import Journal
+from vmcctl.executor.journal import MoveRecord
 from vmcctl.vsphere.compat import CompatVerdict, check_relocation
 from vmcctl.vsphere.connection import Client
 
+T = TypeVar("T")
 MAX_CHECKS_PER_VM = 4
 UNAVAILABLE_WARNING = ("vCenter's compatibility check (CheckRelocate_Task) is unavailable "
                        "on this vCenter: moves were not checked by vCenter before submission")
@@ -104,27 +105,28 @@ class VCenterCheck:
                               "message": message} for vm, host, message in self.rejects]}
 
 
-Planner = Callable[[tuple[tuple[str, str, str], ...]], Journal]
+Planner = Callable[[tuple[tuple[str, str, str], ...]], T]
 
 
-def vet_moves(check: VCenterCheck, host_moids: list[str], plan: Planner) -> Journal:
+def vet_moves(check: VCenterCheck, host_moids: list[str], plan: Planner[T],
+              moves: Callable[[T], list[MoveRecord]]) -> T:
     """Plan, ask vCenter about each planned move's target, plan again without the refused ones.
 
-    ``plan(rejects)`` returns the journal of a plan made with
-    ``PlacementOptions.vcenter_rejects=rejects``. Ends when a plan brings no new
-    refusal; each VM is asked at most ``MAX_CHECKS_PER_VM`` times (then it is
-    unplaceable), so the loop is bounded.
+    ``plan(rejects)`` plans with ``PlacementOptions.vcenter_rejects=rejects`` (a
+    journal, a phase's records ...); ``moves(planned)`` lists its move records.
+    Ends when a plan brings no new refusal; each VM is asked at most
+    ``MAX_CHECKS_PER_VM`` times (then it is unplaceable), so the loop is bounded.
     """
-    journal = plan(())
+    planned = plan(())
     if check.client is None:
-        return journal
+        return planned
     while True:
         refused = False
-        for rec in journal.moves:
+        for rec in moves(planned):
             if rec.state != "pending" or not rec.target_moid:
                 continue
             verdict = check.check(rec.vm_moid, rec.target_moid, rec.pool_moid or None)
             refused = refused or (verdict is not None and verdict.rejected)
         if not refused:
-            return journal
-        journal = plan(check.placement_rejects(host_moids))
+            return planned
+        planned = plan(check.placement_rejects(host_moids))
