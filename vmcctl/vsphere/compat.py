@@ -8,8 +8,9 @@
 One ``CheckRelocate_Task`` on ``ServiceContent.vmProvisioningChecker`` with the
 spec vmcctl would submit (host + pool, storage unset), followed to its end
 through the task waiter, then one read of ``info.result`` (``CheckResult[]``:
-vm, host, warning[], error[]). Three SOAP calls plus the waiter's collector
-calls per checked move. A vCenter (or simulator) without the checker or the
+vm, host, warning[], error[]). Seven SOAP calls per checked move (the call,
+the waiter's private collector, one ``info.result`` read): 5.7 ms against the
+simulator. A vCenter (or simulator) without the checker or the
 method answers "unavailable": never a silent pass (``ops.vcheck`` turns it into
 one warning per run).
 """

@@ -43,7 +43,10 @@ class Need:
     name: str
 
     def describe(self) -> str:
-        return f"{self.privilege} on {_LABELS.get(self.kind, self.kind)} {self.name} ({self.moid})"
+        kind = _LABELS.get(self.kind, self.kind)
+        if self.name == self.moid:
+            return f"{self.privilege} on {kind} {self.moid}"
+        return f"{self.privilege} on {kind} {self.name} ({self.moid})"
 
 
 def migrate_needs(vm_moid: str, vm_name: str, *, powered_on: bool, pool_moid: str,
