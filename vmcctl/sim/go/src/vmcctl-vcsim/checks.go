@@ -16,6 +16,15 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
+// checkHandlers are the methods answered here (soap.go adds them to its table).
+func (s *sim) checkHandlers() map[string]handler {
+	return map[string]handler{
+		"CheckRelocate_Task":           s.checkRelocateTask,
+		"HasPrivilegeOnEntities":       s.hasPrivilegeOnEntities,
+		"FetchUserPrivilegeOnEntities": s.fetchUserPrivilegeOnEntities,
+	}
+}
+
 // incompatible: the VM key incompatible_hosts names dst (caller holds s.mu).
 func incompatible(v *vmRec, dst *hostRec) *soapFault {
 	for _, name := range v.spec.IncompatibleHosts {

@@ -50,20 +50,20 @@ type front struct {
 func newFront(s *sim, svc *simulator.Service) *front {
 	f := &front{s: s, svc: svc}
 	f.handlers = map[string]handler{
-		"RelocateVM_Task":              s.relocateVM,
-		"PowerOnVM_Task":               s.powerOnVM,
-		"PowerOffVM_Task":              s.powerOffVM,
-		"EnterMaintenanceMode_Task":    s.enterMaintenance,
-		"ExitMaintenanceMode_Task":     s.exitMaintenance,
-		"CancelTask":                   s.cancelTask,
-		"CancelRetrievePropertiesEx":   s.pager.cancelRetrieve,
-		"Destroy_Task":                 s.destroy,
-		"Rename_Task":                  s.rename,
-		"SetField":                     s.setField,
-		"setCustomValue":               s.setCustomValue, // its WSDL name starts lower-case
-		"CheckRelocate_Task":           s.checkRelocateTask,
-		"HasPrivilegeOnEntities":       s.hasPrivilegeOnEntities,
-		"FetchUserPrivilegeOnEntities": s.fetchUserPrivilegeOnEntities,
+		"RelocateVM_Task":            s.relocateVM,
+		"PowerOnVM_Task":             s.powerOnVM,
+		"PowerOffVM_Task":            s.powerOffVM,
+		"EnterMaintenanceMode_Task":  s.enterMaintenance,
+		"ExitMaintenanceMode_Task":   s.exitMaintenance,
+		"CancelTask":                 s.cancelTask,
+		"CancelRetrievePropertiesEx": s.pager.cancelRetrieve,
+		"Destroy_Task":               s.destroy,
+		"Rename_Task":                s.rename,
+		"SetField":                   s.setField,
+		"setCustomValue":             s.setCustomValue, // its WSDL name starts lower-case
+	}
+	for name, h := range s.checkHandlers() { // checks.go: vCenter's "may I?" questions
+		f.handlers[name] = h
 	}
 	return f
 }
