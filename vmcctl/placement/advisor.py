@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from vmcctl.errors import ConfigError, NotFoundError, PrecheckError
+from vmcctl.errors import NotFoundError, PrecheckError
 from vmcctl.model import Inventory, Vm
 from vmcctl.placement.filters import FILTERS, Ask, Filter, applicable, reasons
 from vmcctl.placement.movable import check_movable
@@ -32,20 +32,6 @@ def check_fault_domain(proj: Projection, options: PlacementOptions) -> None:
         choices = [*FAULT_DOMAIN_POLICIES, *known]
         close = difflib.get_close_matches(wanted, choices, n=3, cutoff=0.6) or known[:3]
         raise NotFoundError("fault domain", wanted, close)
-
-
-def check_other_fault_domain(proj: Projection, options: PlacementOptions,
-                             source: int | None) -> None:
-    """``ConfigError`` for ``--fault-domain other`` in a cluster without fault domains
-    (otherwise every host is "eliminated" without saying why none could qualify)."""
-    if options.fault_domain != "other" or source is None:
-        return
-    cluster = proj.cluster[source]
-    if any(fd for c, fd in zip(proj.cluster, proj.fault_domain, strict=True) if c == cluster):
-        return
-    name = proj.cluster_name[source] or cluster or "of the VM's host"
-    raise ConfigError(f"cluster {name} has no fault domains: --fault-domain other cannot "
-                      "be met", hint="use --fault-domain any")
 
 
 def sort_key(score: float, own_after: float, host: str,
@@ -149,9 +135,7 @@ def rank_hosts(inventory: Inventory, vm: str,
         inventory.host(h)
     proj = Projection.from_inventory(inventory)
     check_fault_domain(proj, options)
-    ask = Ask.build(proj, target, options)
-    check_other_fault_domain(proj, options, ask.source)
-    return recommendation(ask, proj)
+    return recommendation(Ask.build(proj, target, options), proj)
 
 
 def advise(inventory: Inventory, vm: str,

@@ -15,12 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from vmcctl.model import Inventory, Vm
-from vmcctl.placement.advisor import (
-    best_host,
-    check_fault_domain,
-    check_other_fault_domain,
-    evaluate,
-)
+from vmcctl.placement.advisor import best_host, check_fault_domain, evaluate
 from vmcctl.placement.filters import DYNAMIC_FILTERS, STATIC_FILTERS, Ask, passes
 from vmcctl.placement.movable import blockers, hint_for
 from vmcctl.placement.plan import Blocked, EvacuationPlan, HostLoad, Move, Unplaceable
@@ -58,7 +53,6 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
     options = replace(options, avoid_hosts=options.avoid_hosts | {evacuated.moid})
     proj = Projection.from_inventory(inventory)
     check_fault_domain(proj, options)
-    check_other_fault_domain(proj, options, proj.index.get(evacuated.moid))
     on_host = inventory.vms_on(evacuated.moid)
     blind = [v for v in on_host if not v.readable]
     leaving = [v for v in on_host

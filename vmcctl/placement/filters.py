@@ -22,6 +22,8 @@ from vmcctl.placement.rules import broken_rules
 from vmcctl.placement.state import Projection, vm_load
 
 FAULT_DOMAIN_FLAG = "--fault-domain any"
+# ends the detail of ``--fault-domain other`` in a cluster without any (result.py says it alone)
+NO_FAULT_DOMAINS = " has no fault domains"
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,11 @@ def fault_domain(ask: Ask, proj: Projection, i: int) -> Reason | None:
     here = proj.fault_domain[i]
     current = ask.fault_domain(proj)
     if policy == "other" and here == current:
+        if here is None and not any(fd for c, fd in zip(proj.cluster, proj.fault_domain,
+                                                        strict=True) if c == proj.cluster[i]):
+            return Reason("same-fault-domain", "same fault domain",
+                          f"cluster {proj.cluster_name[i] or proj.cluster[i]}{NO_FAULT_DOMAINS}",
+                          FAULT_DOMAIN_FLAG)
         return Reason("same-fault-domain", "same fault domain",
                       f"host is in {here or 'no fault domain'}, the VM's current fault domain",
                       FAULT_DOMAIN_FLAG)
