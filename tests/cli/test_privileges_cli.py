@@ -100,3 +100,14 @@ def test_the_privileges_held_let_the_command_run(sim: Any, run_cli: Any) -> None
     assert [c["method"] for c in sim.control.calls()] == ["EnterMaintenanceMode_Task"]
     moved = run_cli("migrate", "app", "--host", "idle", env=_as(sim, "mover"))
     assert moved.code == 0, moved.err
+
+
+def test_restore_without_move_privileges_moves_nothing_home(sim: Any, run_cli: Any,
+                                                            tmp_path: Path) -> None:
+    journal = str(tmp_path / "j.json")
+    assert run_cli("host", "evacuate", "busy", "--journal", journal, env=sim.env()).code == 0
+    moved = len(sim.control.calls())
+    result = run_cli("host", "restore", "busy", "--journal", journal, env=_as(sim, "reader"))
+    assert result.code == 2, result.err
+    assert "may not bring VMs home to busy" in result.err and "Resource.HotMigrate" in result.err
+    assert len(sim.control.calls()) == moved  # nothing new

@@ -31,12 +31,12 @@ from vmcctl.ops.attribute import OriginTags
 from vmcctl.ops.history import journal_path, start_new_run
 from vmcctl.ops.report import HostReport, Maintenance
 from vmcctl.ops.tagging import TaggingEvents
-from vmcctl.ops.vcheck import VCenterCheck, vet_moves
+from vmcctl.ops.vcheck import VCenterCheck, require_move_privileges, vet_moves
 from vmcctl.placement.evacuation import plan_evacuation
 from vmcctl.placement.plan import EvacuationPlan
 from vmcctl.placement.request import PlacementOptions
 from vmcctl.vsphere.connection import Client
-from vmcctl.vsphere.privileges import Need, maintenance_needs, migrate_needs, require_privileges
+from vmcctl.vsphere.privileges import maintenance_needs
 from vmcctl.vsphere.snapshot import take_snapshot
 
 # EnterMaintenanceMode_Task's timeout when none is given (seconds); 0 waits forever.
@@ -111,18 +111,13 @@ def _resume_journal(path: Path, host: Host, maintenance: bool) -> Journal:
     return journal
 
 
-def _require_privileges(client: Client, inv: Inventory, journal: Journal, host: Host,
+def _require_privileges(client: Client, journal: Journal, host: Host,
                         maintenance: bool) -> None:
     """``PermissionDeniedError`` before anything moves when a privilege is missing."""
-    needs: list[Need] = []
-    for rec in journal.moves:
-        if rec.state == "pending" and rec.pool_moid:
-            needs += migrate_needs(rec.vm_moid, rec.vm, pool_moid=rec.pool_moid,
-                                   powered_on=rec.power_state == "poweredOn")
-    if maintenance:
-        needs += maintenance_needs(host.moid, host.name)
-    require_privileges(client, needs, action=f"evacuate host {host.name}"
-                       + (" and enter maintenance mode" if maintenance else ""))
+    require_move_privileges(
+        client, journal.moves, extra=maintenance_needs(host.moid, host.name) if maintenance
+        else None, action=f"evacuate host {host.name}"
+        + (" and enter maintenance mode" if maintenance else ""))
 
 
 def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = None,
@@ -176,10 +171,10 @@ def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = N
         if blocked is not None and not options.partial:
             # like kubectl drain: every VM that would stay behind, before anything moves
             raise blocked
-        _require_privileges(client, inv, journal, target, options.maintenance)
+        _require_privileges(client, journal, target, options.maintenance)
         report.archived = start_new_run(journal, path, resume_with=resume_with)
     if options.resume:
-        _require_privileges(client, inv, journal, target, options.maintenance)
+        _require_privileges(client, journal, target, options.maintenance)
     report.journal = journal
     if on_start is not None:
         on_start(report)

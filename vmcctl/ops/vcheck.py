@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from vmcctl.executor.journal import MoveRecord
 from vmcctl.vsphere.compat import CompatVerdict, check_relocation
 from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.privileges import Need, migrate_needs, require_privileges
 
 T = TypeVar("T")
 MAX_CHECKS_PER_VM = 4
@@ -130,3 +131,15 @@ def vet_moves(check: VCenterCheck, host_moids: list[str], plan: Planner[T],
         if not refused:
             return planned
         planned = plan(check.placement_rejects(host_moids))
+
+
+def require_move_privileges(client: Client, moves: list[MoveRecord], *, action: str,
+                            extra: list[Need] | None = None) -> None:
+    """``PermissionDeniedError`` (exit 2) before ``action`` when this user lacks a privilege
+    one of the pending ``moves`` needs (or one of ``extra``, e.g. maintenance)."""
+    needs: list[Need] = list(extra or ())
+    for rec in moves:
+        if rec.state == "pending" and rec.pool_moid:
+            needs += migrate_needs(rec.vm_moid, rec.vm, pool_moid=rec.pool_moid,
+                                   powered_on=rec.power_state == "poweredOn")
+    require_privileges(client, needs, action=action)
