@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 import click
 
 from vmcctl.cli.advise import placement_options
+from vmcctl.cli.confirm import confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
 from vmcctl.cli.runflags import current_stream, events_option
@@ -99,13 +100,14 @@ def _report(result: Any, output: str, prepared: Any,
               help="Give up waiting after this long (the task keeps running in vCenter).")
 @click.option("--no-vcenter-check", is_flag=True,
               help="Do not ask vCenter's compatibility check (CheckRelocate_Task) first.")
+@yes_option
 @watch_options
 @connection_options
 @output_option
 @events_option
 def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max_cpu: float,
             max_mem: float, priority: str, dry_run: bool, no_wait: bool, timeout: float | None,
-            no_vcenter_check: bool, output: str, **watch_kwargs: Any) -> None:
+            no_vcenter_check: bool, output: str, yes: bool, **watch_kwargs: Any) -> None:
     """Move VM to another host, compute only: its storage stays where it is.
 
     VM and HOST are names, managed object ids (vm-123, host-45) or inventory
@@ -147,6 +149,8 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
         if dry_run:
             _dry_run(plan, output, prepared)
             return
+        confirm([f"move {plan.vm} from {plan.source} to {plan.target} (compute only, "
+                 f"priority {plan.priority})"], yes=yes)
         watch = MigrationWatch(opts, prepared.vm.ip_address) if opts.enabled else None
         meta = {"vm": plan.vm, "source": plan.source, "target": plan.target,
                 "priority": plan.vim_priority}
