@@ -69,3 +69,17 @@ def test_a_vm_with_a_connected_host_cdrom_is_refused_before_anything_moves(
     assert result.code == 2, result.err
     assert "host-device" in result.err
     assert read_world(si).vms == before.vms
+
+
+def test_vcenter_check_is_asked_and_never_a_silent_pass(server: SimHandle, look: Any,
+                                                        run_cli: Any) -> None:
+    """Stock govmomi has no CheckRelocate_Task: "unavailable", said once, never "ok"."""
+    vm = look().movable_vm()
+    result = run_cli("migrate", vm.moid, "--auto", "--dry-run", "-o", "json", env=server.env())
+    assert result.code == 0, result.err
+    status = result.json()["vcenter_check"]
+    assert status in ("ok", "warnings", "unavailable")
+    if status == "unavailable":
+        said = [line for line in result.err.splitlines() if "CheckRelocate_Task" in line]
+        assert len(said) == 1 and said[0].startswith("warning:")
+        assert result.json()["vcenter_warnings"]

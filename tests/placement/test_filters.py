@@ -80,6 +80,9 @@ CASES = [
          rules=({"name": "pin", "type": "vm-host-must", "vms": ["app"], "hosts": ["h1", "h3"]},)),
     Case("vm-not-host must", "h2", "vm-not-host-rule",
          rules=({"name": "ban", "type": "vm-not-host-must", "vms": ["app"], "hosts": ["h2"]},)),
+    Case("vCenter check", "h2", "vcenter-check",  # vm-1 is app, host-2 is h2
+         options=PlacementOptions(vcenter_rejects=(
+             ("vm-1", "host-2", "FeatureRequirementsNotMet: the host lacks a CPU feature"),))),
 ]
 
 
@@ -212,3 +215,21 @@ def test_a_rule_of_another_cluster_does_not_bind_the_vm() -> None:
                                       host_moids=("10.0.0.1",), mandatory=True),)),
                   Cluster(name="C2", moid="C2", host_moids=("10.0.0.4", "10.0.0.5"))))
     assert advise(inv, "vm-0").best.host == "10.0.0.5"
+
+
+def test_a_vcenter_refusal_binds_only_its_own_vm() -> None:
+    refused = PlacementOptions(vcenter_rejects=(("vm-1", "host-2", "no"),))
+    inv = build(Case("other vm", "h2", "vcenter-check", vms=(vm("db", "h1", cpu=100, mem_gb=1),)))
+    assert "h2" in {c.host for c in rank_hosts(inv, "db", refused).candidates}
+    detail = next(r for rej in rank_hosts(inv, "app", refused).rejected
+                  for r in rej.reasons if r.code == "vcenter-check")
+    assert detail.detail.endswith(": no") and detail.relax == "--no-vcenter-check"
+
+
+def test_a_vm_outside_any_cluster_is_never_in_cluster_none() -> None:
+    inv = build(Case("standalone", "h1", "other-cluster"))
+    inv = replace(inv, hosts=tuple(replace(h, cluster_moid=None, cluster_name=None)
+                                   if h.name == "h1" else h for h in inv.hosts))
+    details = [r.detail for rej in rank_hosts(inv, "app").rejected for r in rej.reasons]
+    assert not [d for d in details if "None" in d]
+    assert "host is in cluster Cluster-1, the VM in no cluster" in details

@@ -67,7 +67,8 @@ def test_short_forms() -> None:
            "steps": [{"maintenance": "enter", "host": "${h}"}, {"wait": 2.5}]}
     pb = parse_playbook(doc)
     assert pb.steps[0].action.model_dump() == {"host": "h1", "action": "enter",
-                                               "timeout": None}
+                                               "timeout": None, "vsan_mode": None,
+                                               "evacuate_powered_off": False}
     assert pb.steps[1].action.model_dump()["seconds"] == 2.5
 
 

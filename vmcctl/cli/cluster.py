@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from vmcctl.cli.advise import placement_options
+from vmcctl.cli.checkflags import maintenance_spec_options, no_vcenter_check_option
 from vmcctl.cli.confirm import asking, confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
@@ -84,6 +85,8 @@ def _render(report: WindowReport, output: str) -> None:
 @click.option("--enter-timeout", type=click.FloatRange(min=0), default=900.0,
               show_default=True, metavar="S",
               help="EnterMaintenanceMode task timeout (0: wait forever).")
+@maintenance_spec_options
+@no_vcenter_check_option
 @click.option("--dry-run", is_flag=True, help="Show the whole window; move nothing.")
 @click.option("--resume", is_flag=True, help="Finish the window recorded in the journal.")
 @placement_options
@@ -96,7 +99,9 @@ def _render(report: WindowReport, output: str) -> None:
 @output_option
 def maintenance(cluster_name: str, hosts: str | None, only_fault_domain: str | None,
                 max_down: int, each: str | None, restore: bool, placement_fault_domain: str,
-                priority: str, enter_timeout: float, dry_run: bool, resume: bool,
+                priority: str, enter_timeout: float, vsan_mode: str | None,
+                evacuate_powered_off: bool, no_vcenter_check: bool, dry_run: bool,
+                resume: bool,
                 max_cpu: float, max_mem: float, max_parallel: int, max_per_host: int,
                 journal_file: Path | None, cancel_in_flight: bool, timeout: float | None,
                 output: str, yes: bool) -> None:
@@ -119,7 +124,8 @@ def maintenance(cluster_name: str, hosts: str | None, only_fault_domain: str | N
         if hosts else (), fault_domain=only_fault_domain, each=each,
         run=run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
         journal=journal_file, enter_timeout=enter_timeout or None, dry_run=dry_run,
-        resume=resume)
+        resume=resume, vcenter_check=not no_vcenter_check, vsan_mode=vsan_mode,
+        evacuate_powered_off=evacuate_powered_off)
     with open_session(click.get_current_context()) as client:
         if dry_run:
             report = maintain_cluster(client, cluster_name, options)

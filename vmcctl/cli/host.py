@@ -19,6 +19,7 @@ import click
 
 from vmcctl import ops
 from vmcctl.cli.advise import placement_options
+from vmcctl.cli.checkflags import maintenance_spec_options, no_vcenter_check_option
 from vmcctl.cli.confirm import asking, confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
@@ -84,6 +85,7 @@ def evacuation_options(func: F, *, run_timeout: bool = True) -> F:
                      help="Finish the interrupted run recorded in the journal."),
     ]):
         func = decorator(func)
+    func = no_vcenter_check_option(func)
     return placement_options(limit_options(func, run_timeout=run_timeout))
 
 
@@ -183,14 +185,17 @@ def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priorit
                 max_cpu: float,
                 max_mem: float, max_parallel: int, max_per_host: int,
                 journal_file: Path | None, cancel_in_flight: bool, timeout: float | None,
-                enter_timeout: float | None = None) -> ops.EvacuateOptions:
+                no_vcenter_check: bool, enter_timeout: float | None = None,
+                vsan_mode: str | None = None,
+                evacuate_powered_off: bool = False) -> ops.EvacuateOptions:
     return ops.EvacuateOptions(
         placement=PlacementOptions(fault_domain=fault_domain, max_cpu_pct=max_cpu,
                                    max_mem_pct=max_mem),
         priority=priority, include_powered_off=include_powered_off,
         run=run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
         journal=journal_file, maintenance=maintenance, dry_run=dry_run, resume=resume,
-        partial=partial,
+        partial=partial, vcenter_check=not no_vcenter_check, vsan_mode=vsan_mode,
+        evacuate_powered_off=evacuate_powered_off,
         enter_timeout=ops.DEFAULT_ENTER_TIMEOUT if enter_timeout is None else enter_timeout)
 
 
@@ -252,7 +257,8 @@ EVACUATION_ONLY = {"fault_domain": "--fault-domain", "priority": "--priority",
                    "max_mem": "--max-mem", "max_parallel": "--max-parallel",
                    "max_per_host": "--max-per-host", "journal_file": "--journal",
                    "cancel_in_flight": "--cancel-in-flight", "move_timeout": "--move-timeout",
-                   "gate_cmd": "--gate-cmd", "gate_h2o": "--gate-h2o", "partial": "--partial"}
+                   "gate_cmd": "--gate-cmd", "gate_h2o": "--gate-h2o", "partial": "--partial",
+                   "no_vcenter_check": "--no-vcenter-check"}
 # Options of `maintenance exit` that only mean something with --restore.
 RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
                 "max_per_host": "--max-per-host", "cancel_in_flight": "--cancel-in-flight",
@@ -308,6 +314,7 @@ def _maintenance_timeout(func: F) -> F:
 @click.option("--move-timeout", type=click.FloatRange(min=1), default=None, metavar="S",
               help="With --evacuate: stop submitting moves after S seconds (then --resume).")
 @_maintenance_timeout
+@maintenance_spec_options
 @_enter_evacuation_options
 @yes_option
 @gate_options
@@ -316,7 +323,8 @@ def _maintenance_timeout(func: F) -> F:
 @connection_options
 @output_option
 def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float,
-                      move_timeout: float | None, output: str, yes: bool,
+                      move_timeout: float | None, vsan_mode: str | None,
+                      evacuate_powered_off: bool, output: str, yes: bool,
                       **kwargs: Any) -> None:
     """Put HOST into maintenance mode (after evacuating it, with --evacuate).
 
@@ -327,11 +335,13 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
     """
     if evacuate_first or kwargs["resume"]:
         options = _evacuation(host_name, maintenance=True, timeout=move_timeout,
-                              enter_timeout=enter_timeout, **kwargs)
+                              enter_timeout=enter_timeout, vsan_mode=vsan_mode,
+                              evacuate_powered_off=evacuate_powered_off, **kwargs)
         _evacuate(host_name, output, options, yes)
         return
     _refuse_without("--evacuate", EVACUATION_ONLY)
-    enter = ops.EnterOptions(timeout=enter_timeout, dry_run=kwargs["dry_run"])
+    enter = ops.EnterOptions(timeout=enter_timeout, dry_run=kwargs["dry_run"],
+                             vsan_mode=vsan_mode, evacuate_powered_off=evacuate_powered_off)
     with open_session(click.get_current_context()) as client:
         if enter.dry_run:
             report = ops.enter_maintenance(client, host_name, enter)

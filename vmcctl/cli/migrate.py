@@ -34,11 +34,37 @@ def _pool(plan: Any) -> str:
     return f"{plan.pool_label} ({plan.pool_kind} {plan.pool_moid})"
 
 
-def _dry_run(plan: Any, output: str) -> None:
+def _vcenter_check(prepared: Any) -> dict[str, Any]:
+    """The ``vcenter_check`` JSON fields: status (ok, warnings, unavailable, skipped), warnings,
+    and the hosts vCenter refused before the advisor's final choice."""
+    check = prepared.check
+    data: dict[str, Any] = check.to_dict(_names(prepared)) if check is not None else {
+        "status": "skipped", "warnings": [], "rejected": []}
+    return {"vcenter_check": data["status"], "vcenter_warnings": data["warnings"],
+            "vcenter_rejected": data["rejected"]}
+
+
+def _say_why(prepared: Any) -> None:
+    """On stderr: the advisor's choice, then vCenter's warnings (or its unavailable check)."""
+    if prepared.recommendation is not None:
+        click.echo(f"advisor chose {prepared.recommendation.why()}", err=True)
+    for line in _vcenter_check(prepared)["vcenter_warnings"]:
+        click.echo(f"warning: {line}", err=True)
+
+
+def _names(prepared: Any) -> dict[str, str]:
+    names = {prepared.vm.moid: prepared.vm.name, prepared.target.moid: prepared.target.name}
+    if prepared.plan is not None:
+        names.update(prepared.plan.host_names)
+    return names
+
+
+def _dry_run(plan: Any, output: str, prepared: Any) -> None:
     data = {"vm": plan.vm, "source": plan.source, "target": plan.target,
             "source_fault_domain": plan.source_fault_domain,
             "target_fault_domain": plan.target_fault_domain, "priority": plan.priority,
-            "cold": plan.cold, "submit": plan.spec(), "dry_run": True}
+            "cold": plan.cold, "submit": plan.spec(), "dry_run": True,
+            **_vcenter_check(prepared)}
     if output == "json":
         emit_json(data)
         return
@@ -56,9 +82,10 @@ def _dry_run(plan: Any, output: str) -> None:
          ["storage", "stays where it is (spec.datastore unset)"]]))
 
 
-def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> None:
+def _report(result: Any, output: str, prepared: Any,
+            watch: MigrationWatch | None = None) -> None:
     if output == "json":
-        data = result.to_dict()
+        data = {**result.to_dict(), **_vcenter_check(prepared)}
         if watch is not None:
             data["h2o"] = watch.to_dict()
         emit_json(data)
@@ -94,6 +121,8 @@ def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> No
 @click.option("--no-wait", is_flag=True, help="Submit and return without following the task.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
               help="Give up waiting after this long (the task keeps running in vCenter).")
+@click.option("--no-vcenter-check", is_flag=True,
+              help="Do not ask vCenter's compatibility check (CheckRelocate_Task) first.")
 @yes_option
 @watch_options
 @connection_options
@@ -101,7 +130,8 @@ def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> No
 @events_option
 def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max_cpu: float,
             max_mem: float, pool: str | None, priority: str, dry_run: bool, no_wait: bool,
-            timeout: float | None, output: str, yes: bool, **watch_kwargs: Any) -> None:
+            timeout: float | None, no_vcenter_check: bool, output: str, yes: bool,
+            **watch_kwargs: Any) -> None:
     """Move VM to another host, compute only: its storage stays where it is.
 
     VM and HOST are names, managed object ids (vm-123, host-45) or inventory
@@ -111,9 +141,11 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
     Checks the move first (VM and host exist, VM not already there, target
     connected, out of maintenance, mounting the VM's datastores, with the
     memory to spare, a resource pool: the VM's own within its cluster, the
-    same-named one across clusters, or --pool), submits RelocateVM_Task,
-    follows its progress, then verifies the VM is on the target with the
-    same power state and boot time.
+    same-named one across clusters, or --pool), asks vCenter whether this user
+    holds the privileges the move needs and whether its compatibility check
+    (CheckRelocate_Task) accepts the target (--no-vcenter-check skips the
+    latter), submits RelocateVM_Task, follows its progress, then verifies the
+    VM is on the target with the same power state and boot time.
 
     With --watch-h2o it also watches the H2O training job(s) on the VM before,
     during and after the move and exits 1 when the verdict is FAIL.
@@ -131,20 +163,19 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
         raise ConfigError("--watch-h2o needs the move to be followed; drop --no-wait")
     request = MigrateRequest(vm=vm, host=host, auto=auto, fault_domain=fault_domain,
                              max_cpu_pct=max_cpu, max_mem_pct=max_mem, priority=priority,
-                             pool=pool)
+                             pool=pool, vcenter_check=not no_vcenter_check)
     ctx = click.get_current_context()
     results: list[Any] = []
     verification: VerificationError | None = None
     with open_session(ctx) as session:
         inv = snapshot(session)
-        prepared = prepare_migration(inv, request)
-        if prepared.recommendation is not None:
-            click.echo(f"advisor chose {prepared.recommendation.why()}", err=True)
+        prepared = prepare_migration(inv, request, client=session)
+        _say_why(prepared)
         plan = prepared.plan
         assert plan is not None  # prepare_migration refuses a VM already on the target
         if dry_run:
             refuse_if_moving(session, plan)
-            _dry_run(plan, output)
+            _dry_run(plan, output, prepared)
             return
         confirm([f"move {plan.vm} from {plan.source} to {plan.target} (compute only, "
                  f"priority {plan.priority})"], yes=yes)
@@ -177,7 +208,7 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
     if watch is not None:
         watch.after(meta)
         _verdict_event(watch)
-    _report(results[0], output, watch)
+    _report(results[0], output, prepared, watch)
     if verification is not None:
         raise verification
     if watch is not None and not watch.verdict.passed:

@@ -88,7 +88,7 @@ class MigrationWatch:
 
         self.opts = opts
         self.endpoint = H2OEndpoint.resolve(opts.url, opts.username, opts.password,
-                                            guest_ip=guest_ip)
+                                            guest_ip=guest_ip, flag="--watch-h2o")
         self.client = RestClient(self.endpoint)
         self.watcher = Watcher(self.client, job=opts.job, interval=opts.interval)
         self.verdict: Any = None

@@ -259,8 +259,11 @@ def _enter(client: Client, report: Report, events: ExecutorEvents, timeout: floa
     if control is not None:
         control.enter_phase("maintenance")
     try:
+        vsan_mode = journal.options.get("vsan_mode")
         enter_maintenance(client, host_moid, timeout=timeout, host_name=journal.host,
-                          on_task=record, task_moid=adopt)
+                          on_task=record, task_moid=adopt,
+                          vsan_mode=str(vsan_mode) if vsan_mode else None,
+                          evacuate_powered_off=bool(journal.options.get("evacuate_powered_off")))
     except KeyboardInterrupt:
         journal.maintenance = "cancelled"
         journal.maintenance_reason = ("interrupted: the EnterMaintenanceMode task was "

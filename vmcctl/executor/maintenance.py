@@ -18,7 +18,7 @@ from typing import Any
 from pyVmomi import vim, vmodl
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from vmcctl.errors import TaskFailedError, TaskTimeoutError, VCenterConnectionError
+from vmcctl.errors import ConfigError, TaskFailedError, TaskTimeoutError, VCenterConnectionError
 from vmcctl.executor.retry import is_transient
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.tasks import UpdateCallback, fault_type_and_message, wait_for_task
@@ -41,22 +41,44 @@ def _call(client: Client, fn: Any) -> Any:
         raise TaskFailedError(fault_type, message) from None
 
 
+# ``--vsan-mode`` values → HostMaintenanceSpec.vsanMode.objectAction
+VSAN_MODES = {"ensure-accessibility": "ensureObjectAccessibility",
+              "evacuate-all": "evacuateAllData", "no-action": "noAction"}
+
+
+def maintenance_spec(vsan_mode: str | None) -> Any:
+    """The ``maintenanceSpec`` argument: None (vCenter's default) unless a vSAN mode is given."""
+    if vsan_mode is None:
+        return None
+    action = VSAN_MODES.get(vsan_mode, vsan_mode)
+    if action not in VSAN_MODES.values():
+        raise ConfigError(f"unknown vSAN mode {vsan_mode!r}",
+                          hint="use " + ", ".join(VSAN_MODES))
+    return vim.host.MaintenanceSpec(vsanMode=vim.vsan.host.DecommissionMode(objectAction=action))
+
+
 def enter_maintenance(client: Client, host_moid: str, *, timeout: float | None = None,
                       on_update: UpdateCallback | None = None, host_name: str = "HOST",
                       on_task: Callable[[str], None] | None = None,
-                      task_moid: str | None = None) -> None:
+                      task_moid: str | None = None, vsan_mode: str | None = None,
+                      evacuate_powered_off: bool = False) -> None:
     """Put the host into maintenance mode; ``TaskFailedError`` (e.g. Timedout) otherwise.
 
     ``on_task(task_id)`` is called once the task exists (the executor records
     it in the journal); ``task_moid`` follows a task started earlier (a resume)
     instead of starting one. Ctrl-C (``KeyboardInterrupt``) while waiting
-    cancels the task, then re-raises.
+    cancels the task, then re-raises. ``vsan_mode`` (a ``VSAN_MODES`` key or
+    value) sends ``maintenanceSpec.vsanMode.objectAction``; None sends no spec
+    (vCenter's default). ``evacuate_powered_off`` is the task's
+    ``evacuatePoweredOffVms`` (vCenter moves powered-off VMs off in a DRS cluster).
     """
     host = _host(client, host_moid)
     seconds = int(timeout) if timeout else 0
+    spec = maintenance_spec(vsan_mode)
     task = vim.Task(task_moid, client.si._stub) if task_moid else None
     if task is None:
-        task = _call(client, lambda: host.EnterMaintenanceMode_Task(seconds, False))
+        task = _call(client, lambda: host.EnterMaintenanceMode_Task(
+            seconds, evacuate_powered_off, spec))
         if on_task is not None:
             on_task(str(task._moId))
     try:

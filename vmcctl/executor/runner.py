@@ -125,7 +125,8 @@ class MoveRunner:
         self._save()
         with TaskWaiter(self.client, on_update=self._on_update) as waiter:
             wave = self._resume(waiter)
-            self.events.run_started(len(self.journal.moves),
+            # skipped records (blocked, unplaceable, already home) are not moves to run
+            self.events.run_started(sum(r.state != "skipped" for r in self.journal.moves),
                                     sum(r.state == "done" for r in self.journal.moves))
             interrupts = 0
             while True:

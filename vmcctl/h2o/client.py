@@ -94,11 +94,13 @@ class H2OEndpoint:
     def resolve(cls, url: str | None = None, username: str | None = None,
                 password: str | None = None, *, guest_ip: str | None = None,
                 environ: Mapping[str, str] | None = None,
-                allow_auto: bool = True) -> H2OEndpoint:
+                allow_auto: bool = True, flag: str = "--h2o-url") -> H2OEndpoint:
         """Options first, then ``VMCCTL_H2O_*``; ``auto`` becomes ``http://<guest_ip>:54321``.
 
         The CLI looks the guest IP up in vCenter and passes it as ``guest_ip``;
         callers with no VM to look up (``h2o status``) pass ``allow_auto=False``.
+        ``flag`` is the caller's own option for the URL, which messages name
+        (``migrate`` has ``--watch-h2o URL``, not ``--h2o-url``).
         """
         env = os.environ if environ is None else environ
         url = url or env.get(ENV_URL)
@@ -106,7 +108,7 @@ class H2OEndpoint:
         password = password if password is not None else env.get(ENV_PASSWORD)
         if not url:
             raise ConfigError("no H2O URL given",
-                              hint=f"pass --h2o-url URL (or auto), or set {ENV_URL}")
+                              hint=f"pass {flag} URL (or auto), or set {ENV_URL}")
         if url == AUTO and not allow_auto:
             raise ConfigError("--h2o-url auto only works with `vmcctl migrate --watch-h2o`, "
                               "where it means the migrated VM's guest IP",
@@ -114,8 +116,8 @@ class H2OEndpoint:
                                    f"or set {ENV_URL}")
         if url == AUTO:
             if not guest_ip:
-                raise ConfigError("--h2o-url auto needs the VM's guest IP; vCenter reports none",
-                                  hint="is VMware Tools running in the VM? or pass --h2o-url URL")
+                raise ConfigError(f"{flag} auto needs the VM's guest IP; vCenter reports none",
+                                  hint=f"is VMware Tools running in the VM? or pass {flag} URL")
             host = f"[{guest_ip}]" if ":" in guest_ip else guest_ip
             url = f"http://{host}:{DEFAULT_PORT}"
         if "://" not in url:

@@ -15,7 +15,7 @@ prints and never exits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from vmcctl.errors import ConfigError
@@ -31,10 +31,12 @@ from vmcctl.ops.attribute import OriginTags
 from vmcctl.ops.history import journal_path, start_new_run
 from vmcctl.ops.report import HostReport, Maintenance
 from vmcctl.ops.tagging import TaggingEvents
+from vmcctl.ops.vcheck import VCenterCheck, require_move_privileges, vet_moves
 from vmcctl.placement.evacuation import plan_evacuation
 from vmcctl.placement.plan import EvacuationPlan
 from vmcctl.placement.request import PlacementOptions
 from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.privileges import maintenance_needs
 from vmcctl.vsphere.snapshot import take_snapshot
 from vmcctl.vsphere.vmc import refuse_vmc_maintenance
 
@@ -59,6 +61,9 @@ class EvacuateOptions:
     # A VM that cannot move or be placed stops the run before anything moves; with
     # ``partial`` the others move and the host never enters maintenance.
     partial: bool = False
+    vcenter_check: bool = True  # ask vCenter's CheckRelocate_Task about each planned target
+    vsan_mode: str | None = None  # maintenance: vsanMode.objectAction (None: vCenter's default)
+    evacuate_powered_off: bool = False  # maintenance: the task's evacuatePoweredOffVms
 
 
 def maintenance_outcome(journal: Journal) -> Maintenance:
@@ -70,16 +75,24 @@ def maintenance_outcome(journal: Journal) -> Maintenance:
     return "not-requested"
 
 
-def _plan(inv: Inventory, host: Host, options: EvacuateOptions) -> EvacuationPlan:
-    return plan_evacuation(inv, host.moid, options.placement,
+def _plan(inv: Inventory, host: Host, options: EvacuateOptions,
+          rejects: tuple[tuple[str, str, str], ...] = ()) -> EvacuationPlan:
+    placement = replace(options.placement, vcenter_rejects=rejects) if rejects else \
+        options.placement
+    return plan_evacuation(inv, host.moid, placement,
                            include_powered_off=options.include_powered_off,
                            priority=options.priority)  # type: ignore[arg-type]
 
 
 def _journal_options(options: EvacuateOptions) -> dict[str, object]:
+    maintenance: dict[str, object] = {}
+    if options.vsan_mode is not None:
+        maintenance["vsan_mode"] = options.vsan_mode
+    if options.evacuate_powered_off:
+        maintenance["evacuate_powered_off"] = True
     return {**options.run.limits.to_dict(), **options.placement.to_dict(),
             "priority": options.priority, "include_powered_off": options.include_powered_off,
-            "partial": options.partial}
+            "partial": options.partial, **maintenance}
 
 
 def _resume_journal(path: Path, host: Host, maintenance: bool) -> Journal:
@@ -97,6 +110,15 @@ def _resume_journal(path: Path, host: Host, maintenance: bool) -> Journal:
     if maintenance and journal.maintenance == "not-requested":
         journal.maintenance = "pending"
     return journal
+
+
+def _require_privileges(client: Client, journal: Journal, host: Host,
+                        maintenance: bool) -> None:
+    """``PermissionDeniedError`` before anything moves when a privilege is missing."""
+    require_move_privileges(
+        client, journal.moves, extra=maintenance_needs(host.moid, host.name) if maintenance
+        else None, action=f"evacuate host {host.name}"
+        + (" and enter maintenance mode" if maintenance else ""))
 
 
 def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = None,
@@ -129,20 +151,38 @@ def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = N
     if options.resume:
         journal = _resume_journal(path, target, options.maintenance)
     else:
-        plan = _plan(inv, target, options)
-        report.plan = plan
-        journal = evacuation_journal(inv, plan, path=path, maintenance=options.maintenance,
-                                     options=_journal_options(options))
+        # vCenter's compatibility check (ops.vcheck) on each planned target; not on a dry
+        # run, whose inventory may be a projection
+        live = None if options.dry_run else client
+        check = VCenterCheck(live if options.vcenter_check else None)
+        plans: list[EvacuationPlan] = []
+
+        def planned(rejects: tuple[tuple[str, str, str], ...]) -> Journal:
+            plans.append(_plan(inv, target, options, rejects))
+            return evacuation_journal(inv, plans[-1], path=path,
+                                      maintenance=options.maintenance,
+                                      options=_journal_options(options))
+
+        journal = vet_moves(check, [h.moid for h in inv.hosts], planned, lambda j: j.moves)
+        plan = report.plan = plans[-1]
         report.journal = journal
         if options.dry_run:
             return report
+        names = {**{h.moid: h.name for h in inv.hosts}, **{v.moid: v.name for v in inv.vms}}
+        report.vcenter_check = check.to_dict(names)
+        for line in check.warnings(names):
+            report.warnings.append(line)
+            events.warning(line)
         blocked = plan.error()
         if blocked is not None and not options.partial:
             # like kubectl drain: every VM that would stay behind, before anything moves
             raise blocked
+        _require_privileges(client, journal, target, options.maintenance)
         if approve is not None:
             approve(report)  # may raise (DeclinedError): nothing written, nothing moved
         report.archived = start_new_run(journal, path, resume_with=resume_with)
+    if options.resume:
+        _require_privileges(client, journal, target, options.maintenance)
     report.journal = journal
     if on_start is not None:
         on_start(report)

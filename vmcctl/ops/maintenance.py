@@ -26,6 +26,7 @@ from vmcctl.ops.evacuate import DEFAULT_ENTER_TIMEOUT, EvacuateOptions, evacuate
 from vmcctl.ops.report import HostReport
 from vmcctl.ops.restore import RestoreOptions, restore_host
 from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.privileges import maintenance_needs, require_privileges
 from vmcctl.vsphere.snapshot import take_snapshot
 from vmcctl.vsphere.vmc import refuse_vmc_maintenance
 
@@ -35,6 +36,8 @@ class EnterOptions:
     timeout: float | None = DEFAULT_ENTER_TIMEOUT  # None or 0: wait forever
     dry_run: bool = False
     evacuate: EvacuateOptions | None = None  # evacuate first (its enter_timeout is used)
+    vsan_mode: str | None = None  # vsanMode.objectAction (executor.maintenance.VSAN_MODES)
+    evacuate_powered_off: bool = False  # the task's evacuatePoweredOffVms
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,9 @@ def enter_maintenance(client: Client, host: str, options: EnterOptions | None = 
     options = options or EnterOptions()
     events = events or ExecutorEvents()
     if options.evacuate is not None:  # it refuses VMware Cloud on AWS hosts itself
-        evacuate = replace(options.evacuate, maintenance=True, dry_run=options.dry_run)
+        evacuate = replace(options.evacuate, maintenance=True, dry_run=options.dry_run,
+                           vsan_mode=options.vsan_mode,
+                           evacuate_powered_off=options.evacuate_powered_off)
         return evacuate_host(client, host, evacuate, events, control=control,
                              inventory=inventory)
     inv = inventory if inventory is not None else take_snapshot(client)
@@ -76,12 +81,15 @@ def enter_maintenance(client: Client, host: str, options: EnterOptions | None = 
     if options.dry_run:
         report.maintenance = "would-enter"
         return report
+    require_privileges(client, maintenance_needs(target.moid, target.name),
+                       action=f"put host {target.name} into maintenance mode")
     events.maintenance(target.name, "entering")
     if control is not None:
         control.enter_phase("maintenance")
     try:
         mm.enter_maintenance(client, target.moid, timeout=options.timeout,
-                             host_name=target.name)
+                             host_name=target.name, vsan_mode=options.vsan_mode,
+                             evacuate_powered_off=options.evacuate_powered_off)
     except KeyboardInterrupt:
         report.maintenance = "cancelled"
         report.maintenance_reason = ("interrupted: the EnterMaintenanceMode task was "
@@ -113,6 +121,8 @@ def exit_maintenance(client: Client, host: str, options: ExitOptions | None = No
     elif options.dry_run:
         report.maintenance = "would-exit"
     else:
+        require_privileges(client, maintenance_needs(target.moid, target.name),
+                           action=f"take host {target.name} out of maintenance mode")
         events.maintenance(target.name, "exiting")
         mm.exit_maintenance(client, target.moid, timeout=options.timeout)
         report.maintenance = "exited"

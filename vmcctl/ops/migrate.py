@@ -18,14 +18,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vmcctl.errors import ConfigError, MigrationFailedError, PrecheckError, VerificationError
+from vmcctl.errors import (
+    ConfigError,
+    MigrationFailedError,
+    NoPlacementError,
+    PrecheckError,
+    VerificationError,
+)
 from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import Journal, MoveRecord, now_iso
 from vmcctl.model import Host, Inventory, Vm
+from vmcctl.ops.vcheck import VCenterCheck
 from vmcctl.placement.advisor import advise
 from vmcctl.placement.request import DEFAULT_MAX_PCT, PlacementOptions
 from vmcctl.placement.result import Recommendation
 from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.privileges import migrate_needs, require_privileges
 from vmcctl.vsphere.relocate import (
     MovePlan,
     MoveResult,
@@ -49,6 +57,7 @@ class MigrateRequest:
     max_mem_pct: float = DEFAULT_MAX_PCT
     priority: str = "default"
     pool: str | None = None  # the target cluster's pool (name, moid or path); see vsphere.pools
+    vcenter_check: bool = True  # run vCenter's CheckRelocate_Task on the target (ops.vcheck)
 
 
 @dataclass(frozen=True)
@@ -59,14 +68,16 @@ class PreparedMigration:
     target: Host
     plan: MovePlan | None
     recommendation: Recommendation | None = None  # the advisor's answer, when it chose
+    check: VCenterCheck | None = None  # vCenter's compatibility check (None: no client given)
 
     @property
     def already_there(self) -> bool:
         return self.plan is None
 
 
-def choose_target(inv: Inventory, vm: Vm,
-                  request: MigrateRequest) -> tuple[Host, Recommendation | None]:
+def choose_target(inv: Inventory, vm: Vm, request: MigrateRequest,
+                  rejects: tuple[tuple[str, str, str], ...] = ()
+                  ) -> tuple[Host, Recommendation | None]:
     """``--host`` as given (resolved), else the advisor's best host for the VM."""
     if request.host is not None:
         if request.auto or request.fault_domain is not None:
@@ -75,14 +86,24 @@ def choose_target(inv: Inventory, vm: Vm,
     if not request.auto and request.fault_domain is None:
         raise ConfigError("say where to: --host HOST, --auto, or --fault-domain other|NAME")
     options = PlacementOptions(fault_domain=request.fault_domain or "any",
-                               max_cpu_pct=request.max_cpu_pct, max_mem_pct=request.max_mem_pct)
+                               max_cpu_pct=request.max_cpu_pct, max_mem_pct=request.max_mem_pct,
+                               vcenter_rejects=rejects)
     rec = advise(inv, vm.moid, options)
     return inv.host(rec.best.host_moid), rec
 
 
 def prepare_migration(inv: Inventory, request: MigrateRequest, *,
-                      already_there_ok: bool = False) -> PreparedMigration:
-    """Resolve and check the move against a snapshot (pure: no SOAP call).
+                      already_there_ok: bool = False,
+                      client: Client | None = None) -> PreparedMigration:
+    """Resolve and check the move against a snapshot, then ask vCenter.
+
+    Without ``client`` it is pure (no SOAP call). With one, vCenter is asked
+    before anything moves: does this session hold the privileges the move needs
+    (``PermissionDeniedError``, exit 2, naming privilege, object and user), and
+    does ``CheckRelocate_Task`` accept the target (unless
+    ``request.vcenter_check`` is off)? A refused ``--host`` is a
+    ``PrecheckError`` with vCenter's message; an advisor's choice that vCenter
+    refuses is replaced by the next candidate (reason code ``vcenter-check``).
 
     ``already_there_ok``: a VM already on the chosen host gives a prepared
     migration without a plan (a playbook step that is already satisfied)
@@ -90,11 +111,34 @@ def prepare_migration(inv: Inventory, request: MigrateRequest, *,
     """
     priority = check_priority(request.priority)
     vm = inv.find_vm(request.vm)
-    target, rec = choose_target(inv, vm, request)
-    if already_there_ok and vm.host_moid == target.moid:
-        return PreparedMigration(vm, target, None, rec)
-    plan = plan_checked_move(inv, vm, target, priority, pool=request.pool)
-    return PreparedMigration(vm, target, plan, rec)
+    check = None if client is None else VCenterCheck(client if request.vcenter_check else None)
+    while True:
+        target, rec = choose_target(inv, vm, request, check.rejects if check else ())
+        if already_there_ok and vm.host_moid == target.moid:
+            return PreparedMigration(vm, target, None, rec, check)
+        plan = plan_checked_move(inv, vm, target, priority, pool=request.pool)
+        if client is None or check is None:
+            return PreparedMigration(vm, target, plan, rec)
+        require_privileges(client, migrate_needs(vm.moid, vm.name, powered_on=vm.powered_on,
+                                                 pool_moid=plan.pool_moid or None,
+                                                 pool_name=plan.pool_label,
+                                                 pool_kind=plan.pool_kind),
+                           action=f"move VM {vm.name} to {target.name}")
+        verdict = check.check(vm.moid, target.moid, plan.pool_moid or None, plan.pool_kind)
+        if verdict is None or not verdict.rejected:
+            return PreparedMigration(vm, target, plan, rec, check)
+        if request.host is not None:
+            raise PrecheckError(f"vCenter's compatibility check refuses VM {vm.name} on host "
+                                f"{target.name}: {verdict.message()}",
+                                hint="choose another host (or --auto), or skip vCenter's "
+                                     "check with --no-vcenter-check")
+        if check.exhausted(vm.moid):
+            raise NoPlacementError(
+                f"vCenter's compatibility check refused {len(check.rejects)} host(s) the "
+                f"advisor chose for VM {vm.name}; last: {target.name}: {verdict.message()}",
+                hint="choose a host with --host, or skip vCenter's check with "
+                     "--no-vcenter-check",
+                reasons=[("vcenter-check", host) for _, host, _ in check.rejects])
 
 
 def move_record(plan: MovePlan) -> MoveRecord:

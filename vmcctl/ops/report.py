@@ -45,6 +45,7 @@ class HostReport:
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, int] = field(default_factory=dict)  # restore: VMs found per source
     restore: HostReport | None = None
+    vcenter_check: dict[str, Any] | None = None  # ops.vcheck's summary, when moves were checked
 
     @property
     def stays(self) -> list[dict[str, Any]]:
@@ -121,6 +122,8 @@ class HostReport:
             data["stays"] = self.stays
         if self.sources:
             data["sources"] = dict(self.sources)
+        if self.vcenter_check is not None:
+            data["vcenter_check"] = self.vcenter_check
         if self.restore is not None:
             data["restore"] = self.restore.to_dict()
         return data

@@ -41,6 +41,7 @@ from vmcctl.ops.history import (
 )
 from vmcctl.ops.report import HostReport
 from vmcctl.ops.tagging import TaggingEvents
+from vmcctl.ops.vcheck import require_move_privileges
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.snapshot import take_snapshot
 
@@ -144,10 +145,13 @@ def restore_host(client: Client, host: str, options: RestoreOptions | None = Non
         report.journal = journal
         if options.dry_run:
             return report
+        require_move_privileges(client, journal.moves, action=f"bring VMs home to {home.name}")
         if approve is not None:
             approve(report)  # may raise (DeclinedError): nothing written, nothing moved
         report.archived = start_new_run(journal, rpath,
                                         resume_with=f"vmcctl host restore {home.name}")
+    else:
+        require_move_privileges(client, journal.moves, action=f"bring VMs home to {home.name}")
     report.journal = journal
     if on_start is not None:
         on_start(report)

@@ -40,10 +40,12 @@ from vmcctl.executor.window import (
 from vmcctl.model import Inventory
 from vmcctl.ops.attribute import OriginTags
 from vmcctl.ops.tagging import TaggingEvents
+from vmcctl.ops.vcheck import VCenterCheck, vet_moves
 from vmcctl.placement.rolling import WindowOptions, WindowPlan, phase_moves, plan_window
 from vmcctl.placement.rolling import window_context as make_context
 from vmcctl.placement.state import Projection
 from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.privileges import maintenance_needs, migrate_needs, require_privileges
 from vmcctl.vsphere.snapshot import take_snapshot
 from vmcctl.vsphere.vmc import refuse_vmc_window
 
@@ -59,6 +61,9 @@ class ClusterMaintenanceOptions:
     enter_timeout: float | None = 900.0
     dry_run: bool = False
     resume: bool = False
+    vcenter_check: bool = True  # ask vCenter's CheckRelocate_Task about each planned target
+    vsan_mode: str | None = None  # each host's maintenanceSpec.vsanMode.objectAction
+    evacuate_powered_off: bool = False  # each EnterMaintenanceMode_Task's evacuatePoweredOffVms
     tag_origin: bool = True  # vmcctl.origin on VMs away from home (``host restore`` finds them)
 
 
@@ -165,6 +170,7 @@ def maintain_cluster(client: Client, cluster: str, options: ClusterMaintenanceOp
                                                "policy or lower --max-down")
         if options.dry_run:
             return report
+        _require_privileges(client, inv, [h for g in plan.groups for h in g], target.name)
         if path.exists():
             old = WindowJournal.load(path)
             if old.status not in ("done",):
@@ -188,6 +194,16 @@ def maintain_cluster(client: Client, cluster: str, options: ClusterMaintenanceOp
     return report
 
 
+def _require_privileges(client: Client, inv: Inventory, hosts: list[str], cluster: str) -> None:
+    """Maintenance on every host of the window, moving their powered-on VMs (own pools)."""
+    needs = [n for h in hosts for n in maintenance_needs(h, inv.host_name(h))]
+    for h in hosts:
+        needs += [n for vm in inv.vms_on(h) if vm.powered_on and vm.resource_pool
+                  for n in migrate_needs(vm.moid, vm.name, powered_on=True,
+                                         pool_moid=vm.resource_pool)]
+    require_privileges(client, needs, action=f"run a maintenance window on cluster {cluster}")
+
+
 class _Window:
     def __init__(self, client: Client, journal: WindowJournal,
                  options: ClusterMaintenanceOptions, events: ExecutorEvents,
@@ -196,6 +212,8 @@ class _Window:
         self.events, self.control, self.report = events, control, report
         self.wopts = replace(options.window, restore=journal.restore)
         self.tags = OriginTags(client) if options.tag_origin else None
+        self.check = VCenterCheck(client if options.vcenter_check else None)
+        self.said: set[str] = set()
 
     def run(self) -> None:
         j = self.j
@@ -245,7 +263,8 @@ class _Window:
             if self.control is not None:
                 self.control.enter_phase("maintenance")
             mm.enter_maintenance(self.client, host, timeout=self.options.enter_timeout,
-                                 host_name=name)
+                                 host_name=name, vsan_mode=self.options.vsan_mode,
+                                 evacuate_powered_off=self.options.evacuate_powered_off)
             if self.control is not None:
                 self.control.enter_phase("idle")
             self.events.maintenance(name, "entered")
@@ -311,17 +330,28 @@ class _Window:
         j = self.j
         if not j.moves:
             inv = take_snapshot(self.client)
-            ctx = make_context(j.groups, j.homes, self.wopts, j.overlap)
-            planned = phase_moves(Projection.from_inventory(inv), ctx, j.step,
-                                  phase, evacuate=evacuate)  # type: ignore[arg-type]
+
+            def plan(rejects: tuple[tuple[str, str, str], ...]) -> tuple[Any, Any, list[Any]]:
+                wopts = replace(self.wopts, placement=replace(
+                    self.wopts.placement, vcenter_rejects=rejects)) if rejects else self.wopts
+                ctx = make_context(j.groups, j.homes, wopts, j.overlap)
+                planned = phase_moves(Projection.from_inventory(inv), ctx, j.step,
+                                      phase, evacuate=evacuate)  # type: ignore[arg-type]
+                return ctx, planned, [move_record(inv, inv.vm(m.vm_moid),
+                                                  inv.host(m.target_moid), m.priority)
+                                      for m in planned.moves]
+
+            ctx, planned, records = vet_moves(self.check, [h.moid for h in inv.hosts], plan,
+                                              lambda p: p[2])
             j.homes = ctx.homes  # VMs that appeared on a serviced host are at home there
+            for line in self.check.warnings():
+                if line not in self.said:  # once per window, not once per phase
+                    self.said.add(line)
+                    self.events.warning(line)
             if planned.unplaced:
                 return self._fail(f"no host can take {', '.join(planned.unplaced)} in step "
                                   f"{j.step + 1}", None)
-            for move in planned.moves:
-                vm = inv.vm(move.vm_moid)
-                j.moves.append(move_record(inv, vm, inv.host(move.target_moid),
-                                           move.priority))
+            j.moves.extend(records)
             j.save()
         if not j.moves:
             return True

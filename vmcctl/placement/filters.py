@@ -22,6 +22,8 @@ from vmcctl.placement.rules import broken_rules
 from vmcctl.placement.state import Projection, vm_load
 
 FAULT_DOMAIN_FLAG = "--fault-domain any"
+# ends the detail of ``--fault-domain other`` in a cluster without any (result.py says it alone)
+NO_FAULT_DOMAINS = " has no fault domains"
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,11 @@ def fault_domain(ask: Ask, proj: Projection, i: int) -> Reason | None:
     here = proj.fault_domain[i]
     current = ask.fault_domain(proj)
     if policy == "other" and here == current:
+        if here is None and not any(fd for c, fd in zip(proj.cluster, proj.fault_domain,
+                                                        strict=True) if c == proj.cluster[i]):
+            return Reason("same-fault-domain", "same fault domain",
+                          f"cluster {proj.cluster_name[i] or proj.cluster[i]}{NO_FAULT_DOMAINS}",
+                          FAULT_DOMAIN_FLAG)
         return Reason("same-fault-domain", "same fault domain",
                       f"host is in {here or 'no fault domain'}, the VM's current fault domain",
                       FAULT_DOMAIN_FLAG)
@@ -207,6 +214,18 @@ vm_host_rule = _rule_filter("vm-host", "vm-host-rule", "VM-host rule")
 vm_not_host_rule = _rule_filter("vm-not-host", "vm-not-host-rule", "VM-not-host rule")
 
 
+def vcenter_check(ask: Ask, proj: Projection, i: int) -> Reason | None:
+    """vCenter's own ``CheckRelocate_Task`` refused this VM on this host (``ops.vcheck``)."""
+    if not ask.options.vcenter_rejects:
+        return None
+    message = ask.options.vcenter_reject(ask.vm.moid, proj.moids[i])
+    if message is not None:
+        return Reason("vcenter-check", "vCenter check",
+                      f"vCenter's compatibility check refuses it: {message}",
+                      "--no-vcenter-check")
+    return None
+
+
 @dataclass(frozen=True)
 class Filter:
     name: str
@@ -232,6 +251,7 @@ FILTERS: tuple[Filter, ...] = (
     Filter("anti-affinity rule", anti_affinity_rule, static=False, rules=True),
     Filter("VM-host rule", vm_host_rule, static=False, rules=True),
     Filter("VM-not-host rule", vm_not_host_rule, static=False, rules=True),
+    Filter("vCenter check", vcenter_check, static=False),  # per VM, so never cached per host
 )
 # Every ``Reason.reason`` label, in filter order (how rejected hosts are grouped and listed).
 REASON_ORDER: tuple[str, ...] = (
@@ -239,7 +259,7 @@ REASON_ORDER: tuple[str, ...] = (
     "unreadable", "in maintenance", "entering maintenance",
     "other cluster", "missing datastore", "same fault domain", "other fault domain",
     "not in requested fault domain", "CPU headroom", "memory headroom", "affinity rule",
-    "anti-affinity rule", "VM-host rule", "VM-not-host rule",
+    "anti-affinity rule", "VM-host rule", "VM-not-host rule", "vCenter check",
 )
 STATIC_FILTERS = tuple(f for f in FILTERS if f.static)
 DYNAMIC_FILTERS = tuple(f for f in FILTERS if not f.static)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vmcctl.errors import NoPlacementError
-from vmcctl.placement.filters import REASON_ORDER, Reason
+from vmcctl.placement.filters import NO_FAULT_DOMAINS, REASON_ORDER, Reason
 from vmcctl.placement.request import PlacementOptions
 
 CANDIDATE_COLUMNS = ("rank", "host", "fault domain", "CPU now", "CPU after", "mem now",
@@ -87,6 +87,11 @@ def no_placement_error(vm: str, rejected: tuple[HostRejection, ...]) -> NoPlacem
     why = f": {'; '.join(said[:2])}" + ("; …" if len(said) > 2 else "") if said else ""
     message = (f"no host qualifies for {vm}: {top!r} eliminated {counts[top]} of "
                f"{len(rejected)} hosts{why}" + (f" (also: {others})" if others else ""))
+    details = {r.detail for rej in rejected for r in rej.reasons if r.reason == top}
+    if len(details) == 1 and next(iter(details)).endswith(NO_FAULT_DOMAINS):
+        # "other fault domain" cannot mean anything here: say that, not a count
+        message = (f"no host qualifies for {vm}: {next(iter(details))}, so --fault-domain "
+                   "other cannot be met" + (f" (also: {others})" if others else ""))
     hint = f"relax it with {relax[top]}" if relax[top] else None
     return NoPlacementError(message, hint=hint, reasons=pairs)
 

@@ -163,7 +163,10 @@ def run_maintenance(ctx: RunContext, action: MaintenanceAction) -> StepOutput:
     if enter:
         timeout = ops.DEFAULT_ENTER_TIMEOUT if action.timeout is None else action.timeout
         report = ops.enter_maintenance(ctx.client(), action.host,
-                                       ops.EnterOptions(timeout=timeout, dry_run=ctx.dry_run),
+                                       ops.EnterOptions(
+                                           timeout=timeout, dry_run=ctx.dry_run,
+                                           vsan_mode=action.vsan_mode,
+                                           evacuate_powered_off=action.evacuate_powered_off),
                                        _events(ctx), inventory=inventory)
     else:
         report = ops.exit_maintenance(ctx.client(), action.host,

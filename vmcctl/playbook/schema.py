@@ -83,6 +83,15 @@ class MaintenanceAction(_Strict):
     host: Text
     action: Literal["enter", "exit"]
     timeout: Seconds | None = None
+    # enter only: maintenanceSpec.vsanMode.objectAction (None: no spec, vCenter's default)
+    vsan_mode: Literal["ensure-accessibility", "evacuate-all", "no-action"] | None = None
+    evacuate_powered_off: bool = False  # enter only: the task's evacuatePoweredOffVms
+
+    @model_validator(mode="after")
+    def _enter_only(self) -> MaintenanceAction:
+        if self.action == "exit" and (self.vsan_mode is not None or self.evacuate_powered_off):
+            raise ValueError("vsan_mode and evacuate_powered_off only apply to action: enter")
+        return self
 
 
 class RestoreAction(_Strict):

@@ -39,9 +39,14 @@ def run_migrate(ctx: RunContext, action: MigrateAction) -> StepOutput:
                              if action.host is None else None,
                              max_cpu_pct=action.max_cpu, max_mem_pct=action.max_mem,
                              priority=action.priority, pool=action.pool)
-    prepared = prepare_migration(ctx.inventory(), request, already_there_ok=True)
+    # a dry run's inventory is projected: vCenter's checks only make sense on the live one
+    prepared = prepare_migration(ctx.inventory(), request, already_there_ok=True,
+                                 client=None if ctx.dry_run else ctx.client())
     if prepared.recommendation is not None:
         ctx.note(f"advisor chose {prepared.recommendation.why()}")
+    if prepared.check is not None:
+        for line in prepared.check.warnings():
+            ctx.note(f"warning: {line}")
     plan = prepared.plan
     if plan is None:
         vm, target = prepared.vm, prepared.target.name

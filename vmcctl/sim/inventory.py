@@ -157,6 +157,9 @@ class VmSpec(_Strict):
     devices: list[Literal["passthrough", "vgpu", "cdrom-host"]] = Field(default_factory=list)
     connection: Literal["connected", "disconnected", "orphaned", "inaccessible",
                         "invalid"] = "connected"
+    # hosts lacking what the VM's hardware needs: vCenter's compatibility check
+    # (CheckRelocate_Task) and RelocateVM_Task fail with FeatureRequirementsNotMet
+    incompatible_hosts: list[str] = Field(default_factory=list)
     datacenter: str = ""  # filled in on load
 
     @property
@@ -304,6 +307,8 @@ class InventorySpec(_Strict):
         for i, v in enumerate(self.vms):
             _known(f"vms.{i}.host", "host", v.host, set(host_dc))
             _known(f"vms.{i}.pool", f"pool of {v.host}'s cluster", v.pool, cluster_pools[v.host])
+            for name in v.incompatible_hosts:
+                _known(f"vms.{i}.incompatible_hosts", "host", name, set(host_dc))
             if host_dc[v.host] != v.datacenter:
                 raise ValueError(f"vms.{i}.host: host {v.host!r} is in datacenter "
                                  f"{host_dc[v.host]!r}, not {v.datacenter!r}")

@@ -227,7 +227,8 @@ def main() -> None:
                                      max_cpu_pct=p["max_cpu_pct"],
                                      max_mem_pct=p["max_mem_pct"], priority=p["priority"],
                                      pool=p["pool"])
-            prepared = prepare_migration(take_snapshot(client), request, already_there_ok=True)
+            prepared = prepare_migration(take_snapshot(client), request, already_there_ok=True,
+                                         client=client)
         except VmcctlError as exc:
             fail(module, exc)
         extra = {}

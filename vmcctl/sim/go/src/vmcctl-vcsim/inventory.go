@@ -78,6 +78,9 @@ type vmSpec struct {
 	Pool             string   `json:"pool"` // path of its pool or vApp in its cluster; "" = root pool
 	Datacenter       string   `json:"datacenter"`
 	Path             string   `json:"path"` // /DC/vm/folder/name
+	// hosts whose CPU features this VM's hardware needs are missing: vCenter's
+	// compatibility check and the relocation fail with FeatureRequirementsNotMet
+	IncompatibleHosts []string `json:"incompatible_hosts"`
 }
 
 type migrationSpec struct {

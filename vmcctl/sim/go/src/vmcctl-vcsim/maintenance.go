@@ -37,7 +37,8 @@ func (s *sim) enterMaintenance(req interface{}) (interface{}, *soapFault) {
 		return nil, notFound(r.This)
 	}
 	args := map[string]interface{}{"timeout": r.Timeout, "evacuatePoweredOffVms": r.EvacuatePoweredOffVms,
-		"poweredOnVmsAtCall": h.poweredOnVMs()} // tests check that no host is entered with running VMs
+		"poweredOnVmsAtCall": h.poweredOnVMs(),            // tests check that no host is entered with running VMs
+		"vsanMode":           vsanMode(r.MaintenanceSpec)} // objectAction, or nil when no spec was sent
 	task := s.newTask(h.obj, h.spec.Name, "EnterMaintenanceMode", "HostSystem.enterMaintenanceMode", true)
 	j := &mmJob{s: s, host: h, task: task, stop: make(chan struct{})}
 	j.audit = s.record("EnterMaintenanceMode_Task", hostTarget(h), args, task)
@@ -73,6 +74,14 @@ func (s *sim) enterMaintenance(req interface{}) (interface{}, *soapFault) {
 	}
 	go j.wait(deadline)
 	return &types.EnterMaintenanceMode_TaskResponse{Returnval: task.Self}, nil
+}
+
+// vsanMode is the spec's vsanMode.objectAction (nil: no spec or no vsanMode).
+func vsanMode(spec *types.HostMaintenanceSpec) interface{} {
+	if spec == nil || spec.VsanMode == nil {
+		return nil
+	}
+	return spec.VsanMode.ObjectAction
 }
 
 func (h *hostRec) poweredOnVMs() int {

@@ -145,6 +145,9 @@ func (s *sim) checkRelocate(j *relocJob) *soapFault {
 			return newFault(fmt.Sprintf("The operation is not allowed in the current state of the host: host '%s' is not connected.", dst.spec.Name),
 				&types.InvalidHostState{Host: &ref})
 		}
+		if f := incompatible(j.vm, dst); f != nil {
+			return f
+		}
 	}
 	if j.pool != nil && !s.poolInCluster(*j.pool, dst.cluster) {
 		return invalidArg("spec.pool")

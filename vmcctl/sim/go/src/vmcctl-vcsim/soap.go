@@ -62,6 +62,9 @@ func newFront(s *sim, svc *simulator.Service) *front {
 		"SetField":                   s.setField,
 		"setCustomValue":             s.setCustomValue, // its WSDL name starts lower-case
 	}
+	for name, h := range s.checkHandlers() { // checks.go: vCenter's "may I?" questions
+		f.handlers[name] = h
+	}
 	return f
 }
 

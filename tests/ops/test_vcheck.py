@@ -1,0 +1,71 @@
+"""ops.vcheck: re-planning around vCenter's refusals ends, and asks each VM a bounded number
+of times (a stand-in for CheckRelocate_Task answers from a table; no simulator)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vmcctl.executor.journal import MoveRecord
+from vmcctl.ops.vcheck import MAX_CHECKS_PER_VM, VCenterCheck, vet_moves
+from vmcctl.vsphere.compat import CompatVerdict
+
+HOSTS = [f"host-{i}" for i in range(1, 9)]
+
+
+class TableCheck(VCenterCheck):
+    """vCenter refuses every (vm, host) in ``refused``; counts the questions."""
+
+    def __init__(self, refused: set[tuple[str, str]]) -> None:
+        super().__init__(client=object())  # type: ignore[arg-type]  # never called
+        self.refused = refused
+        self.questions = 0
+
+    def check(self, vm_moid: str, host_moid: str, pool_moid: str | None) -> CompatVerdict:
+        key = (vm_moid, host_moid)
+        if key not in self.verdicts:
+            self.questions += 1
+            self.asked[vm_moid] = self.asked.get(vm_moid, 0) + 1
+            errors = ("FeatureRequirementsNotMet: no",) if key in self.refused else ()
+            self.verdicts[key] = CompatVerdict(vm_moid, host_moid,
+                                               "errors" if errors else "ok", errors)
+        return self.verdicts[key]
+
+
+def _planner(vms: list[str]) -> Any:
+    """The first host not refused for each VM, like an advisor with vcenter_rejects."""
+    def plan(rejects: tuple[tuple[str, str, str], ...]) -> list[MoveRecord]:
+        out = []
+        for vm in vms:
+            free = [h for h in HOSTS if (vm, h) not in {(v, h2) for v, h2, _ in rejects}]
+            if free:
+                out.append(MoveRecord(vm=vm, vm_moid=vm, origin="src", origin_moid="host-0",
+                                      target=free[0], target_moid=free[0], pool_moid="rp"))
+        return out
+    return plan
+
+
+def test_refused_targets_are_planned_around() -> None:
+    check = TableCheck({("vm-1", "host-1"), ("vm-1", "host-2")})
+    moves = vet_moves(check, HOSTS, _planner(["vm-1", "vm-2"]), lambda m: m)
+    assert {m.vm_moid: m.target_moid for m in moves} == {"vm-1": "host-3", "vm-2": "host-1"}
+    assert [r[:2] for r in check.rejects] == [("vm-1", "host-1"), ("vm-1", "host-2")]
+
+
+def test_a_vm_refused_everywhere_is_asked_a_bounded_number_of_times() -> None:
+    check = TableCheck({("vm-1", h) for h in HOSTS})
+    moves = vet_moves(check, HOSTS, _planner(["vm-1", "vm-2"]), lambda m: m)
+    assert [m.vm_moid for m in moves] == ["vm-2"]  # vm-1 became unplaceable
+    assert check.asked["vm-1"] == MAX_CHECKS_PER_VM < len(HOSTS)
+    assert check.questions == MAX_CHECKS_PER_VM + 1
+
+
+def test_skipped_check_plans_once_and_asks_nothing() -> None:
+    check = VCenterCheck(None)
+    calls: list[int] = []
+
+    def plan(rejects: tuple[tuple[str, str, str], ...]) -> list[MoveRecord]:
+        calls.append(len(rejects))
+        return []
+
+    vet_moves(check, HOSTS, plan, lambda m: m)
+    assert calls == [0] and check.status == "skipped"
