@@ -20,7 +20,8 @@ class TableCheck(VCenterCheck):
         self.refused = refused
         self.questions = 0
 
-    def check(self, vm_moid: str, host_moid: str, pool_moid: str | None) -> CompatVerdict:
+    def check(self, vm_moid: str, host_moid: str, pool_moid: str | None,
+              pool_kind: str = "ResourcePool") -> CompatVerdict:
         key = (vm_moid, host_moid)
         if key not in self.verdicts:
             self.questions += 1
