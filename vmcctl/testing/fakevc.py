@@ -105,7 +105,7 @@ class FakeStub:
         elif moid in w.tasks:
             values = self._task_values(w.tasks[moid])
         else:
-            raise vmodl.fault.ManagedObjectNotFound(obj=moid, msg=f"{moid} not found")
+            raise vmodl.fault.ManagedObjectNotFound(msg=f"{moid} not found")
         return values.get(path)
 
     def _task_values(self, task: FakeTask) -> dict[str, Any]:
@@ -129,10 +129,12 @@ class FakeStub:
         moid = str(obj._moId)
         props, missing = [], []
         for path in paths:
-            fault_name = self.world.denied.get((moid, path))
-            if fault_name is not None:
-                missing.append(PC.MissingProperty(path=path, fault=_fault(
-                    fault_name, f"no permission to read {path}")))
+            denied = self.world.denied.get((moid, path))
+            if denied is not None:
+                fault = _fault(denied[0], f"no permission to read {path}")
+                if denied[1]:
+                    fault.privilegeId = denied[1]
+                missing.append(PC.MissingProperty(path=path, fault=_wire(fault)))
             else:
                 props.append(vmodl.DynamicProperty(name=path, val=self._value(moid, path)))
         return PC.ObjectContent(obj=obj, propSet=props, missingSet=missing)
@@ -148,9 +150,9 @@ class FakeStub:
                         continue
                     if self.world.missing == "raise" or not spec.reportMissingObjectsInResults:
                         raise vmodl.fault.ManagedObjectNotFound(obj=obj, msg="not found")
+                    gone = _fault("ManagedObjectNotFound", "gone")
                     out.append(PC.ObjectContent(obj=obj, propSet=[], missingSet=[
-                        PC.MissingProperty(path="", fault=_fault("ManagedObjectNotFound",
-                                                                 "gone"))]))
+                        PC.MissingProperty(path="", fault=_wire(gone))]))
                     continue
                 kind = next((k for k in paths if isinstance(obj, k)), None)
                 out.append(self._content(obj, paths.get(kind, []) if kind else []))
@@ -190,7 +192,7 @@ class FakeStub:
         tasks = [str(o.obj._moId) for o in spec.objectSet]
         for moid in tasks:
             if moid not in self.world.tasks:
-                raise vmodl.fault.ManagedObjectNotFound(obj=moid, msg="task gone")
+                raise vmodl.fault.ManagedObjectNotFound(msg="task gone")
         moid = self._next("filter")
         collector.filters[moid] = tasks
         return self.ref(vmodl.query.PropertyCollector.Filter, f"{collector.moid}:{moid}")
@@ -265,6 +267,11 @@ _UNSEEN = object()
 
 def _fault(name: str, message: str) -> Any:
     return World.fault(name, message)
+
+
+def _wire(fault: Any) -> Any:
+    """A fault nested in a result, as pyVmomi hands it over: wrapped in a LocalizedMethodFault."""
+    return vmodl.LocalizedMethodFault(fault=fault, localizedMessage=fault.msg)
 
 
 class FakeVCenter(World):

@@ -91,7 +91,7 @@ class World:
         self.tasks: dict[str, FakeTask] = {}
         self.tick = 0
         self.audit: list[Call] = []
-        self.denied: dict[tuple[str, str], str] = {}  # (moid, path) -> fault type
+        self.denied: dict[tuple[str, str], tuple[str, str | None]] = {}  # -> fault, privilege
         # how a deleted object looks in a collector read: left out (like our simulator),
         # reported in missingSet (vCenter with reportMissingObjectsInResults), or a fault
         self.missing: Missing = "reported"
@@ -100,7 +100,7 @@ class World:
         self.logins = 0
         self._scripts: dict[str, deque[Relocation]] = defaultdict(deque)
         self._host_faults: dict[str, deque[str]] = defaultdict(deque)
-        self._breaks: dict[str, deque[tuple[BaseException, bool]]] = defaultdict(deque)
+        self._once: dict[str, deque[tuple[Callable[[], None], bool]]] = defaultdict(deque)
         self._hooks: list[tuple[int, Callable[[], None]]] = []
         self._ids = 0
 
@@ -124,12 +124,23 @@ class World:
         """The host's next maintenance tasks end in these faults ("" = success)."""
         self._host_faults[host].extend(faults)
 
-    def deny(self, moid: str, path: str, fault: str = "NoPermission") -> None:
-        self.denied[(moid, path)] = fault
+    def deny(self, moid: str, path: str, fault: str = "NoPermission",
+             privilege: str | None = None) -> None:
+        """The role may not read ``path`` of ``moid``: it comes back in ``missingSet``."""
+        self.denied[(moid, path)] = (fault, privilege)
+
+    def once(self, method: str, hook: Callable[[], None], *, after: bool = False) -> None:
+        """Run ``hook`` at the next ``method`` call: before vCenter acts, or ``after`` it did
+        (a hook that raises makes the call fail; one that changes the world is another actor)."""
+        self._once[method].append((hook, after))
 
     def break_call(self, method: str, exc: BaseException, *, after: bool = False) -> None:
         """The next ``method`` raises ``exc``: before vCenter acts, or ``after`` it did."""
-        self._breaks[method].append((exc, after))
+
+        def fail() -> None:
+            raise exc
+
+        self.once(method, fail, after=after)
 
     def expire(self) -> None:
         """The session expires: every call but Login fails with NotAuthenticated."""
@@ -150,14 +161,14 @@ class World:
     def before_call(self, method: str) -> None:
         if not self.authenticated and method != "Login":
             raise vim.fault.NotAuthenticated(msg="The session is not authenticated.")
-        queue = self._breaks.get(method)
+        queue = self._once.get(method)
         if queue and not queue[0][1]:
-            raise queue.popleft()[0]
+            queue.popleft()[0]()
 
     def after_call(self, method: str) -> None:
-        queue = self._breaks.get(method)
+        queue = self._once.get(method)
         if queue and queue[0][1]:
-            raise queue.popleft()[0]
+            queue.popleft()[0]()
 
     def login(self) -> bool:
         """True when this login renews an expired session."""
@@ -210,7 +221,7 @@ class World:
     def cancel(self, moid: str) -> None:
         task = self.tasks.get(moid)
         if task is None:
-            raise vmodl.fault.ManagedObjectNotFound(obj=moid, msg="task gone")
+            raise vmodl.fault.ManagedObjectNotFound(msg="task gone")
         if task.done:
             raise vim.fault.InvalidState(msg="the task has ended")
         self.end(task, "RequestCanceled", "The task was canceled by a user.")
@@ -224,7 +235,7 @@ class World:
     def relocate(self, vm_moid: str, target: str, pool: str | None, priority: str) -> str:
         vm = self.vms.get(vm_moid)
         if vm is None:
-            raise vmodl.fault.ManagedObjectNotFound(obj=vm_moid, msg=f"{vm_moid} not found")
+            raise vmodl.fault.ManagedObjectNotFound(msg=f"{vm_moid} not found")
         queue = self._scripts.get(vm_moid)
         how = queue.popleft() if queue else Relocation()
         if how.then is not None:
