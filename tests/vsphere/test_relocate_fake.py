@@ -1,0 +1,208 @@
+"""Submit, follow and verify one move (vsphere.relocate) against the in-process fake vCenter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from pyVmomi import vim
+
+from vmcctl.errors import (
+    MigrationFailedError,
+    PermissionDeniedError,
+    TaskTimeoutError,
+    VCenterConnectionError,
+)
+from vmcctl.testing.fakevc import FakeVCenter, Relocation
+from vmcctl.testing.fakevc_world import BOOT
+from vmcctl.vsphere.connection import Client
+from vmcctl.vsphere.relocate import (
+    MovePlan,
+    MoveResult,
+    find_relocate_task,
+    locate,
+    relocate,
+    submit,
+)
+
+
+@pytest.fixture
+def world() -> Iterator[tuple[FakeVCenter, Client, MovePlan]]:
+    vc = FakeVCenter()
+    a, b, c = vc.add_host("10.0.0.1"), vc.add_host("10.0.0.2"), vc.add_host("10.0.0.3")
+    vm = vc.add_vm("app-01", a)
+    plan = MovePlan(vm="app-01", vm_moid=vm, source="10.0.0.1", source_moid=a,
+                    target="10.0.0.2", target_moid=b, source_fault_domain="az-1",
+                    target_fault_domain="az-2", priority="low", pool_moid="resgroup-9",
+                    power_state="poweredOn", boot_time=BOOT,
+                    host_names={a: "10.0.0.1", b: "10.0.0.2", c: "10.0.0.3"})
+    client = vc.client()
+    yield vc, client, plan
+    client.close()
+
+
+def _clock(step: float = 1.5) -> object:
+    ticks = iter(range(1000))
+    return lambda: next(ticks) * step
+
+
+def test_a_move_is_submitted_once_followed_and_verified(world: tuple) -> None:
+    vc, client, plan = world
+    updates: list[str] = []
+    result = relocate(client, plan, on_update=lambda s: updates.append(s.state),
+                      clock=_clock())  # type: ignore[arg-type]
+    assert result == MoveResult(vm="app-01", source="10.0.0.1", target="10.0.0.2",
+                                source_fault_domain="az-1", target_fault_domain="az-2",
+                                priority="low", task="task-1", state="success", seconds=1.5,
+                                verified=True, cold=False, problems=())
+    (call,) = vc.calls("RelocateVM_Task")
+    spec, priority = call.args
+    assert (call.moid, str(spec.host._moId), str(spec.pool._moId), priority) == (
+        plan.vm_moid, plan.target_moid, "resgroup-9", "lowPriority")
+    assert spec.datastore is None  # compute only: storage stays
+    assert updates[-1] == "success" and vc.vms[plan.vm_moid].host == plan.target_moid
+    assert result.to_dict() == {
+        "vm": "app-01", "source": "10.0.0.1", "target": "10.0.0.2",
+        "source_fault_domain": "az-1", "target_fault_domain": "az-2", "priority": "low",
+        "task": "task-1", "state": "success", "seconds": 1.5, "verified": True,
+        "cold": False}
+
+
+def test_without_waiting_the_result_is_queued_and_unverified(world: tuple) -> None:
+    vc, client, plan = world
+    result = relocate(client, replace(plan, power_state="poweredOff"), wait=False)
+    assert (result.state, result.verified, result.task, result.cold) == (
+        "queued", False, "task-1", True)
+    assert vc.tasks["task-1"].state == "queued"
+
+
+def test_a_task_fault_names_the_host_the_vm_is_on_now(world: tuple) -> None:
+    vc, client, plan = world
+    vc.script(plan.vm_moid, Relocation(fault="MigrationFault", message="CPU mismatch",
+                                       lands="host-3"))
+    with pytest.raises(MigrationFailedError) as err:
+        relocate(client, plan)
+    exc = err.value
+    assert (exc.fault_type, exc.fault_message, exc.vm, exc.current_host, exc.task) == (
+        "MigrationFault", "CPU mismatch", "app-01", "10.0.0.3", "task-1")
+
+
+def test_a_task_fault_with_the_vm_on_an_unknown_host_names_its_id(world: tuple) -> None:
+    vc, client, plan = world
+    other = vc.add_host("10.9.9.9")
+    vc.script(plan.vm_moid, Relocation(fault="Timedout", lands=other))
+    with pytest.raises(MigrationFailedError) as err:
+        relocate(client, plan)
+    assert err.value.current_host == other
+
+
+def test_a_task_that_does_not_end_in_time_raises(world: tuple) -> None:
+    vc, client, plan = world
+    vc.script(plan.vm_moid, Relocation(hang=True))
+    with pytest.raises(TaskTimeoutError):
+        relocate(client, plan, timeout=0.05)
+
+
+@pytest.mark.parametrize("how, problem", [
+    (Relocation(reboot=True), "boot time changed from 2026-01-01 08:00:00+00:00 to "
+                              "2026-01-01 08:05:00+00:00 (the VM restarted)"),
+    (Relocation(power_state="poweredOff"), "power state changed from poweredOn to poweredOff"),
+    (Relocation(lands="host-3"), "VM app-01 is on 10.0.0.3, not 10.0.0.2"),
+])
+def test_a_successful_task_is_verified(world: tuple, how: Relocation, problem: str) -> None:
+    vc, client, plan = world
+    vc.script(plan.vm_moid, how)
+    result = relocate(client, plan)
+    assert result.state == "success" and not result.verified
+    assert result.problems == (problem,)
+
+
+def test_a_plan_without_a_boot_time_does_not_compare_it(world: tuple) -> None:
+    vc, client, plan = world
+    vc.script(plan.vm_moid, Relocation(reboot=True))
+    assert relocate(client, replace(plan, boot_time=None)).verified
+
+
+def test_locate_reads_host_power_and_boot_time(world: tuple) -> None:
+    vc, client, plan = world
+    where = locate(client, plan)
+    assert (where.host_moid, where.host, where.power_state, where.boot_time) == (
+        plan.source_moid, "10.0.0.1", "poweredOn", BOOT)
+    vc.vms[plan.vm_moid].host = None
+    assert locate(client, plan).host_moid is None
+
+
+def test_a_refusal_for_lack_of_privilege_is_a_permission_error(world: tuple) -> None:
+    vc, client, plan = world
+    vc.script(plan.vm_moid, Relocation(refuse=vim.fault.NoPermission(
+        msg="no", privilegeId="Resource.HotMigrate")))
+    with pytest.raises(PermissionDeniedError) as err:
+        submit(client, plan)
+    assert "Resource.HotMigrate" in str(err.value)
+
+
+def test_another_refusal_is_a_failed_migration_on_the_source(world: tuple) -> None:
+    vc, client, plan = world
+    vc.script(plan.vm_moid, Relocation(refuse=vim.fault.InvalidState(msg="VM busy")))
+    with pytest.raises(MigrationFailedError) as err:
+        submit(client, plan)
+    assert (err.value.fault_type, err.value.fault_message, err.value.current_host,
+            err.value.vm) == ("InvalidState", "VM busy", "10.0.0.1", "app-01")
+
+
+def test_an_expired_session_is_renewed_and_the_move_sent_once(world: tuple) -> None:
+    vc, client, plan = world
+    vc.expire()
+    task = submit(client, plan)
+    assert client.renewals == 1 and len(vc.tasks) == 1
+    assert str(task._moId) == "task-1"
+
+
+def test_a_connection_lost_before_vcenter_got_the_move_sends_it_again(world: tuple) -> None:
+    vc, client, plan = world
+    vc.break_call("RelocateVM_Task", ConnectionResetError("reset"))
+    task = submit(client, plan)
+    assert len(vc.tasks) == 1 and str(task._moId) == "task-1"
+    assert len(vc.calls("RelocateVM_Task")) == 2
+
+
+def test_a_connection_lost_after_vcenter_got_the_move_adopts_that_task(world: tuple) -> None:
+    vc, client, plan = world
+    vc.break_call("RelocateVM_Task", ConnectionResetError("reset"), after=True)
+    task = submit(client, plan)
+    assert len(vc.tasks) == 1 and str(task._moId) == "task-1"
+    assert len(vc.calls("RelocateVM_Task")) == 1
+
+
+def test_a_connection_that_stays_broken_says_to_look_before_trying_again(
+        world: tuple) -> None:
+    vc, client, plan = world
+    vc.break_call("RelocateVM_Task", ConnectionResetError("reset"), after=True)
+    vc.break_call("RetrievePropertiesEx", ConnectionResetError("reset"))
+    with pytest.raises(VCenterConnectionError) as err:
+        submit(client, plan)
+    assert "cannot be reached to check whether it was received" in err.value.message
+    assert err.value.hint == "check the VM's recent tasks in vCenter before trying again"
+
+
+def test_find_relocate_task_takes_the_newest_running_relocation_of_that_vm(
+        world: tuple) -> None:
+    vc, client, plan = world
+    assert find_relocate_task(client, plan) is None  # no recent task at all
+    vc.script(plan.vm_moid, Relocation(hang=True), Relocation(hang=True),
+              Relocation(hang=True))
+    first = vc.relocate(plan.vm_moid, plan.target_moid, None, "defaultPriority")
+    second = vc.relocate(plan.vm_moid, plan.target_moid, None, "defaultPriority")
+    third = vc.relocate(plan.vm_moid, plan.target_moid, None, "defaultPriority")
+    vc.tasks[third].kind = "VirtualMachine.powerOff"  # not a relocation
+    assert str(find_relocate_task(client, plan)._moId) == second
+    vc.end(vc.tasks[second])
+    assert str(find_relocate_task(client, plan)._moId) == first
+    vc.tasks[first].entity = "vm-other"  # another VM's task
+    assert find_relocate_task(client, plan) is None
+    vc.tasks[first].entity = plan.vm_moid
+    vc.tasks[first].state = "running"
+    assert str(find_relocate_task(client, plan)._moId) == first
+    vc.end(vc.tasks[first], "Timedout")
+    assert find_relocate_task(client, plan) is None
