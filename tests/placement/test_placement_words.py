@@ -1,0 +1,140 @@
+"""What the advisor says about VMs it may not place, and how its answers are laid out.
+
+Word-for-word checks of the messages a user acts on (an unreadable VM, a VM
+that cannot move, an evacuation that cannot finish), and of the identity
+and ordering fields of a recommendation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from placement_fixtures import inventory, three_hosts, vm
+
+from vmcctl.errors import NotMovableError, PrecheckError
+from vmcctl.model import Inventory, Unreadable, VmDevice
+from vmcctl.placement import plan_evacuation
+from vmcctl.placement.advisor import rank_hosts
+from vmcctl.placement.filters import REASON_ORDER, Reason
+from vmcctl.placement.movable import check_movable, hint_for
+from vmcctl.placement.plan import (
+    PARTIAL_HINT,
+    Blocked,
+    EvacuationPlan,
+    HostLoad,
+    Unplaceable,
+)
+from vmcctl.placement.result import Candidate, HostRejection, group_by_reason
+
+BLIND = (Unreadable("runtime.powerState", "NoPermission", "System.Read"),
+         Unreadable("summary.quickStats", "NoPermission"))
+
+
+def _with_blind_vm() -> Inventory:
+    inv = inventory(three_hosts(), [vm("a", "h1"), vm("b", "h1")])
+    return replace(inv, vms=tuple(replace(v, unknown=BLIND) if v.name == "a" else v
+                                  for v in inv.vms))
+
+
+def test_an_unreadable_vm_is_unplaceable_in_an_evacuation_with_what_was_denied() -> None:
+    inv = _with_blind_vm()
+    plan = plan_evacuation(inv, "h1")
+    (blind,) = plan.unplaceable
+    a = inv.find_vm("a")
+    assert (blind.vm, blind.vm_moid, blind.rejected) == ("a", a.moid, ())
+    assert blind.message == ("vCenter did not let us read what a move needs "
+                             "(runtime.powerState: NoPermission (System.Read); "
+                             "summary.quickStats: NoPermission)")
+    assert blind.hint == "ask for System.Read on the VM"
+    assert [m.vm for m in plan.moves] == ["b"]
+
+
+def test_ranking_an_unreadable_vm_is_refused_naming_what_was_denied() -> None:
+    inv = _with_blind_vm()
+    with pytest.raises(PrecheckError) as err:
+        rank_hosts(inv, "a")
+    a = inv.find_vm("a")
+    assert err.value.message == (f"VM a ({a.moid}) cannot be placed: vCenter did not let us "
+                                 "read runtime.powerState: NoPermission (System.Read); "
+                                 "summary.quickStats: NoPermission")
+    assert err.value.hint == ("ask for System.Read on the VM (a role with read access to the "
+                              "inventory)")
+
+
+def test_a_recommendation_names_the_vm_and_its_source_by_id() -> None:
+    inv = inventory(three_hosts(), [vm("a", "h1")])
+    rec = rank_hosts(inv, "a")
+    h1 = inv.find_host("h1")
+    data = rec.to_dict()
+    assert (data["vm"], data["vm_moid"]) == ("a", inv.find_vm("a").moid)
+    assert (data["source"], data["source_moid"], data["source_fault_domain"]) == (
+        "h1", h1.moid, "us-west-2a")
+    assert len(data["candidates"]) == 2 and len(rec.to_dict(top=1)["candidates"]) == 1
+    assert [r[0] for r in rec.candidate_rows(top=1)] == ["1"]
+    assert [r[0] for r in rec.candidate_rows()] == ["1", "2"]
+    assert "a" in rec.error().message.split(":")[0]
+
+
+def _cand(host: str, fd: str | None, rules: tuple[str, ...] = ()) -> Candidate:
+    return Candidate(host=host, host_moid=f"host-{host}", fault_domain=fd, cpu_pct=10.04,
+                     cpu_pct_after=20.06, mem_pct=30, mem_pct_after=40, score=0.5,
+                     cluster_cpu_max=0, cluster_mem_max=0, cpu_spread=0, mem_spread=0,
+                     should_rules=rules)
+
+
+def test_candidate_rows_show_a_missing_fault_domain_as_blank_and_every_should_rule() -> None:
+    inv = inventory(three_hosts(), [vm("a", "h1")])
+    rec = replace(rank_hosts(inv, "a"), candidates=(
+        _cand("x", None, ("keep-apart", "near-db")), _cand("y", "az-2")))
+    assert rec.candidate_rows() == [
+        ("1", "x", "", "10.0%", "20.1%", "30.0%", "40.0%", "0.50",
+         "breaks should-rule keep-apart, near-db"),
+        ("2", "y", "az-2", "10.0%", "20.1%", "30.0%", "40.0%", "0.50", "")]
+
+
+def test_rejections_are_grouped_in_filter_order_unknown_labels_last() -> None:
+    late, early = REASON_ORDER[-1], REASON_ORDER[1]
+
+    def rej(host: str, *labels: str) -> HostRejection:
+        return HostRejection(host, f"host-{host}", None,
+                             tuple(Reason("c", label, "d") for label in labels))
+
+    groups = group_by_reason((rej("h1", "zz-unknown", late), rej("h2", early, late)))
+    assert list(groups) == [early, late, "zz-unknown"]
+    assert groups[late] == ["h1", "h2"] and groups[early] == ["h2"]
+
+
+def test_an_evacuation_that_cannot_finish_names_every_vm_and_the_first_hint() -> None:
+    blocked = Blocked("ft", "vm-1", ("fault-tolerance",), "ft: protected", "turn FT off")
+    stuck = Unplaceable("big", "vm-2", "big: no host has room", "relax with --max-mem", ())
+    plan = EvacuationPlan("h1", "host-1", (), unplaceable=(stuck,), blocked=(blocked,))
+    err = plan.error()
+    assert err is not None
+    assert err.message == "2 VM(s) on h1 cannot be moved: ft: protected; big: no host has room"
+    assert err.hint == f"turn FT off; or {PARTIAL_HINT}"
+    bare = EvacuationPlan("h1", "host-1", (), blocked=(replace(blocked, hint=None),))
+    err = bare.error()
+    assert err is not None and err.hint == PARTIAL_HINT
+    assert EvacuationPlan("h1", "host-1", ()).error() is None
+
+
+def test_load_rows_show_a_missing_fault_domain_as_blank() -> None:
+    load = HostLoad("h2", "host-2", None, 3, 10.0, 12.55, 20.0, 22.0)
+    plan = EvacuationPlan("h1", "host-1", (), loads=(load,))
+    assert plan.load_rows() == [("h2", "", "3", "10.0%", "12.6%", "20.0%", "22.0%")]
+
+
+def test_a_vm_that_cannot_move_names_every_reason_and_the_first_hint() -> None:
+    inv = inventory(three_hosts(), [vm("a", "h1")])
+    a = replace(inv.find_vm("a"), template=True, ft_state="running",
+                devices=(VmDevice(kind="cdrom-host", label="CD/DVD drive 1", connected=True),))
+    with pytest.raises(NotMovableError) as err:
+        check_movable(a)
+    assert err.value.message == (
+        f"VM a ({a.moid}) cannot be moved: template: a is a template; "
+        "fault-tolerance: a is protected by Fault Tolerance (running); "
+        "host-device: a runs with a device connected to the host's own hardware "
+        "(CD/DVD drive 1)")
+    assert err.value.hint == "a template is not moved by vmcctl: convert it to a VM or leave it"
+    assert hint_for(()) is None
