@@ -24,6 +24,7 @@ from vmcctl.vsphere.relocate import (
     locate,
     relocate,
     submit,
+    verify,
 )
 
 
@@ -206,3 +207,11 @@ def test_find_relocate_task_takes_the_newest_running_relocation_of_that_vm(
     assert str(find_relocate_task(client, plan)._moId) == first
     vc.end(vc.tasks[first], "Timedout")
     assert find_relocate_task(client, plan) is None
+
+
+def test_locate_never_invents_a_power_state_it_could_not_read(world: tuple) -> None:
+    vc, client, plan = world
+    vc.deny(plan.vm_moid, "runtime.powerState")
+    where = locate(client, plan)
+    assert where.power_state == "" and where.host == "10.0.0.1"
+    assert verify(plan, where)[0].startswith("VM app-01 is on 10.0.0.1, not 10.0.0.2")
