@@ -10,8 +10,14 @@ import pytest
 
 from vmcctl.errors import ConfigError, PrecheckError
 from vmcctl.executor.journal import Journal, MoveRecord
-from vmcctl.executor.prepare import homecoming_journal, move_record, restore_journal
+from vmcctl.executor.prepare import (
+    evacuation_journal,
+    homecoming_journal,
+    move_record,
+    restore_journal,
+)
 from vmcctl.model import Inventory
+from vmcctl.placement import plan_evacuation
 from vmcctl.sim.inventory import parse_inventory
 from vmcctl.sim.offline import inventory_from_spec
 
@@ -159,3 +165,16 @@ def test_move_record_holds_what_the_executor_submits() -> None:
             rec.power_state, rec.memory_mb, rec.state) == (
         "back", "h2", "host-2", "h3", "host-3", "high", "poweredOn", 8192, "pending")
     assert rec.pool_moid == inv.find_vm("back").resource_pool
+
+
+def test_a_vm_that_cannot_move_is_journalled_as_skipped_with_the_fix() -> None:
+    inv = _inventory()
+    inv = replace(inv, vms=tuple(replace(v, template=True) if v.name == "home" else v
+                                 for v in inv.vms))
+    plan = plan_evacuation(inv, "h1")
+    journal = evacuation_journal(inv, plan)
+    (stuck,) = [m for m in journal.moves if m.vm == "home"]
+    assert (stuck.state, stuck.origin, stuck.origin_moid, stuck.target_moid) == (
+        "skipped", "h1", "host-1", "")
+    assert stuck.reason == ("template: home is a template (a template is not moved by vmcctl: "
+                            "convert it to a VM or leave it)")
