@@ -13,6 +13,7 @@ from vmcctl.executor.journal import MoveRecord, load_journal
 from vmcctl.executor.runner import MoveRunner, RunOptions, move_plan
 from vmcctl.executor.schedule import Limits
 from vmcctl.testing.fakevc import Relocation
+from vmcctl.testing.fakevc_world import RunawayError
 from vmcctl.vsphere.relocate import submit
 
 
@@ -214,3 +215,12 @@ def test_a_gate_still_closed_when_the_run_stops_closes_its_period() -> None:
     assert outcome.timed_out
     assert [e[1] for e in events.names("gate")] == ["closed", "stopped"]
     assert journal.gate_periods[0].outcome == "stopped"
+
+
+def test_a_wait_that_never_ends_fails_fast_over_the_fake() -> None:
+
+
+    b = bed(vms=1)
+    b.vc.script(b.vms[0], Relocation(hang=True))
+    with pytest.raises(RunawayError, match="calls to the fake vCenter"):
+        b.run(b.journal(), wait_slice=60)

@@ -82,6 +82,13 @@ class Call:
 
 
 Missing = Literal["absent", "reported", "raise"]
+# A caller still going after this many calls waits for something that never comes: a
+# test over the fake fails at once instead of running into its timeout.
+MAX_CALLS = 5_000
+
+
+class RunawayError(RuntimeError):
+    """The code under test kept calling the fake vCenter (a wait that never ends)."""
 
 
 class World:
@@ -153,6 +160,8 @@ class World:
     # --- the audit --------------------------------------------------------------------
 
     def record(self, method: str, moid: str, args: list[Any]) -> None:
+        if len(self.audit) >= MAX_CALLS:
+            raise RunawayError(f"{MAX_CALLS} calls to the fake vCenter; the last: {method}")
         self.audit.append(Call(method, moid, tuple(args)))
 
     def calls(self, method: str) -> list[Call]:
