@@ -40,3 +40,9 @@ def test_the_runner_is_forgotten_once_the_moves_end() -> None:
     control.enter_phase("idle")
     control.enter_phase("moves")  # a phase without a runner again
     assert control.request_stop() is False and runner.stops == 1
+
+
+def test_a_moves_phase_without_a_runner_has_nothing_to_stop() -> None:
+    control = RunControl()
+    control.enter_phase("moves")
+    assert control.request_stop() is False

@@ -50,12 +50,13 @@ def _moved(inv: Inventory, name: str, state: str = "done", target: str = "h2",
 
 
 def _evacuation(inv: Inventory, **kw: Any) -> Journal:
-    moves = [_moved(inv, "back", priority="high"), _moved(inv, "home"), _moved(inv, "cold"),
-             _moved(inv, "wandered"), _moved(inv, "stayed", state="failed"),
-             _moved(inv, "big", state="skipped")]
-    moves.append(MoveRecord(vm="deleted", vm_moid="vm-404", origin="h1", origin_moid="host-1",
-                            target="h2", target_moid="host-2", pool_moid="resgroup-1",
-                            state="done"))
+    # what never left and what no longer exists come first: neither ends the list
+    moves = [_moved(inv, "stayed", state="failed"),
+             MoveRecord(vm="deleted", vm_moid="vm-404", origin="h1", origin_moid="host-1",
+                        target="h2", target_moid="host-2", pool_moid="resgroup-1",
+                        state="done"),
+             _moved(inv, "back", priority="high"), _moved(inv, "home"), _moved(inv, "cold"),
+             _moved(inv, "wandered"), _moved(inv, "big", state="skipped")]
     return Journal(kind="evacuate", host="h1", host_moid="host-1", moves=moves, **kw)
 
 
@@ -125,17 +126,19 @@ def test_a_move_home_that_fails_its_precheck_is_skipped_with_the_reason() -> Non
     journal = restore_journal(full, _evacuation(full))
     back = journal.move("back")
     assert back.state == "skipped" and "MB of memory free" in str(back.reason)
+    assert back.origin_moid == "host-1"
 
 
 def test_homecoming_moves_powered_on_vms_from_wherever_they_are() -> None:
     inv = _inventory()
     home = inv.find_host("h1")
-    away = [(inv.find_vm(n).moid, n, p) for n, p in
-            (("back", "low"), ("wandered", "default"), ("home", "default"),
-             ("cold", "default"))] + [("vm-404", "deleted", "default")]
+    away = [("vm-404", "deleted", "default")] + [
+        (inv.find_vm(n).moid, n, p) for n, p in
+        (("home", "default"), ("cold", "default"), ("back", "low"), ("wandered", "default"))]
     journal = homecoming_journal(inv, home, away, path=Path("w.json"), options={"k": 1})
-    assert (journal.kind, journal.host, journal.path, journal.options) == (
-        "restore", "h1", Path("w.json"), {"k": 1})
+    assert (journal.kind, journal.host, journal.host_moid, journal.path, journal.options) == (
+        "restore", "h1", "host-1", Path("w.json"), {"k": 1})
+    assert [m.vm for m in journal.moves] == ["deleted", "home", "cold", "back", "wandered"]
     moves = {m.vm: m for m in journal.moves}
     assert (moves["back"].state, moves["back"].priority, moves["back"].origin) == (
         "pending", "low", "h2")
@@ -143,9 +146,12 @@ def test_homecoming_moves_powered_on_vms_from_wherever_they_are() -> None:
     assert (moves["home"].state, moves["home"].reason) == ("skipped", "already on h1")
     assert moves["cold"].reason == ("poweredOff: not moved (power it on and run restore "
                                     "again, or move it)")
+    assert (moves["cold"].power_state, moves["cold"].origin_moid) == ("poweredOff", "host-1")
+    assert moves["home"].origin_moid == "host-1"
     gone = moves["deleted"]
     assert (gone.state, gone.reason, gone.target, gone.target_moid, gone.origin) == (
         "skipped", "VM deleted no longer exists", "h1", "host-1", "")
+    assert (gone.vm_moid, gone.origin_moid, gone.pool_moid) == ("vm-404", "", "")
 
 
 def test_homecoming_records_a_failed_precheck_as_skipped() -> None:
@@ -154,7 +160,7 @@ def test_homecoming_records_a_failed_precheck_as_skipped() -> None:
                                     if h.name == "h1" else h for h in inv.hosts))
     journal = homecoming_journal(full, full.find_host("h1"),
                                  [(full.find_vm("back").moid, "back", "default")])
-    assert journal.moves[0].state == "skipped"
+    assert journal.moves[0].state == "skipped" and journal.moves[0].origin_moid == "host-1"
     assert "MB of memory free" in str(journal.moves[0].reason)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fake_bed import Bed, Recorder, bed
+from pyVmomi import vmodl
 
 from vmcctl.executor.gate import Gate, GateOptions
 from vmcctl.executor.journal import MoveRecord, load_journal
@@ -224,3 +225,33 @@ def test_a_wait_that_never_ends_fails_fast_over_the_fake() -> None:
     b.vc.script(b.vms[0], Relocation(hang=True))
     with pytest.raises(RunawayError, match="calls to the fake vCenter"):
         b.run(b.journal(), wait_slice=60)
+
+
+def test_an_adopted_task_holds_its_slots_on_both_hosts() -> None:
+    b = bed(vms=3, targets=2)
+    b.vc.script(b.vms[0], Relocation(ticks=6))
+    adopted, same_source, same_target = (b.record(b.vms[0]), b.record(b.vms[1], b.targets[1]),
+                                         b.record(b.vms[2]))
+    task = submit(b.client, move_plan(adopted, {}))
+    adopted.state, adopted.task = "running", str(task._moId)
+    b.vc.vms[b.vms[2]].host = b.targets[1]  # its own source: only the target is shared
+    same_target = b.record(b.vms[2])
+    events = Recorder()
+    journal = b.journal([adopted, same_source, same_target])
+    b.run(journal, events, limits=Limits(8, 1))
+    assert [m.state for m in journal.moves] == ["done", "done", "done"]
+    assert events.in_flight_max == 1
+    assert events.names("move_started")[0][1] == "app-00"
+
+
+def test_a_vm_gone_while_its_recent_tasks_are_read_is_submitted_again_if_back() -> None:
+    b = bed(vms=1)
+    rec = b.record(b.vms[0])
+    rec.state = "submitting"
+    # the wave's read works; the look into recentTask meets a VM that just vanished
+    b.vc.once("RetrievePropertiesEx", lambda: b.vc.break_call(
+        "RetrievePropertiesEx", vmodl.fault.ManagedObjectNotFound(msg="gone")), after=True)
+    journal = b.journal([rec])
+    b.run(journal)
+    assert (rec.state, rec.attempts) == ("done", 1)
+    assert len(b.vc.calls("RelocateVM_Task")) == 1

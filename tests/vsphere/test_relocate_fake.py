@@ -52,10 +52,10 @@ def test_a_move_is_submitted_once_followed_and_verified(world: tuple) -> None:
     vc, client, plan = world
     updates: list[str] = []
     result = relocate(client, plan, on_update=lambda s: updates.append(s.state),
-                      clock=_clock())  # type: ignore[arg-type]
+                      clock=_clock(1.23456))  # type: ignore[arg-type]
     assert result == MoveResult(vm="app-01", source="10.0.0.1", target="10.0.0.2",
                                 source_fault_domain="az-1", target_fault_domain="az-2",
-                                priority="low", task="task-1", state="success", seconds=1.5,
+                                priority="low", task="task-1", state="success", seconds=1.23456,
                                 verified=True, cold=False, problems=())
     (call,) = vc.calls("RelocateVM_Task")
     spec, priority = call.args
@@ -66,7 +66,7 @@ def test_a_move_is_submitted_once_followed_and_verified(world: tuple) -> None:
     assert result.to_dict() == {
         "vm": "app-01", "source": "10.0.0.1", "target": "10.0.0.2",
         "source_fault_domain": "az-1", "target_fault_domain": "az-2", "priority": "low",
-        "task": "task-1", "state": "success", "seconds": 1.5, "verified": True,
+        "task": "task-1", "state": "success", "seconds": 1.235, "verified": True,
         "cold": False}
 
 

@@ -145,6 +145,8 @@ class FakeStub:
             paths = {ps.type: list(ps.pathSet or ()) for ps in spec.propSet}
             for obj_spec in spec.objectSet:
                 obj = obj_spec.obj
+                if obj_spec.skip:
+                    continue  # only a traversal's start: its own properties are not returned
                 if not self._exists(str(obj._moId)):
                     if self.world.missing == "absent":
                         continue
