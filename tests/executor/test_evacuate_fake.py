@@ -201,6 +201,7 @@ def test_a_stop_during_the_moves_reaches_the_runner_and_maintenance_waits() -> N
                          Stop(), control=control)
     assert report.interrupted and not report.ok
     assert journal.maintenance == "pending"  # a resume finishes the moves, then enters
+    assert ("app-00", "pending", "10.0.0.1", "10.0.0.2", "", "") in report.problem_rows()
     assert not b.vc.calls("EnterMaintenanceMode_Task")
 
 

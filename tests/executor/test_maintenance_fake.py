@@ -9,6 +9,7 @@ from fake_bed import bed
 from pyVmomi import vim
 
 from vmcctl.errors import TaskFailedError
+from vmcctl.executor import maintenance
 from vmcctl.executor.maintenance import (
     cancel_task,
     enter_maintenance,
@@ -168,3 +169,15 @@ def test_in_maintenance_of_a_host_that_is_gone_is_false() -> None:
     b.vc.missing = "absent"
     del b.vc.hosts[b.targets[0]]
     assert not in_maintenance(b.client, b.targets[0])
+
+
+def test_a_task_that_ignores_cancel_is_waited_for_only_a_bounded_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+
+
+    monkeypatch.setattr(maintenance, "CANCEL_WAIT_S", 0.05)
+    b = bed(vms=1)
+    b.vc.ignore_cancel = True
+    task = b.vc.enter_maintenance(b.source, 0)
+    assert cancel_task(b.client, vim.Task(task, b.vc.stub)) == "unknown"
+    assert b.vc.tasks[task].state == "running"

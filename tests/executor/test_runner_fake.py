@@ -15,8 +15,9 @@ from fake_bed import Recorder, bed
 from pyVmomi import vim, vmodl
 
 from vmcctl.errors import VCenterConnectionError
-from vmcctl.executor.journal import load_journal
+from vmcctl.executor.journal import MoveRecord, load_journal
 from vmcctl.executor.retry import RetryPolicy
+from vmcctl.executor.runner import MoveRunner, RunOptions
 from vmcctl.executor.schedule import Limits
 from vmcctl.testing.fakevc import Relocation
 
@@ -281,3 +282,29 @@ def test_an_expired_session_is_renewed_and_the_run_goes_on() -> None:
     b.run(journal)
     assert journal.status == "done" and b.client.renewals >= 1
     assert len(b.vc.calls("RelocateVM_Task")) == 3
+
+
+def test_a_retry_waits_its_back_off_from_now() -> None:
+    b = bed(vms=1)
+    b.vc.script(b.vms[0], Relocation(fault="Timedout"))
+    ticks = iter(range(100_000))
+    now = {"t": 0.0}
+
+    def clock() -> float:
+        now["t"] = float(next(ticks))
+        return now["t"]
+
+    seen: list[tuple[float, float]] = []
+
+    class Retry(Recorder):
+        def move_retry(self, rec: MoveRecord, delay: float) -> None:
+            seen.append((rec.not_before - now["t"], delay))
+
+    journal = b.journal()
+    runner = MoveRunner(b.client, journal, RunOptions(
+        retry=RetryPolicy(attempts=3, initial=2.0, maximum=4.0), wait_slice=0.01),
+        Retry(), clock=clock)
+    runner.run()
+    ((ahead, delay),) = seen
+    assert ahead == pytest.approx(delay) and delay > 0
+    assert journal.moves[0].state == "done"

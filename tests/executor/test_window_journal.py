@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,8 @@ def test_a_window_journal_round_trips_through_its_file(tmp_path: Path) -> None:
     window = _window(path)
     window.updated_at = "earlier"
     window.save()
-    assert window.updated_at != "earlier"
+    assert datetime.fromisoformat(window.updated_at).tzinfo is not None
+    assert '\n  "kind": "window",\n' in path.read_text()  # indented for people
     assert os.stat(path).st_mode & 0o777 == 0o600
     raw = json.loads(path.read_text())
     assert raw["version"] == WINDOW_VERSION and raw["kind"] == "window"

@@ -215,3 +215,12 @@ def test_locate_never_invents_a_power_state_it_could_not_read(world: tuple) -> N
     where = locate(client, plan)
     assert where.power_state == "" and where.host == "10.0.0.1"
     assert verify(plan, where)[0].startswith("VM app-01 is on 10.0.0.1, not 10.0.0.2")
+
+
+def test_find_relocate_task_when_the_recent_tasks_vanish_between_reads(world: tuple) -> None:
+    vc, client, plan = world
+    vc.missing = "absent"
+    vc.script(plan.vm_moid, Relocation(hang=True))
+    task = vc.relocate(plan.vm_moid, plan.target_moid, None, "defaultPriority")
+    vc.once("RetrievePropertiesEx", lambda: vc.forget(task), after=True)
+    assert find_relocate_task(client, plan) is None

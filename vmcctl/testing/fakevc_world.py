@@ -105,6 +105,7 @@ class World:
         self.page_size: int | None = None
         self.authenticated = True
         self.logins = 0
+        self.ignore_cancel = False  # CancelTask is accepted but the task goes on
         self._scripts: dict[str, deque[Relocation]] = defaultdict(deque)
         self._host_faults: dict[str, deque[str]] = defaultdict(deque)
         self._once: dict[str, deque[tuple[Callable[[], None], bool]]] = defaultdict(deque)
@@ -233,7 +234,8 @@ class World:
             raise vmodl.fault.ManagedObjectNotFound(msg="task gone")
         if task.done:
             raise vim.fault.InvalidState(msg="the task has ended")
-        self.end(task, "RequestCanceled", "The task was canceled by a user.")
+        if not self.ignore_cancel:
+            self.end(task, "RequestCanceled", "The task was canceled by a user.")
 
     def forget(self, task_moid: str) -> None:
         """vCenter forgets a finished task (its id is no longer valid)."""
