@@ -85,15 +85,18 @@ def test_no_maintenance_when_a_move_failed_and_the_error_says_how_to_get_back(
 def test_powered_on_vms_that_appeared_block_maintenance_without_a_replan() -> None:
     b = bed(vms=1)
     journal = _evacuation(b)
-    b.vc.add_vm("newcomer", b.source)
-    report = run_journal(b.client, journal, OPTIONS)
+    b.vc.add_vm("zz-newcomer", b.source)
+    b.vc.add_vm("aa-newcomer", b.source)
+    events = Recorder()
+    report = run_journal(b.client, journal, OPTIONS, events)
     assert not report.ok and journal.status == "failed"
     assert journal.maintenance == "not-entered"
-    assert journal.maintenance_reason == ("1 powered-on VM(s) appeared on 10.0.0.1 since the "
-                                          "plan: newcomer")
+    reason = "2 powered-on VM(s) appeared on 10.0.0.1 since the plan: aa-newcomer, zz-newcomer"
+    assert journal.maintenance_reason == reason
+    assert events.names("maintenance")[-1] == ("maintenance", "10.0.0.1", "not-entered", reason)
     assert not b.vc.calls("EnterMaintenanceMode_Task")
     err = report.error()
-    assert err is not None and "did not enter maintenance mode: 1 powered-on" in err.message
+    assert err is not None and "did not enter maintenance mode: 2 powered-on" in err.message
 
 
 def test_appeared_vms_are_replanned_moved_and_then_the_host_enters() -> None:

@@ -146,8 +146,9 @@ def test_exit_retries_a_transient_fault_and_gives_up_on_others() -> None:
     vc = b.vc
     vc.hosts[b.source].in_maintenance = True
     vc.host_task_fault(b.source, "HostCommunication", "")
-    exit_maintenance(b.client, b.source, timeout=10)
-    assert not vc.hosts[b.source].in_maintenance
+    states: list[str] = []
+    exit_maintenance(b.client, b.source, timeout=10, on_update=lambda s: states.append(s.state))
+    assert not vc.hosts[b.source].in_maintenance and states[-1] == "success"
     calls = vc.calls("ExitMaintenanceMode_Task")
     assert len(calls) == 2 and calls[0].args == (10,)
     vc.hosts[b.source].in_maintenance = True
@@ -159,7 +160,8 @@ def test_exit_retries_a_transient_fault_and_gives_up_on_others() -> None:
     vc.host_task_fault(b.source, "HostCommunication", "HostCommunication")
     with pytest.raises(TaskFailedError):
         exit_maintenance(b.client, b.source, attempts=2)
-    assert len(vc.calls("ExitMaintenanceMode_Task")) == 5
+    calls = vc.calls("ExitMaintenanceMode_Task")
+    assert len(calls) == 5 and calls[-1].args == (0,)  # no timeout: vCenter gets 0
 
 
 def test_in_maintenance_of_a_host_that_is_gone_is_false() -> None:

@@ -11,6 +11,7 @@ from pyVmomi import vmodl
 
 from vmcctl.executor.gate import Gate, GateOptions
 from vmcctl.executor.journal import MoveRecord, load_journal
+from vmcctl.executor.retry import RetryPolicy
 from vmcctl.executor.runner import MoveRunner, RunOptions, move_plan
 from vmcctl.executor.schedule import Limits
 from vmcctl.testing.fakevc import Relocation
@@ -255,3 +256,25 @@ def test_a_vm_gone_while_its_recent_tasks_are_read_is_submitted_again_if_back() 
     b.run(journal)
     assert (rec.state, rec.attempts) == ("done", 1)
     assert len(b.vc.calls("RelocateVM_Task")) == 1
+
+
+def test_a_retry_cut_short_by_ctrl_c_keeps_no_task_id() -> None:
+    b = bed(vms=1)
+    b.vc.script(b.vms[0], Relocation(fault="Timedout"))
+
+    class StopOnRetry(Recorder):
+        runner: Any = None
+
+        def move_retry(self, rec: MoveRecord, delay: float) -> None:
+            super().move_retry(rec, delay)
+            self.runner.request_stop()
+
+    events = StopOnRetry()
+    journal = b.journal()
+    runner = MoveRunner(b.client, journal, RunOptions(retry=RetryPolicy(attempts=3, initial=5),
+                                                      wait_slice=0.01), events)
+    events.runner = runner
+    assert runner.run().interrupted
+    rec = journal.moves[0]
+    assert (rec.state, rec.task, rec.fault) == ("pending", None, "Timedout")
+    assert rec.reason == "retrying after Timedout: the operation failed"

@@ -224,3 +224,12 @@ def test_find_relocate_task_when_the_recent_tasks_vanish_between_reads(world: tu
     task = vc.relocate(plan.vm_moid, plan.target_moid, None, "defaultPriority")
     vc.once("RetrievePropertiesEx", lambda: vc.forget(task), after=True)
     assert find_relocate_task(client, plan) is None
+
+
+def test_locate_a_vm_that_is_gone(world: tuple) -> None:
+    vc, client, plan = world
+    vc.missing = "absent"
+    del vc.vms[plan.vm_moid]
+    where = locate(client, plan)
+    assert (where.host_moid, where.host, where.power_state, where.boot_time) == (
+        None, None, "", None)
