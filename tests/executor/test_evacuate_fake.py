@@ -270,3 +270,81 @@ def test_a_stopped_run_is_never_ok_and_says_how_to_go_on(tmp_path: Path) -> None
     assert Report(journal, RunOutcome()).ok
     journal.moves[0].state = "running"
     assert not Report(journal, RunOutcome()).ok
+
+
+def _report(b: Bed, states: list[str], *, kind: str = "evacuate", path: Path | None = None,
+            maintenance: str = "not-entered", left: bool = False) -> Report:
+    moves = []
+    for i, state in enumerate(states):
+        rec = b.record(b.vms[0], state=state)
+        rec.vm = f"vm{i}"
+        rec.left_origin = left and state != "done"
+        moves.append(rec)
+    journal = b.journal(moves, kind=kind, path=path,  # type: ignore[arg-type]
+                        maintenance=maintenance)
+    return Report(journal, RunOutcome())
+
+
+def test_the_error_names_five_vms_then_counts_the_rest() -> None:
+    b = bed(vms=1)
+    for count, tail in ((5, ""), (6, " and 1 more"), (7, " and 2 more")):
+        err = _report(b, ["failed"] * count).error()
+        assert err is not None
+        names = ", ".join(f"vm{i}" for i in range(5))
+        assert err.message == (f"{count} VM(s) could not be evacuated from 10.0.0.1: "
+                               f"{names}{tail}; 10.0.0.1 was not put into maintenance mode")
+
+
+def test_the_way_back_counts_every_vm_that_left(tmp_path: Path) -> None:
+    b = bed(vms=1)
+    path = tmp_path / "j.json"
+    err = _report(b, ["done", "failed", "failed"], path=path, left=True).error()
+    assert err is not None and err.hint is not None
+    assert err.hint.startswith(f"journal: {path}; 3 VM(s) were moved: bring them back")
+    err = _report(b, ["done", "failed"], path=path).error()
+    assert err is not None and "; 1 VM(s) were moved" in str(err.hint)
+    assert _report(b, ["done", "failed"]).error().hint is None  # type: ignore[union-attr]
+    err = _report(b, ["failed"], path=path).error()  # nothing left: nothing to bring back
+    assert err is not None and err.hint == f"journal: {path}"
+
+
+def test_a_restore_error_has_no_way_back_and_no_maintenance_words(tmp_path: Path) -> None:
+    b = bed(vms=1)
+    err = _report(b, ["done", "failed"], kind="restore", path=tmp_path / "r.json").error()
+    assert err is not None
+    assert err.message == "1 VM(s) could not be restored to 10.0.0.1: vm1"
+    assert err.hint == f"journal: {tmp_path / 'r.json'}"
+    err = _report(b, ["failed"], maintenance="not-requested").error()
+    assert err is not None and err.message == "1 VM(s) could not be evacuated from 10.0.0.1: vm0"
+
+
+def test_only_a_gate_timeout_is_blamed_on_the_gate() -> None:
+    b = bed(vms=1)
+    report = _report(b, ["failed"], maintenance="not-requested")
+    report.journal.gate_periods.append(GatePeriod(start="t0", why="slow"))
+    err = report.error()
+    assert err is not None and "continuity gate" not in err.message
+
+
+def test_maintenance_not_entered_after_every_move_says_why_and_where(tmp_path: Path) -> None:
+    b = bed(vms=1)
+    report = _report(b, ["done"], path=tmp_path / "j.json")
+    report.journal.maintenance_reason = "Timedout"
+    err = report.error()
+    assert err is not None
+    assert err.message == "host 10.0.0.1 did not enter maintenance mode: Timedout"
+    assert err.hint is not None and err.hint.startswith(f"journal: {tmp_path / 'j.json'}; 1 VM")
+
+
+def test_a_vm_that_arrives_while_entering_is_named_with_the_way_out() -> None:
+    b = bed(vms=1)
+    events = Recorder()
+    b.vc.once("EnterMaintenanceMode_Task", lambda: b.vc.add_vm("late", b.source))
+    journal = _evacuation(b)
+    report = run_journal(b.client, journal, OPTIONS, events, maintenance_timeout=3)
+    assert not report.ok and journal.maintenance == "not-entered"
+    assert journal.maintenance_reason == (
+        "Timedout: Operation timed out. Powered-on VMs still on the host: late (move them off "
+        "first: "
+        "`vmcctl host maintenance enter 10.0.0.1 --evacuate` does that)")
+    assert ("maintenance", "10.0.0.1", "entering", None) in events.seen

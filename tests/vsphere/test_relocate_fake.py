@@ -16,6 +16,7 @@ from pyVmomi import vim
 from test_relocate_prechecks import inventory
 
 from vmcctl.errors import (
+    ConfigError,
     MigrationFailedError,
     PermissionDeniedError,
     PrecheckError,
@@ -29,6 +30,7 @@ from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.relocate import (
     MovePlan,
     MoveResult,
+    check_priority,
     find_relocate_task,
     locate,
     plan_checked_move,
@@ -49,6 +51,14 @@ def _refusal(inv: Inventory, vm: str = "app-01", target: str = "10.0.0.2",
     with pytest.raises(PrecheckError) as err:
         plan_checked_move(inv, the_vm, inv.find_host(target))
     return err.value
+
+
+def test_an_unknown_priority_says_which_there_are() -> None:
+    with pytest.raises(ConfigError) as err:
+        check_priority("urgent")
+    assert (err.value.message, err.value.hint) == ("unknown priority 'urgent'",
+                                                   "use high, default or low")
+    assert check_priority("low") == "low"
 
 
 def test_a_vm_we_may_not_read_is_never_moved() -> None:
