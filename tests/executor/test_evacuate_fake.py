@@ -34,7 +34,8 @@ def test_every_vm_moved_then_the_host_enters_maintenance(tmp_path: Path) -> None
         "entered", "done", None)
     assert b.vc.hosts[b.source].in_maintenance
     assert b.vc.calls("EnterMaintenanceMode_Task")[0].args[0] == 30
-    assert [e[2] for e in events.names("maintenance")] == ["entering", "entered"]
+    assert events.names("maintenance") == [("maintenance", "10.0.0.1", "entering", None),
+                                           ("maintenance", "10.0.0.1", "entered", None)]
     assert events.names("planned") == [("planned", 2)]
     on_disk = load_journal(tmp_path / "j.json")
     assert (on_disk.maintenance, on_disk.status) == ("entered", "done")
@@ -159,9 +160,10 @@ def test_a_maintenance_fault_is_recorded_and_the_run_fails() -> None:
     journal = _evacuation(b)
     report = run_journal(b.client, journal, OPTIONS, events)
     assert (journal.maintenance, journal.status) == ("not-entered", "failed")
-    assert "HostCommunication" in str(journal.maintenance_reason)
+    assert journal.maintenance_reason == "HostCommunication: HostCommunication"
     assert not report.ok
-    assert events.names("maintenance")[-1][2] == "not-entered"
+    assert events.names("maintenance")[-1] == ("maintenance", "10.0.0.1", "not-entered",
+                                               "HostCommunication: HostCommunication")
 
 
 def test_ctrl_c_while_entering_cancels_the_task_and_says_so() -> None:
@@ -178,8 +180,12 @@ def test_ctrl_c_while_entering_cancels_the_task_and_says_so() -> None:
     journal = _evacuation(b)
     b.vc.once("EnterMaintenanceMode_Task", lambda: b.vc.at(b.vc.tick + 1, interrupt),
               after=True)
-    report = run_journal(b.client, journal, OPTIONS, control=control)
+    events = Recorder()
+    report = run_journal(b.client, journal, OPTIONS, events, control=control)
     assert phases == ["maintenance"] and control.phase == "idle"
+    assert events.names("maintenance")[-1] == (
+        "maintenance", "10.0.0.1", "cancelled",
+        "interrupted: the EnterMaintenanceMode task was cancelled (CancelTask)")
     assert (journal.maintenance, journal.status) == ("cancelled", "interrupted")
     assert journal.maintenance_reason == ("interrupted: the EnterMaintenanceMode task was "
                                           "cancelled (CancelTask)")
@@ -348,3 +354,24 @@ def test_a_vm_that_arrives_while_entering_is_named_with_the_way_out() -> None:
         "first: "
         "`vmcctl host maintenance enter 10.0.0.1 --evacuate` does that)")
     assert ("maintenance", "10.0.0.1", "entering", None) in events.seen
+
+
+def test_a_forgotten_maintenance_task_is_started_again_with_the_same_bounds() -> None:
+    b = bed(vms=1)
+    b.vc.vms[b.vms[0]].host = b.targets[0]
+    rec = b.record(b.vms[0], state="done")
+    rec.origin, rec.origin_moid = "10.0.0.1", b.source
+    control = RunControl()
+    phases: list[str] = []
+
+    def arrive() -> None:  # someone powers a VM on there as the task starts
+        phases.append(control.phase)
+        b.vc.add_vm("late", b.source)
+
+    b.vc.once("EnterMaintenanceMode_Task", arrive)
+    journal = b.journal([rec], maintenance="entering", maintenance_task="task-404")
+    report = run_journal(b.client, journal, OPTIONS, control=control, maintenance_timeout=3)
+    assert phases == ["maintenance"]
+    assert b.vc.calls("EnterMaintenanceMode_Task")[0].args[0] == 3
+    assert journal.maintenance == "not-entered" and not report.ok
+    assert str(journal.maintenance_reason).startswith("Timedout: Operation timed out.")

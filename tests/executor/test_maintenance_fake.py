@@ -52,6 +52,9 @@ def test_a_timeout_with_powered_on_vms_left_names_them_and_the_way_out() -> None
                                  "app-00, app-02")
     assert exc.hint == ("move them off first: `vmcctl host maintenance enter esx-7 "
                         "--evacuate` does that")
+    with pytest.raises(TaskFailedError) as err:
+        enter_maintenance(b.client, b.source, timeout=3)  # no name given: a placeholder
+    assert err.value.hint is not None and "maintenance enter HOST --evacuate" in err.value.hint
     assert not b.vc.hosts[b.source].in_maintenance
 
 
