@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fake_bed import FAST_RETRY, Bed, Recorder, bed
 
 from vmcctl.executor.control import RunControl
 from vmcctl.executor.evacuate import Report, run_journal
+from vmcctl.executor.gate import Gate, GateOptions
 from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord, load_journal
 from vmcctl.executor.runner import MoveRunner, RunOptions, RunOutcome
 from vmcctl.executor.schedule import Limits
@@ -375,3 +377,100 @@ def test_a_forgotten_maintenance_task_is_started_again_with_the_same_bounds() ->
     assert b.vc.calls("EnterMaintenanceMode_Task")[0].args[0] == 3
     assert journal.maintenance == "not-entered" and not report.ok
     assert str(journal.maintenance_reason).startswith("Timedout: Operation timed out.")
+
+
+@pytest.mark.parametrize("kind, maintenance", [("evacuate", "not-requested"),
+                                               ("evacuate", "entered"),
+                                               ("evacuate", "exited"),
+                                               ("restore", "not-requested")])
+def test_maintenance_is_entered_only_when_an_evacuation_asks_for_it(
+        kind: str, maintenance: str) -> None:
+    b = bed(vms=1)
+    control = RunControl()
+    journal = b.journal(kind=kind, maintenance=maintenance)  # type: ignore[arg-type]
+    report = run_journal(b.client, journal, OPTIONS, control=control)
+    assert journal.complete and journal.maintenance == maintenance
+    assert report.ok == (maintenance != "exited")
+    assert not b.vc.calls("EnterMaintenanceMode_Task") and control.phase == "idle"
+
+
+def test_rounds_add_up_and_the_replan_sees_the_journal() -> None:
+    b = bed(vms=1)
+    journal = _evacuation(b)
+    b.vc.add_vm("n1", b.source)
+    b.vc.add_vm("n2", b.source)
+    outcomes: list[RunOutcome] = []
+    seen: list[Journal] = []
+    events = Recorder()
+
+    def ready(runner: MoveRunner) -> None:
+        real = runner.run
+
+        def run() -> RunOutcome:
+            outcomes.append(real())
+            return outcomes[-1]
+
+        runner.run = run  # type: ignore[method-assign]
+
+    def replan(j: Journal, vms: list[tuple[str, str]]) -> list[MoveRecord]:
+        seen.append(j)
+        return [b.record(moid) for moid, _ in vms]
+
+    report = run_journal(b.client, journal, OPTIONS, events, runner_ready=ready, replan=replan)
+    assert seen == [journal] and len(outcomes) == 2
+    total = report.outcome
+    assert total.soap_calls == sum(o.soap_calls for o in outcomes)
+    assert total.seconds == pytest.approx(sum(o.seconds for o in outcomes))
+    assert total.seconds > max(o.seconds for o in outcomes)
+    assert ("maintenance", "10.0.0.1", "re-planning", "powered-on VMs appeared: n1, n2") \
+        in events.seen
+
+
+def test_drs_bringing_vms_forever_stops_after_two_replans_by_default() -> None:
+    b = bed(vms=1)
+    journal = _evacuation(b)
+    b.vc.add_vm("first", b.source)
+    rounds: list[int] = []
+
+    def replan(j: Journal, vms: list[tuple[str, str]]) -> list[MoveRecord]:
+        rounds.append(len(vms))
+        b.vc.add_vm(f"more-{len(rounds)}", b.source)
+        return [b.record(moid) for moid, _ in vms]
+
+    run_journal(b.client, journal, OPTIONS, replan=replan)
+    assert rounds == [1, 1] and journal.maintenance == "not-entered"
+
+
+def test_a_timed_out_or_gated_run_leaves_maintenance_for_the_resume() -> None:
+    class Never:
+        name = "never"
+
+        def check(self) -> str | None:
+            return "unhealthy"
+
+    b = bed(vms=1)
+    journal = _evacuation(b)
+    report = run_journal(b.client, journal, RunOptions(timeout=0, wait_slice=0.01))
+    assert report.outcome.timed_out and journal.maintenance == "pending"
+    gate = Gate([Never()], GateOptions(interval=0.001, timeout=0.02))
+    report = run_journal(b.client, journal, RunOptions(gate=gate, wait_slice=0.01))
+    assert report.outcome.gate_timed_out is True and journal.maintenance == "pending"
+    assert not report.ok and not b.vc.calls("EnterMaintenanceMode_Task")
+
+
+def test_a_forgotten_maintenance_task_with_a_newcomer_goes_back_to_the_replan() -> None:
+    b = bed(vms=1)
+    b.vc.vms[b.vms[0]].host = b.targets[0]
+    rec = b.record(b.vms[0], state="done")
+    rec.origin, rec.origin_moid = "10.0.0.1", b.source
+    newcomer = b.vc.add_vm("newcomer", b.source)
+    asked: list[list[tuple[str, str]]] = []
+
+    def replan(j: Journal, vms: list[tuple[str, str]]) -> list[MoveRecord]:
+        asked.append(vms)
+        return [b.record(moid) for moid, _ in vms]
+
+    journal = b.journal([rec], maintenance="entering", maintenance_task="task-404")
+    report = run_journal(b.client, journal, OPTIONS, replan=replan)
+    assert asked == [[(newcomer, "newcomer")]]
+    assert report.ok and journal.maintenance == "entered"
