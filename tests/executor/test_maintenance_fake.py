@@ -186,3 +186,20 @@ def test_a_task_that_ignores_cancel_is_waited_for_only_a_bounded_time(
     task = b.vc.enter_maintenance(b.source, 0)
     assert cancel_task(b.client, vim.Task(task, b.vc.stub)) == "unknown"
     assert b.vc.tasks[task].state == "running"
+
+
+def test_powered_on_vms_of_a_host_or_vms_that_are_gone() -> None:
+    b = bed(vms=2)
+    vc = b.vc
+    vc.missing = "absent"
+    vc.once("RetrievePropertiesEx", lambda: [vc.vms.pop(v) for v in b.vms], after=True)
+    assert powered_on_vms(b.client, b.source) == []  # both deleted between the two reads
+    del vc.hosts[b.source]
+    assert powered_on_vms(b.client, b.source) == []
+
+
+def test_a_vm_of_which_nothing_may_be_read_counts_as_powered_on() -> None:
+    b = bed(vms=1)
+    b.vc.deny(b.vms[0], "name")
+    b.vc.deny(b.vms[0], "runtime.powerState")
+    assert powered_on_vm_refs(b.client, b.source) == [(b.vms[0], b.vms[0])]

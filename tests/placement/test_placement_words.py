@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 from placement_fixtures import inventory, three_hosts, vm
 
-from vmcctl.errors import NotMovableError, PrecheckError
+from vmcctl.errors import NotFoundError, NotMovableError, PrecheckError
 from vmcctl.model import Inventory, Unreadable, VmDevice
 from vmcctl.placement import plan_evacuation
 from vmcctl.placement.advisor import rank_hosts
@@ -25,7 +25,13 @@ from vmcctl.placement.plan import (
     HostLoad,
     Unplaceable,
 )
-from vmcctl.placement.result import Candidate, HostRejection, group_by_reason
+from vmcctl.placement.request import PlacementOptions
+from vmcctl.placement.result import (
+    Candidate,
+    HostRejection,
+    group_by_reason,
+    no_placement_error,
+)
 
 BLIND = (Unreadable("runtime.powerState", "NoPermission", "System.Read"),
          Unreadable("summary.quickStats", "NoPermission"))
@@ -138,3 +144,54 @@ def test_a_vm_that_cannot_move_names_every_reason_and_the_first_hint() -> None:
         "(CD/DVD drive 1)")
     assert err.value.hint == "a template is not moved by vmcctl: convert it to a VM or leave it"
     assert hint_for(()) is None
+
+
+def _rejected(*hosts: tuple[str, tuple[tuple[str, str | None, str], ...]]) -> tuple[
+        HostRejection, ...]:
+    return tuple(HostRejection(h, f"host-{h}", None,
+                               tuple(Reason("c", label, detail, relax)
+                                     for label, relax, detail in reasons))
+                 for h, reasons in hosts)
+
+
+def test_on_a_tie_the_constraint_one_can_relax_is_named_with_its_option() -> None:
+    rejected = _rejected(("h2", (("anti-affinity rule", None, "keep apart"),)),
+                         ("h3", (("CPU headroom", "--max-cpu", "92% > 80%"),)))
+    err = no_placement_error("app", rejected)
+    assert err.message == ("no host qualifies for app: 'CPU headroom' eliminated 1 of 2 hosts "
+                           "(also: anti-affinity rule 1)")
+    assert err.hint == "relax it with --max-cpu"
+    assert err.reasons == (("h2", "anti-affinity rule"), ("h3", "CPU headroom"))
+
+
+def test_on_a_tie_between_options_the_first_filter_wins() -> None:
+    rejected = _rejected(("h2", (("memory headroom", "--max-mem", "m"),)),
+                         ("h3", (("CPU headroom", "--max-cpu", "c"),)))
+    assert no_placement_error("app", rejected).hint == "relax it with --max-cpu"
+
+
+def test_a_constraint_no_option_relaxes_is_named_by_its_details() -> None:
+    rejected = _rejected(*[(f"h{i}", (("VM-host rule", None, f"pinned to h{i % 3}"),))
+                           for i in range(5)])
+    err = no_placement_error("app", rejected)
+    assert err.message == ("no host qualifies for app: 'VM-host rule' eliminated 5 of 5 hosts: "
+                           "pinned to h0; pinned to h1; …")
+    assert err.hint is None
+    assert no_placement_error("app", ()).message == (
+        "no host qualifies for app: the cluster has no other host")
+
+
+def test_an_unknown_fault_domain_is_refused_before_planning() -> None:
+    inv = inventory(three_hosts(), [vm("a", "h1")])
+    with pytest.raises(NotFoundError):
+        plan_evacuation(inv, "h1", PlacementOptions(fault_domain="us-west-2z"))
+
+
+def test_a_vm_blocked_twice_lists_both_reasons() -> None:
+    inv = inventory(three_hosts(), [vm("a", "h1"), vm("b", "h1")])
+    inv = replace(inv, vms=tuple(replace(v, template=True, ft_state="running")
+                                 if v.name == "a" else v for v in inv.vms))
+    (blocked,) = plan_evacuation(inv, "h1").blocked
+    assert blocked.codes == ("template", "fault-tolerance")
+    assert blocked.message == ("template: a is a template; fault-tolerance: a is protected by "
+                               "Fault Tolerance (running)")
