@@ -90,3 +90,20 @@ def test_blocked_vms_and_exit_maintenance_render_every_field() -> None:
     assert plan.to_dict()["blocked"][1]["hint"] is None
     assert ExitMaintenance("h1", "host-1").to_dict() == {
         "action": "exit-maintenance", "host": "h1", "host_moid": "host-1"}
+
+
+def test_every_move_names_its_vm_and_hosts_and_carries_the_priority() -> None:
+    inv = inventory_from_spec(InventorySpec.model_validate(generate_inventory(4, 10, 1, seed=3)))
+    cluster = inv.clusters[0]
+    plan = plan_window(inv, cluster.moid, list(cluster.host_moids)[:2],
+                       WindowOptions(restore=True, priority="high"))
+    names = {h.moid: h.name for h in inv.hosts}
+    moves = [m for s in plan.steps for p in s.phases.values() for m in p.moves]
+    assert moves
+    for m in moves:
+        assert m.vm == inv.vm(m.vm_moid).name
+        assert (m.source, m.target) == (names[m.source_moid], names[m.target_moid])
+        assert m.source_moid != m.target_moid and m.priority == "high"
+    serviced = {s.index: set(s.hosts) for s in plan.steps}
+    for s in plan.steps:  # nothing is moved onto a host while it is being serviced
+        assert not {m.target_moid for m in s.phases["during"].moves} & serviced[s.index]
