@@ -17,7 +17,7 @@ from vmcctl.model import Inventory, Unreadable, VmDevice
 from vmcctl.placement import plan_evacuation
 from vmcctl.placement.advisor import rank_hosts
 from vmcctl.placement.filters import REASON_ORDER, Reason
-from vmcctl.placement.movable import check_movable, hint_for
+from vmcctl.placement.movable import blockers, check_movable, hint_for
 from vmcctl.placement.plan import (
     PARTIAL_HINT,
     Blocked,
@@ -195,3 +195,27 @@ def test_a_vm_blocked_twice_lists_both_reasons() -> None:
     assert blocked.codes == ("template", "fault-tolerance")
     assert blocked.message == ("template: a is a template; fault-tolerance: a is protected by "
                                "Fault Tolerance (running)")
+
+
+def test_every_blocker_has_its_label_and_details() -> None:
+
+
+    inv = inventory(three_hosts(), [vm("a", "h1")])
+    a = replace(inv.find_vm("a"), connection_state="orphaned", template=True,
+                ft_state="secondary", devices=(
+                    VmDevice(kind="floppy-host", label="Floppy 1", connected=False),
+                    VmDevice(kind="passthrough", label="PCI device 0"),
+                    VmDevice(kind="vgpu", label="PCI device 1"),
+                    VmDevice(kind="serial-host", label="Serial port 1")))
+    assert [(r.code, r.reason, r.detail) for r in blockers(a)] == [
+        ("vm-not-connected", "VM not connected", "VM a is orphaned in vCenter"),
+        ("template", "template", "a is a template"),
+        ("fault-tolerance", "Fault Tolerance", "a is protected by Fault Tolerance (secondary)"),
+        ("passthrough-device", "PCI passthrough device",
+         "a runs with a PCI passthrough device (PCI device 0)"),
+        ("vgpu-device", "vGPU device", "a runs with a vGPU device (PCI device 1)"),
+        ("host-device", "device connected to the host's own hardware",
+         "a runs with a device connected to the host's own hardware (Serial port 1)")]
+    cold = replace(a, power_state="poweredOff", connection_state="connected", template=False,
+                   ft_state=None)
+    assert blockers(cold) == ()  # devices only matter while the VM runs
