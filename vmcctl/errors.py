@@ -24,6 +24,7 @@ codes. Every message says what happened and, where it can, what to do next.
         ├── VerificationError        a task succeeded but the result is not what was asked
         ├── NoPlacementError         no host qualifies for a VM (names the strongest constraint)
         ├── EvacuationError          some VMs could not be moved off a host
+        ├── DeclinedError            the operator answered "no" to a plan; nothing changed
         ├── WatcherError             the H2O cluster could not be watched
         ├── VerdictFailedError       the watched workload's verdict is FAIL
         ├── SimulatorError           the local simulator could not be built or started
@@ -156,7 +157,28 @@ class MigrationFailedError(TaskFailedError):
 
 
 class TaskTimeoutError(OperationError):
-    """A task did not end within the allowed time."""
+    """A task did not end within the allowed time; ``task`` names it when there is one
+    (it goes on in vCenter)."""
+
+    def __init__(self, message: str, *, hint: str | None = None,
+                 task: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.task = task
+
+
+class WaitInterrupted(KeyboardInterrupt):
+    """Ctrl-C while waiting for a vCenter task that goes on without us.
+
+    A ``KeyboardInterrupt`` (every ``except KeyboardInterrupt`` still sees it),
+    carrying what a front-end needs to say the truth: ``task`` (moid, None if
+    the submission itself was interrupted), ``vm`` and ``what`` (for people).
+    """
+
+    def __init__(self, what: str, *, task: str | None, vm: str | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.task = task
+        self.vm = vm
 
 
 class VerificationError(OperationError):
@@ -174,6 +196,10 @@ class NoPlacementError(OperationError):
 
 class EvacuationError(OperationError):
     """Some VMs could not be moved off a host."""
+
+
+class DeclinedError(OperationError):
+    """The operator declined the plan at the confirmation prompt; nothing was changed."""
 
 
 class WatcherError(OperationError):

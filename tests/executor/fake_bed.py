@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vmcctl.executor.events import ExecutorEvents
+from vmcctl.executor.events import ExecutorEvents, StopWhy
 from vmcctl.executor.journal import GatePeriod, Journal, JournalKind, MoveRecord
 from vmcctl.executor.retry import RetryPolicy
 from vmcctl.executor.runner import MoveRunner, RunOptions, RunOutcome
@@ -100,7 +101,8 @@ class Recorder(ExecutorEvents):
         self.seen.append(("move_retry", rec.vm, rec.task, delay))
         self.running.discard(rec.vm)
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
         self.seen.append(("stopping", in_flight, cancelling))
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:

@@ -212,7 +212,8 @@ def test_a_stop_during_the_moves_reaches_the_runner_and_maintenance_waits() -> N
                          Stop(), control=control)
     assert report.interrupted and not report.ok
     assert journal.maintenance == "pending"  # a resume finishes the moves, then enters
-    assert ("app-00", "pending", "10.0.0.1", "10.0.0.2", "", "") in report.problem_rows()
+    assert ("app-00", "pending", "10.0.0.1", "10.0.0.2", "",
+            "not started (the run stopped first)") in report.problem_rows()
     assert not b.vc.calls("EnterMaintenanceMode_Task")
 
 
@@ -263,8 +264,10 @@ def test_a_stopped_run_is_never_ok_and_says_how_to_go_on(tmp_path: Path) -> None
     timed = Report(journal, RunOutcome(timed_out=True))
     err = timed.error()
     assert not timed.ok and err is not None
-    assert (err.message, err.hint) == ("--timeout reached with moves left on 10.0.0.1",
-                                       f"resume with --resume (journal: {tmp_path / 'j.json'})")
+    assert (err.message, err.hint) == (
+        "--timeout reached: nothing (evacuate 10.0.0.1)",
+        f"resume with --resume, which follows the running vMotions "
+        f"(journal: {tmp_path / 'j.json'})")
     journal.gate_periods.append(GatePeriod(start="t0", why="job slow", seconds=61.4))
     gated = Report(journal, RunOutcome(gate_timed_out=True))
     err = gated.error()

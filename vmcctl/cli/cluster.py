@@ -8,11 +8,13 @@ a VM that could not move; resumable), 2 bad input or admission refused,
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from vmcctl.cli.advise import placement_options
+from vmcctl.cli.confirm import asking, confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.host import limit_options
@@ -39,6 +41,9 @@ def _show(plan: WindowPlan, dry_run: bool) -> None:
     console.print(f"order: {order}")
     console.print(f"relocations: {plan.relocations} (lower bound {plan.lower_bound}"
                   f"{'' if plan.relocations == plan.lower_bound else ', extra moves forced'})")
+    if plan.stays:
+        console.print(table("Stay on their host, powered off", ("VM", "host", "power state"),
+                            [(s.vm, s.host, s.power_state) for s in plan.stays]))
 
 
 def _render(report: WindowReport, output: str) -> None:
@@ -49,7 +54,10 @@ def _render(report: WindowReport, output: str) -> None:
         click.echo(f"window {j.cluster}: {j.status}; {j.relocations} relocation(s); "
                    f"journal {j.path}")
     if report.interrupted:
-        click.echo("interrupted; finish with --resume", err=True)
+        # on stderr, whole: stdout may be a pipe whose reader got the same Ctrl-C
+        where = (f"; the journal is at {report.journal.path}"
+                 if report.journal is not None and report.journal.path else "")
+        click.echo(f"interrupted{where}; finish with --resume", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED)
     error = report.error()
     if error is not None:
@@ -80,6 +88,7 @@ def _render(report: WindowReport, output: str) -> None:
 @click.option("--resume", is_flag=True, help="Finish the window recorded in the journal.")
 @placement_options
 @limit_options
+@yes_option
 @gate_options
 @report_option
 @events_option
@@ -90,7 +99,7 @@ def maintenance(cluster_name: str, hosts: str | None, only_fault_domain: str | N
                 priority: str, enter_timeout: float, dry_run: bool, resume: bool,
                 max_cpu: float, max_mem: float, max_parallel: int, max_per_host: int,
                 journal_file: Path | None, cancel_in_flight: bool, timeout: float | None,
-                output: str) -> None:
+                output: str, yes: bool) -> None:
     """Service every host of CLUSTER, a few at a time, each VM moved the fewest times.
 
     Plans the whole window first (which hosts go down together, in which
@@ -120,15 +129,21 @@ def maintenance(cluster_name: str, hosts: str | None, only_fault_domain: str | N
                 else:
                     _show(report.plan, True)
             return
+        shown = asking(yes) and not resume
+        if shown:  # show the window and ask before anything is written
+            preview = maintain_cluster(client, cluster_name, replace(options, dry_run=True))
+            if output != "json" and preview.plan is not None:
+                _show(preview.plan, True)
+            confirm(preview.changes(), yes=yes)
         with running(f"window {cluster_name}") as (control, progress):
             report = maintain_cluster(client, cluster_name, options, progress,
                                       control=control,
-                                      on_start=lambda r: _started(r, output))
+                                      on_start=lambda r: _started(r, output, shown))
     _render(report, output)
 
 
-def _started(report: WindowReport, output: str) -> None:
-    if output != "json" and report.plan is not None:
+def _started(report: WindowReport, output: str, plan_shown: bool = False) -> None:
+    if output != "json" and report.plan is not None and not plan_shown:
         _show(report.plan, False)
     if report.journal is not None:
         click.echo(f"journal: {report.journal.path}", err=True)

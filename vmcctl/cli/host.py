@@ -11,6 +11,7 @@ VM any run moved off the host. Exit codes: 0 done, 1 some VM could not be moved
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,8 +19,10 @@ import click
 
 from vmcctl import ops
 from vmcctl.cli.advise import placement_options
+from vmcctl.cli.confirm import asking, confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
+from vmcctl.cli.move_board import SUMMARY_COLUMNS, summary_rows
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
 from vmcctl.cli.runflags import (
     events_option,
@@ -28,11 +31,12 @@ from vmcctl.cli.runflags import (
 )
 from vmcctl.cli.running import run_options, running
 from vmcctl.errors import ConfigError
-from vmcctl.executor.evacuate import FAILED_COLUMNS
+from vmcctl.executor.evacuate import FAILED_COLUMNS, MOVING_COLUMNS
 from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL, DEFAULT_MAX_PER_HOST
 from vmcctl.placement.plan import (
     BLOCKED_COLUMNS,
     MOVE_COLUMNS,
+    STAYS_COLUMNS,
     UNPLACEABLE_COLUMNS,
     EvacuationPlan,
 )
@@ -111,11 +115,20 @@ def _render(report: ops.HostReport, output: str) -> None:
                         if part.action != "restore" else "")
                 console.print(f"{j.kind} {j.host}: {counts or 'nothing to do'} in "
                               f"{part.run.outcome.seconds:.1f} s{mode}")
+                if j.moves:
+                    moves = table("Moves", SUMMARY_COLUMNS, summary_rows(j.moves),
+                                  right=["duration"])
+                    moves.columns[-1].no_wrap = False
+                    console.print(moves)
                 for period in j.gate_periods:
                     console.print(f"gate closed {period.seconds:.1f} s ({period.outcome}): "
                                   f"{period.why}")
                 if part.run.problems:
                     console.print(table("Not moved", FAILED_COLUMNS, part.run.problem_rows()))
+                if part.run.still_moving:
+                    console.print(table("Still moving in vCenter", MOVING_COLUMNS,
+                                        part.run.still_moving_rows()))
+                _show_stays(part)
             elif part.action == "maintenance-enter":
                 said = {"entered": "in maintenance mode", "unchanged": "already in maintenance "
                         "mode", "cancelled": "not in maintenance mode (cancelled)"}
@@ -130,13 +143,22 @@ def _render(report: ops.HostReport, output: str) -> None:
         if report.maintenance == "cancelled":
             click.echo(f"interrupted: the EnterMaintenanceMode task on {report.host} was "
                        "cancelled; the host is not in maintenance mode", err=True)
+        run = report.run or (report.restore.run if report.restore else None)
+        left = run.left() if run is not None else ""
         if journal is not None and journal.path is not None:
-            click.echo(f"interrupted; the journal is at {journal.path}; finish with "
-                       "--resume", err=True)
+            click.echo(f"interrupted{': ' + left if left else ''}; the journal is at "
+                       f"{journal.path}; finish with --resume", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED)
     error = report.error()
     if error is not None:
         raise error
+
+
+def _show_stays(report: ops.HostReport) -> None:
+    stays = report.stays if report.action != "restore" else []
+    if stays:
+        stdout_console().print(table(f"Stays on {report.host}", STAYS_COLUMNS,
+                                     [(s["vm"], s["power_state"], s["message"]) for s in stays]))
 
 
 def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
@@ -152,6 +174,8 @@ def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
         console.print(table("Cannot be moved", BLOCKED_COLUMNS, plan.blocked_rows()))
     if plan.unplaceable:
         console.print(table("Cannot be placed", UNPLACEABLE_COLUMNS, plan.unplaceable_rows()))
+    if plan.stays:
+        console.print(table(f"Stays on {plan.host}", STAYS_COLUMNS, plan.stays_rows()))
 
 
 def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priority: str,
@@ -170,7 +194,8 @@ def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priorit
         enter_timeout=ops.DEFAULT_ENTER_TIMEOUT if enter_timeout is None else enter_timeout)
 
 
-def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions) -> None:
+def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions,
+              yes: bool = True) -> None:
     with open_session(click.get_current_context()) as client:
         if options.dry_run:
             report = ops.evacuate_host(client, host_name, options)
@@ -186,14 +211,24 @@ def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions) -> None
                 raise error
             return
         title = f"evacuate {host_name}" + (" (resumed)" if options.resume else "")
+        shown = asking(yes) and output != "json"  # the plan is shown with the question
         with running(title) as (control, progress):
             report = ops.evacuate_host(client, host_name, options, progress, control=control,
-                                       on_start=lambda started: _before_moves(started, output))
+                                       on_start=lambda started: _before_moves(
+                                           started, output, plan_shown=shown),
+                                       approve=lambda planned: _approve(planned, output, yes))
     _render(report, output)
 
 
-def _before_moves(report: ops.HostReport, output: str) -> None:
-    if output != "json" and report.plan is not None:
+def _approve(report: ops.HostReport, output: str, yes: bool) -> None:
+    """On a terminal (without --yes): show the plan and ask before anything is written."""
+    if asking(yes) and output != "json" and report.plan is not None:
+        _show_plan(report.plan)
+    confirm(report.changes(), yes=yes)
+
+
+def _before_moves(report: ops.HostReport, output: str, *, plan_shown: bool = False) -> None:
+    if output != "json" and report.plan is not None and not plan_shown:
         _show_plan(report.plan)
     if report.archived:
         click.echo(f"earlier journal kept as {report.archived}", err=True)
@@ -229,12 +264,13 @@ RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
 @host.command()
 @click.argument("host_name", metavar="HOST")
 @evacuation_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
-def evacuate(host_name: str, output: str, **kwargs: Any) -> None:
+def evacuate(host_name: str, output: str, yes: bool, **kwargs: Any) -> None:
     """Move every powered-on VM off HOST, planned by the advisor, within limits.
 
     Shows the plan, moves the VMs (longest first, at most --max-parallel at
@@ -248,7 +284,7 @@ def evacuate(host_name: str, output: str, **kwargs: Any) -> None:
     again with --resume to finish. A new run never overwrites the journal of
     an earlier one: it is kept next to it.
     """
-    _evacuate(host_name, output, _evacuation(host_name, maintenance=False, **kwargs))
+    _evacuate(host_name, output, _evacuation(host_name, maintenance=False, **kwargs), yes)
 
 
 @host.group()
@@ -273,13 +309,15 @@ def _maintenance_timeout(func: F) -> F:
               help="With --evacuate: stop submitting moves after S seconds (then --resume).")
 @_maintenance_timeout
 @_enter_evacuation_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
 def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float,
-                      move_timeout: float | None, output: str, **kwargs: Any) -> None:
+                      move_timeout: float | None, output: str, yes: bool,
+                      **kwargs: Any) -> None:
     """Put HOST into maintenance mode (after evacuating it, with --evacuate).
 
     Right before entering, HOST is read again: powered-on VMs found there
@@ -290,7 +328,7 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
     if evacuate_first or kwargs["resume"]:
         options = _evacuation(host_name, maintenance=True, timeout=move_timeout,
                               enter_timeout=enter_timeout, **kwargs)
-        _evacuate(host_name, output, options)
+        _evacuate(host_name, output, options, yes)
         return
     _refuse_without("--evacuate", EVACUATION_ONLY)
     enter = ops.EnterOptions(timeout=enter_timeout, dry_run=kwargs["dry_run"])
@@ -299,6 +337,9 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
             report = ops.enter_maintenance(client, host_name, enter)
             click.echo(f"dry run: would put {report.host} into maintenance mode")
             return
+        if asking(yes):  # the ops layer says whether there is anything to do
+            preview = ops.enter_maintenance(client, host_name, replace(enter, dry_run=True))
+            confirm(preview.changes(), yes=yes)
         with running(f"maintenance enter {host_name}") as (control, progress):
             report = ops.enter_maintenance(client, host_name, enter, progress,
                                            control=control)
@@ -310,20 +351,29 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
 @click.option("--restore", is_flag=True,
               help="Then bring back every VM a recorded run moved off HOST.")
 @limit_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
-def maintenance_exit(host_name: str, restore: bool, output: str, **kwargs: Any) -> None:
+def maintenance_exit(host_name: str, restore: bool, output: str, yes: bool,
+                     **kwargs: Any) -> None:
     """Take HOST out of maintenance mode (and bring its VMs home, with --restore)."""
     if not restore:
         _refuse_without("--restore", RESTORE_ONLY)
     options = ops.ExitOptions(timeout=kwargs["timeout"],
                               restore=_restore_options(**kwargs) if restore else None)
-    with open_session(click.get_current_context()) as client, \
-            running(f"restore {host_name}") as (control, progress):
-        report = ops.exit_maintenance(client, host_name, options, progress, control=control)
+    with open_session(click.get_current_context()) as client:
+        if asking(yes):
+            preview = ops.exit_maintenance(client, host_name, ops.ExitOptions(dry_run=True))
+            changes = preview.changes()
+            if restore:
+                changes.append(f"bring home the VMs recorded runs moved off {preview.host}")
+            confirm(changes, yes=yes)
+        with running(f"restore {host_name}") as (control, progress):
+            report = ops.exit_maintenance(client, host_name, options, progress,
+                                          control=control)
     _render(report, output)
 
 
@@ -332,12 +382,14 @@ def maintenance_exit(host_name: str, restore: bool, output: str, **kwargs: Any) 
 @click.option("--no-attributes", is_flag=True,
               help="Use the journals only; ignore the vmcctl.origin attributes in vCenter.")
 @limit_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
-def restore_cmd(host_name: str, output: str, no_attributes: bool, **kwargs: Any) -> None:
+def restore_cmd(host_name: str, output: str, no_attributes: bool, yes: bool,
+                **kwargs: Any) -> None:
     """Bring home every VM that a recorded run moved off HOST.
 
     The way home is read from every journal in the journal's folder and from
@@ -349,7 +401,8 @@ def restore_cmd(host_name: str, output: str, no_attributes: bool, **kwargs: Any)
     with open_session(click.get_current_context()) as client, \
             running(f"restore {host_name}") as (control, progress):
         report = ops.restore_host(client, host_name, options, progress, control=control,
-                                  on_start=lambda started: _before_moves(started, output))
+                                  on_start=lambda started: _before_moves(started, output),
+                                  approve=lambda planned: confirm(planned.changes(), yes=yes))
     _render(report, output)
 
 

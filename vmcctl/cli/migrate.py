@@ -8,15 +8,19 @@ from typing import Any, NoReturn
 import click
 
 from vmcctl.cli.advise import placement_options
+from vmcctl.cli.confirm import confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session, snapshot
+from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.render import emit_json, output_option, stdout_console, table
 from vmcctl.cli.runflags import current_stream, events_option
 from vmcctl.cli.watch import MigrationWatch, collect_watch_options, watch_options
 from vmcctl.errors import (
     ConfigError,
     MigrationFailedError,
+    TaskTimeoutError,
     VerdictFailedError,
     VerificationError,
+    WaitInterrupted,
 )
 
 
@@ -78,13 +82,14 @@ def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> No
 @click.option("--no-wait", is_flag=True, help="Submit and return without following the task.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
               help="Give up waiting after this long (the task keeps running in vCenter).")
+@yes_option
 @watch_options
 @connection_options
 @output_option
 @events_option
 def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max_cpu: float,
             max_mem: float, priority: str, dry_run: bool, no_wait: bool, timeout: float | None,
-            output: str, **watch_kwargs: Any) -> None:
+            output: str, yes: bool, **watch_kwargs: Any) -> None:
     """Move VM to another host, compute only: its storage stays where it is.
 
     VM and HOST are names, managed object ids (vm-123, host-45) or inventory
@@ -100,7 +105,12 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
     during and after the move and exits 1 when the verdict is FAIL.
     """
     from vmcctl.cli.progress import TaskProgress
-    from vmcctl.ops.migrate import MigrateRequest, prepare_migration, run_migration
+    from vmcctl.ops.migrate import (
+        MigrateRequest,
+        prepare_migration,
+        refuse_if_moving,
+        run_migration,
+    )
 
     opts = collect_watch_options(watch_kwargs)
     if opts.enabled and no_wait:
@@ -118,22 +128,35 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
         plan = prepared.plan
         assert plan is not None  # prepare_migration refuses a VM already on the target
         if dry_run:
+            refuse_if_moving(session, plan)
             _dry_run(plan, output)
             return
+        confirm([f"move {plan.vm} from {plan.source} to {plan.target} (compute only, "
+                 f"priority {plan.priority})"], yes=yes)
         watch = MigrationWatch(opts, prepared.vm.ip_address) if opts.enabled else None
         meta = {"vm": plan.vm, "source": plan.source, "target": plan.target,
                 "priority": plan.vim_priority}
         if watch is not None:
             watch.before()
         label = f"{plan.vm} {plan.source} -> {plan.target}"
+        last: list[Any] = []  # the task's last known state, for "still running" reports
+
+        def on_update(state: Any) -> None:
+            last[:] = [state]
+            bar.update(state)
+
         try:
             with (TaskProgress(label, enabled=not no_wait) as bar,
                   watch.during(plan.source, plan.target) if watch else nullcontext()):
                 run_migration(session, plan, wait=not no_wait, timeout=timeout,
-                              on_update=bar.update, on_result=results.append,
+                              on_update=on_update, on_result=results.append,
                               events=current_stream())
         except MigrationFailedError as exc:
             _failed(plan, exc, watch, meta, output)
+        except WaitInterrupted as exc:
+            _still_running(plan, exc.task, last, output, timed_out=None)
+        except TaskTimeoutError as exc:
+            _still_running(plan, exc.task, last, output, timed_out=exc)
         except VerificationError as exc:
             verification = exc  # reported below, after the result and the watcher
     if watch is not None:
@@ -168,6 +191,33 @@ def _failed(plan: Any, exc: MigrationFailedError, watch: MigrationWatch | None,
     raise MigrationFailedError(
         exc.fault_type, f"{exc.fault_message}; {plan.vm} is on {where}", vm=plan.vm,
         current_host=exc.current_host, task=exc.task) from None
+
+
+def _still_running(plan: Any, task: str | None, last: list[Any], output: str, *,
+                   timed_out: TaskTimeoutError | None) -> NoReturn:
+    """Ctrl-C (``timed_out`` None: exit 130) or --timeout (exit 1) while the vMotion goes
+    on in vCenter: say so, with the task id and how to follow or cancel it."""
+    what = f"the vMotion of {plan.vm} ({plan.source} -> {plan.target})"
+    state = last[0].state if last else ("submitting" if task is None else "running")
+    if output == "json":
+        emit_json({"vm": plan.vm, "source": plan.source, "target": plan.target,
+                   "priority": plan.priority, "task": task, "state": state,
+                   "progress": last[0].progress if last else None,
+                   "interrupted": timed_out is None, "timed_out": timed_out is not None,
+                   "verified": False})
+    if task is None:  # Ctrl-C while RelocateVM_Task was being sent
+        click.echo(f"interrupted while submitting {what}: it may have reached vCenter; "
+                   f"look at the recent tasks of {plan.vm} ({plan.vm_moid}) before trying "
+                   "again", err=True)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED)
+    follow = (f"follow it: vmcctl task {task} --watch; cancel it: vmcctl task {task} "
+              "--cancel")
+    if timed_out is not None:
+        raise TaskTimeoutError(timed_out.message, hint=follow, task=task) from None
+    click.echo(f"interrupted: {what} continues in vCenter as {task} ({state})", err=True)
+    click.echo(f"  follow it: vmcctl task {task} --watch", err=True)
+    click.echo(f"  cancel it: vmcctl task {task} --cancel", err=True)
+    raise click.exceptions.Exit(EXIT_INTERRUPTED)
 
 
 def _verdict_event(watch: MigrationWatch) -> None:

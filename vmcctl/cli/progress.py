@@ -1,4 +1,5 @@
-"""Progress of vCenter tasks on stderr: a rich bar on a terminal, plain lines otherwise."""
+"""Progress of vCenter tasks on stderr: a rich bar on a terminal (percentage, elapsed, ETA),
+plain lines starting with an ISO 8601 timestamp otherwise."""
 
 from __future__ import annotations
 
@@ -6,8 +7,16 @@ import sys
 from types import TracebackType
 
 import click
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
+from vmcctl.cli.move_board import iso_now
 from vmcctl.cli.render import stderr_console
 from vmcctl.vsphere.tasks import TaskState
 
@@ -31,7 +40,7 @@ class TaskProgress:
             self._progress = Progress(
                 TextColumn("{task.description}"), BarColumn(),
                 TextColumn("{task.percentage:>3.0f}%"), TextColumn("{task.fields[state]}"),
-                TimeElapsedColumn(),
+                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                 console=stderr_console(), transient=False)
             self._progress.start()
             self._bar = self._progress.add_task(self.description, total=100, state="queued")
@@ -49,7 +58,7 @@ class TaskProgress:
             self._progress.update(self._bar, completed=done, state=state.state)
         elif self._worth_a_line(state):
             pct = "" if state.progress is None else f" {state.progress}%"
-            click.echo(f"{self.description}: {state.state}{pct}", err=True)
+            click.echo(f"{iso_now()} {self.description}: {state.state}{pct}", err=True)
 
     def _worth_a_line(self, state: TaskState) -> bool:
         """Plain output: a line per state change and per quarter of progress, no more."""

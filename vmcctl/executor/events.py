@@ -7,13 +7,22 @@ calls: keep them quick.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
 from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
 from vmcctl.vsphere.tasks import TaskState
+
+StopWhy = Literal["interrupt", "gate", "timeout"]
 
 
 class ExecutorEvents:
     def run_started(self, total: int, done: int) -> None:
         """``total`` moves in the journal, ``done`` of them already done (a resume)."""
+
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        """A pending move waits before submission; ``why`` says for what (host slots
+        busy, vMotions in flight overall, a retry's back-off). Said when ``why`` changes."""
 
     def move_started(self, rec: MoveRecord) -> None:
         """A relocation was submitted (or adopted on resume); ``rec.task`` is set."""
@@ -27,8 +36,15 @@ class ExecutorEvents:
     def move_retry(self, rec: MoveRecord, delay: float) -> None:
         """A transient fault; the move is tried again in ``delay`` seconds."""
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
-        """Asked to stop: no new moves; ``in_flight`` vMotions finish or are cancelled."""
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
+        """Asked to stop: no new moves; ``not_started`` moves stay pending.
+
+        ``why``: ``interrupt`` (Ctrl-C: the ``in_flight`` vMotions are waited for, or
+        cancelled when ``cancelling``), ``gate`` (the continuity gate timed out: they
+        are waited for) or ``timeout`` (--timeout: the run ends now and they go on in
+        vCenter). ``running``: those moves, with their task ids.
+        """
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         """Maintenance mode of ``host``: entering, entered, exiting, exited, not-entered,

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from vmcctl.executor.events import ExecutorEvents
+from vmcctl.executor.events import ExecutorEvents, StopWhy
 from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord, new_run_id
 from vmcctl.vsphere.tasks import TaskState
 
@@ -84,6 +84,9 @@ class EventStream(ExecutorEvents):
     def run_started(self, total: int, done: int) -> None:
         self.emit("moves.start", total=total, done=done)
 
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        self.emit("move.queued", **move_fields(rec), reason=why)
+
     def move_started(self, rec: MoveRecord) -> None:
         self._percent[rec.task or ""] = None
         self.emit("move.submit", **move_fields(rec), task=rec.task)
@@ -107,8 +110,12 @@ class EventStream(ExecutorEvents):
         self.emit("move.retry", **move_fields(rec), task=rec.task, delay=round(delay, 3),
                   reason=rec.reason, fault=rec.fault)
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
-        self.emit("run.stopping", in_flight=in_flight, cancelling=cancelling)
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
+        self.emit("run.stopping", in_flight=in_flight, cancelling=cancelling, why=why,
+                  not_started=not_started,
+                  running=[{"vm": r.vm, "vm_moid": r.vm_moid, "task": r.task}
+                           for r in running])
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         kind = "maintenance.enter" if state in _ENTER_STATES else "maintenance.exit"
@@ -140,6 +147,10 @@ class Fanout(ExecutorEvents):
         for t in self.targets:
             t.run_started(total, done)
 
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        for t in self.targets:
+            t.move_queued(rec, why)
+
     def move_started(self, rec: MoveRecord) -> None:
         for t in self.targets:
             t.move_started(rec)
@@ -156,9 +167,11 @@ class Fanout(ExecutorEvents):
         for t in self.targets:
             t.move_retry(rec, delay)
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
         for t in self.targets:
-            t.stopping(in_flight, cancelling)
+            t.stopping(in_flight, cancelling, why=why, running=running,
+                       not_started=not_started)
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         for t in self.targets:

@@ -8,7 +8,9 @@ already home) has the tag cleared. Warnings are said once.
 
 from __future__ import annotations
 
-from vmcctl.executor.events import ExecutorEvents
+from collections.abc import Sequence
+
+from vmcctl.executor.events import ExecutorEvents, StopWhy
 from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
 from vmcctl.ops.attribute import OriginTags
 from vmcctl.vsphere.tasks import TaskState
@@ -25,6 +27,9 @@ class TaggingEvents(ExecutorEvents):
 
     def run_started(self, total: int, done: int) -> None:
         self.inner.run_started(total, done)
+
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        self.inner.move_queued(rec, why)
 
     def move_started(self, rec: MoveRecord) -> None:
         self.inner.move_started(rec)
@@ -45,8 +50,10 @@ class TaggingEvents(ExecutorEvents):
     def move_retry(self, rec: MoveRecord, delay: float) -> None:
         self.inner.move_retry(rec, delay)
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
-        self.inner.stopping(in_flight, cancelling)
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
+        self.inner.stopping(in_flight, cancelling, why=why, running=running,
+                            not_started=not_started)
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         self.inner.maintenance(host, state, message)
