@@ -58,3 +58,17 @@ def test_min_fails_below_the_goal(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_no_mutmut_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--mutmut", str(tmp_path / "missing")]) == 2
     assert "cannot read mutmut's results" in capsys.readouterr().err
+
+
+def test_rates_per_package_then_per_module(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--mutmut", _fake_mutmut(tmp_path, RESULTS)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    start = out.index("by package and module:")
+    assert out[start + 1:start + 6] == [
+        "  vmcctl.executor: 75.0 % (3 of 4)",
+        "    vmcctl.executor.decide: 50.0 % (1 of 2)",
+        "    vmcctl.executor.runner: 100.0 % (2 of 2)",
+        "  vmcctl.placement: 0.0 % (0 of 1)",
+        "    vmcctl.placement.plan: 0.0 % (0 of 1)"]
+    assert out[start - 1].startswith("kill rate: 60.0 %")

@@ -149,7 +149,9 @@ def powered_on_vm_refs(client: Client, host_moid: str) -> list[tuple[str, str]]:
         out = []
         for obj in result.objects if result is not None else ():
             props = {p.name: p.val for p in obj.propSet or ()}
-            gone = any(isinstance(m.fault, vmodl.fault.ManagedObjectNotFound)
+            # pyVmomi hands a nested fault over wrapped in a LocalizedMethodFault
+            gone = any(isinstance(getattr(m.fault, "fault", None) or m.fault,
+                                  vmodl.fault.ManagedObjectNotFound)
                        for m in obj.missingSet or ())
             if gone and not props:
                 continue

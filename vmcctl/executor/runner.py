@@ -176,7 +176,9 @@ class MoveRunner:
         """Resolve ended moves and fill the free slots; another read if a pick was skipped."""
         while True:
             pending = [r for r in self.journal.moves if r.state == "pending"]
-            candidates = ([] if self._stop.is_set()
+            # tasks adopted on resume take their slots first: pick once they are known
+            adopting = bool(wave.lookups)
+            candidates = ([] if self._stop.is_set() or adopting
                           else pick(pending, self._book, self._clock()))
             if candidates and not self._gate_allows(outcome):
                 candidates = []
@@ -200,7 +202,7 @@ class MoveRunner:
             if to_submit:
                 self._save()  # the task ids
             wave = _Wave()
-            if all(c.in_flight for c in candidates):
+            if all(c.in_flight for c in candidates) and not adopting:
                 self._tell_waiting(pending, candidates)
                 return wave  # every pick took its slot (or there were none)
 

@@ -193,15 +193,21 @@ def memory_headroom(ask: Ask, proj: Projection, i: int) -> Reason | None:
     return None
 
 
-def _rule_filter(kind: str, code: str, label: str) -> FilterFunc:
-    def check(ask: Ask, proj: Projection, i: int) -> Reason | None:
-        rules = [r for r in ask.rules if r.kind == kind]
-        if not rules:
-            return None
-        broken = broken_rules(ask.vm, rules, proj, i, ask.leaving, mandatory=True)
-        if broken:
-            return Reason(code, label, "; ".join(b.detail for b in broken))
+def rule_check(kind: str, code: str, label: str, ask: Ask, proj: Projection,
+               i: int) -> Reason | None:
+    """Mandatory DRS rules of one ``kind`` (the body of the four rule filters below)."""
+    rules = [r for r in ask.rules if r.kind == kind]
+    if not rules:
         return None
+    broken = broken_rules(ask.vm, rules, proj, i, ask.leaving, mandatory=True)
+    if broken:
+        return Reason(code, label, "; ".join(b.detail for b in broken))
+    return None
+
+
+def _rule_filter(kind: str, code: str, lbl: str) -> FilterFunc:  # pragma: no mutate block (import)
+    def check(ask: Ask, proj: Projection, i: int) -> Reason | None:
+        return rule_check(kind, code, lbl, ask, proj, i)
 
     check.__name__ = code.replace("-", "_")
     check.__doc__ = f"Mandatory {kind} DRS rules."

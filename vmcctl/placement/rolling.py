@@ -220,8 +220,8 @@ class WindowStep:
     def to_dict(self) -> dict[str, Any]:
         return {"step": self.index + 1, "hosts": list(self.host_names),
                 "host_moids": list(self.hosts),
-                **{name: [{**m.to_dict(), "why": w} for m, w in zip(p.moves, p.why,
-                                                                     strict=True)]
+                **{name: [{**m.to_dict(), "why": w} for m, w in zip(
+                    p.moves, p.why, strict=True)]  # pragma: no mutate (equal lengths)
                    for name, p in self.phases.items()}}
 
 
@@ -253,7 +253,7 @@ class WindowPlan:
         out: list[tuple[str, ...]] = []
         for s in self.steps:
             for name, p in s.phases.items():
-                for m, w in zip(p.moves, p.why, strict=True):
+                for m, w in zip(p.moves, p.why, strict=True):  # pragma: no mutate (equal lengths)
                     out.append((str(s.index + 1), name, ", ".join(s.host_names), m.vm,
                                 m.source, m.target, w))
         return out

@@ -8,7 +8,10 @@ run in the project folder). A mutant is *caught* when a test failed on it
 (``killed``) or it made the tests hang past mutmut's bound (``timeout``: a
 hang is a failure). ``survived`` mutants and those no selected test reaches
 (``no tests``) are *missed*; the kill rate is caught / (caught + missed).
-``skipped`` mutants (not run) count for neither.
+``skipped`` mutants (not run) count for neither. The denominator is every
+mutant judged, reached by a test or not: a function no fast test reaches
+counts against the rate. The rate is printed overall, per package
+(``vmcctl.executor``, ``vmcctl.placement``, ``vmcctl.vsphere``) and per module.
 """
 
 from __future__ import annotations
@@ -72,6 +75,26 @@ def summarise(mutants: Sequence[Mutant]) -> Summary:
     return Summary(counts, tuple(m for m in mutants if m.status in MISSED))
 
 
+def _package(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
+def rate_lines(mutants: Sequence[Mutant]) -> list[str]:
+    """``  NAME  RATE % (CAUGHT of JUDGED)`` per package, each followed by its modules."""
+    by: dict[str, list[Mutant]] = defaultdict(list)
+    for m in mutants:
+        by[_package(m.module)].append(m)
+        by[m.module].append(m)
+    lines = []
+    for name in sorted(by, key=lambda n: (_package(n), n != _package(n), n)):
+        rate = summarise(by[name])
+        if rate.kill_rate is None:
+            continue
+        indent = "  " if name == _package(name) else "    "
+        lines.append(f"{indent}{name}: {rate.kill_rate:.1f} % ({rate.caught} of {rate.judged})")
+    return lines
+
+
 def render(summary: Summary) -> list[str]:
     rate = summary.kill_rate
     lines = [f"mutants: {sum(summary.counts.values())} ("
@@ -103,8 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, subprocess.CalledProcessError) as exc:
         sys.stderr.write(f"error: cannot read mutmut's results: {exc}\n")
         return 2
-    summary = summarise(parse_results(proc.stdout.splitlines()))
-    sys.stdout.write("\n".join(render(summary)) + "\n")
+    mutants = parse_results(proc.stdout.splitlines())
+    summary = summarise(mutants)
+    lines = render(summary)
+    lines[2:2] = ["by package and module:", *rate_lines(mutants)]
+    sys.stdout.write("\n".join(lines) + "\n")
     rate = summary.kill_rate
     if args.min is not None and (rate is None or rate < args.min):
         sys.stderr.write(f"error: kill rate below {args.min:g} %\n")
