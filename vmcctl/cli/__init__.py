@@ -50,6 +50,14 @@ def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool,
     Connection options can also come from VMCCTL_URL, VMCCTL_USERNAME,
     VMCCTL_PASSWORD, VMCCTL_INSECURE, VMCCTL_CA_FILE, or govc's GOVC_URL,
     GOVC_USERNAME, GOVC_PASSWORD, GOVC_INSECURE, GOVC_TLS_CA_CERTS.
+
+    \b
+    Examples:
+      vmcctl inventory hosts
+      vmcctl advise ML-cpu-vm-04
+      vmcctl migrate ML-cpu-vm-04 --auto --dry-run
+      vmcctl host maintenance enter 10.94.24.70 --evacuate
+      eval "$(_VMCCTL_COMPLETE=bash_source vmcctl)"   # shell completion
     """
     state = ctx.ensure_object(AppState)
     state.debug = debug

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from vmcctl.cli.connect import connection_options, open_session
-from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.render import emit_json, output_option, show, table
 from vmcctl.cli.runflags import (
     current_gate,
     events_option,
@@ -67,13 +67,11 @@ def _render(run: PlaybookRun, output: str) -> None:
         emit_json([r.to_dict() for r in run.results])
         return
     title = f"Playbook {run.name!r}" + (" (dry run: nothing submitted)" if run.dry_run else "")
-    rendered = table(title, RESULT_COLUMNS, (_row(r) for r in run.results),
-                     right=["step", "seconds"])
-    rendered.columns[-1].no_wrap = False  # a long result wraps instead of squeezing the rest
-    stdout_console().print(rendered)
+    show(table(title, RESULT_COLUMNS, (_row(r) for r in run.results),
+               right=["step", "seconds"], drop=["seconds", "name"]))
 
 
-@click.command()
+@click.command(short_help="Run a YAML playbook, step by step.")
 @click.argument("playbook", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--var", "assignments", multiple=True, metavar="KEY=VALUE",
               help="Set a variable the playbook declares under vars: (repeatable).")
@@ -91,6 +89,12 @@ def play(playbook: Path, assignments: tuple[str, ...], dry_run: bool, output: st
     exit 2); nothing runs unless all of it is valid. Progress goes to stderr,
     the table of step results (or -o json) to stdout. Exits 1 when a step
     fails, naming it and why; the steps after it are not run.
+
+    \b
+    Examples:
+      vmcctl play playbooks/maintenance-window.yaml --dry-run
+      vmcctl play window.yaml --var host=10.94.24.70 --var vm=ML-cpu-vm-04
+      vmcctl play window.yaml -o json | jq '.[] | select(.status != "ok")'
     """
     playbook_ = load_playbook(playbook, parse_assignments(assignments))
     ctx = click.get_current_context()
