@@ -65,8 +65,8 @@ def hosts(ctx: click.Context, output: str) -> None:
     \b
     Examples:
       vmcctl inventory hosts
-      vmcctl inventory hosts -o wide              # also the moid, power and standby
-      vmcctl inventory hosts -o plain --no-headers | awk -F'\\t' '$5 == "no" {print $1}'
+      vmcctl inventory hosts -o wide       # also power, standby, moid
+      vmcctl inventory hosts -o plain --no-headers | awk -F'\\t' '{print $1}'
       vmcctl inventory hosts -o json | jq -r '.[] | select(.cpu_pct > 50) | .name'
     """
     with open_session(ctx) as session:
@@ -106,7 +106,7 @@ def away_rows(session: Any, inv: Inventory) -> list[dict[str, Any]]:
         rows.append({**vm_row(vm, inv),
                      "home": home.name if home else origin.home_moid,
                      "home_moid": origin.home_moid, "away_since": origin.at,
-                     "run_id": origin.run_id, "source": origin.source})
+                     "run_id": origin.run_id, "found_in": origin.source})
     return rows
 
 
@@ -129,8 +129,8 @@ def vms(ctx: click.Context, host_filter: str | None, fd_filter: str | None, away
     Examples:
       vmcctl inventory vms
       vmcctl inventory vms --host 10.94.24.70 -o wide
-      vmcctl inventory vms --fault-domain us-west-2a -o plain --no-headers | cut -f1
-      vmcctl inventory vms --away                 # moved by vmcctl, not back home yet
+      vmcctl inventory vms --fault-domain us-west-2a -o plain | cut -f1
+      vmcctl inventory vms --away          # moved by vmcctl, not home yet
     """
     with open_session(ctx) as session:
         inv = snapshot(session)
@@ -149,10 +149,10 @@ def vms(ctx: click.Context, host_filter: str | None, fd_filter: str | None, away
         return
     if away:
         show(table(
-            None, ["VM", "HOST", "HOME", "AWAY SINCE", "RUN", "FROM", "MOID"],
-            ([r["name"], r["host"], r["home"], r["away_since"], r["run_id"], r["source"],
+            None, ["VM", "HOST", "HOME", "AWAY SINCE", "RUN", "FOUND IN", "MOID"],
+            ([r["name"], r["host"], r["home"], r["away_since"], r["run_id"], r["found_in"],
               r["moid"]] for r in rows),
-            drop=["RUN", "FROM", "AWAY SINCE"], wide=["MOID"]))
+            names=["HOME"], drop=["RUN", "FOUND IN", "AWAY SINCE"], wide=["MOID"]))
         return
     show(table(
         None,

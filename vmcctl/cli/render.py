@@ -196,18 +196,36 @@ def fit(grid: Grid, width: int, *, wide: bool = False) -> Grid:
                 [[row[i] for i in keep] for row in grid.rows])
 
 
-def _rich(grid: Grid) -> tuple[Table, int]:
-    """The rich table and the narrowest it can be without cutting anything."""
+def widths(grid: Grid, width: int) -> list[int]:
+    """Each column's width: unwrapped if that fits ``width``, else the wrappable text
+    columns give up room (the one with most to spare first) down to their longest word;
+    names and numbers keep theirs. The sum may exceed ``width``: nothing is ever cut."""
+    n = len(grid.columns)
+    out = [_natural(grid, i) for i in range(n)]
+    low = [_minimum(grid, i) for i in range(n)]
+    excess = _table_width(out) - width
+    while excess > 0:
+        spare, i = max((out[i] - low[i], i) for i in range(n)) if n else (0, 0)
+        if spare <= 0:
+            break
+        out[i] -= 1
+        excess -= 1
+    return out
+
+
+def _rich(grid: Grid, width: int) -> tuple[Table, int]:
+    """The rich table laid out for ``width``, and its width (more than ``width`` only when
+    whole names and words need it)."""
     t = Table(title=grid.title if headers_wanted() else None, title_justify="left",
               header_style="bold",
               show_header=headers_wanted() and any(c.header for c in grid.columns))
-    mins = [_minimum(grid, i) for i in range(len(grid.columns))]
-    for col, low in zip(grid.columns, mins, strict=True):
+    sizes = widths(grid, width)
+    for col, size in zip(grid.columns, sizes, strict=True):
         t.add_column(col.header, justify="right" if col.right else "left",
-                     no_wrap=col.name or col.right, min_width=low, overflow="fold")
+                     no_wrap=col.name or col.right, width=size, overflow="fold")
     for row in grid.rows:
         t.add_row(*(Text(cell) for cell in row))
-    return t, _table_width(mins)
+    return t, _table_width(sizes)
 
 
 def show(item: Grid | str) -> None:
@@ -222,9 +240,9 @@ def show(item: Grid | str) -> None:
         stdout_console().print(Text(item))
         return
     console = stdout_console()
-    rendered, narrowest = _rich(fit(item, console.width, wide=fmt == "wide"))
-    if narrowest > console.width:  # wider than the terminal rather than a name cut
-        console = stdout_console(narrowest)
+    rendered, needed = _rich(fit(item, console.width, wide=fmt == "wide"), console.width)
+    if needed > console.width:  # wider than the terminal rather than a name cut
+        console = stdout_console(needed)
     console.print(rendered)
 
 
