@@ -41,6 +41,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 OUTPUT_CHOICES = ("table", "wide", "plain", "json")
 META_OUTPUT, META_HEADERS = "vmcctl.output", "vmcctl.headers"
 PIPE_WIDTH = 160  # stdout is no terminal and COLUMNS is unset: room for most tables
+WRAP_WIDTH = 40  # long text (why, result) may wrap down to this before a column is dropped
 
 # Column headers that hold a VM, host or cluster name: never wrapped, never cut.
 NAME_HEADERS = frozenset({"vm", "host", "from", "to", "cluster", "home", "job", "name",
@@ -183,13 +184,22 @@ def _table_width(widths: Sequence[int]) -> int:
     return sum(w + 2 for w in widths) + len(widths) + 1  # padding and box lines
 
 
+def _comfortable(grid: Grid, i: int) -> int:
+    """Width of column i when long text wraps at a readable width (names never wrap)."""
+    col, natural = grid.columns[i], _natural(grid, i)
+    if col.name or col.right:
+        return natural
+    return min(natural, max(_minimum(grid, i), WRAP_WIDTH))
+
+
 def fit(grid: Grid, width: int, *, wide: bool = False) -> Grid:
     """The columns to show at ``width``: wide-only ones out (unless ``wide``), then the
-    optional ones out in their drop order until the unwrapped table fits."""
+    optional ones out in their drop order until the table fits with long text wrapped
+    at a readable width."""
     keep = [i for i, c in enumerate(grid.columns) if wide or not c.wide]
     if not wide:
         for col in sorted((c for c in grid.columns if c.drop), key=lambda c: c.drop):
-            if _table_width([_natural(grid, i) for i in keep]) <= width:
+            if _table_width([_comfortable(grid, i) for i in keep]) <= width:
                 break
             keep = [i for i in keep if grid.columns[i] is not col]
     return Grid(grid.title, [grid.columns[i] for i in keep],
@@ -231,13 +241,10 @@ def _rich(grid: Grid, width: int) -> tuple[Table, int]:
 def show(item: Grid | str) -> None:
     """Print a table or a line of text on stdout, as ``--output`` asks."""
     fmt = output_format()
-    if fmt in ("plain", "json"):  # with json, stdout is the document's alone: text to stderr
-        lines = [item] if isinstance(item, str) else _plain_lines(item)
-        for line in lines:
+    if isinstance(item, str) or fmt in ("plain", "json"):
+        # text as it is (the terminal wraps it); with json, stdout is the document's alone
+        for line in [item] if isinstance(item, str) else _plain_lines(item):
             click.echo(line, err=fmt == "json")
-        return
-    if isinstance(item, str):
-        stdout_console().print(Text(item))
         return
     console = stdout_console()
     rendered, needed = _rich(fit(item, console.width, wide=fmt == "wide"), console.width)
