@@ -93,7 +93,7 @@ def play(playbook: Path, assignments: tuple[str, ...], dry_run: bool, output: st
     \b
     Examples:
       vmcctl play playbooks/maintenance-window.yaml --dry-run
-      vmcctl play window.yaml --var host=10.94.24.70 --var vm=ML-cpu-vm-04
+      vmcctl play playbooks/maintenance-window.yaml --var host=10.94.24.72
       vmcctl play window.yaml -o json | jq '.[] | select(.status != "ok")'
     """
     playbook_ = load_playbook(playbook, parse_assignments(assignments))
