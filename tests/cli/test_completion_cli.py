@@ -53,6 +53,9 @@ def test_names_complete_from_the_last_inventory_read(vcsim: Any, run_cli: Any,
     assert complete(["host", "evacuate"], "10.94.24.70") == ["10.94.24.70"]
     assert complete(["inventory", "vms", "--host"], "10.94.24.71") == ["10.94.24.71"]
     assert complete(["cluster", "maintenance"], "Cl") == ["Cluster-1"]
+    assert complete(["advise", "web-01", "--fault-domain"], "") == [
+        "any", "same", "other", "us-west-2a", "us-west-2b"]
+    assert complete(["inventory", "vms", "--fault-domain"], "us") == ["us-west-2a", "us-west-2b"]
 
     path = cache_file()
     assert path.parent.parent == cache_home
@@ -60,7 +63,7 @@ def test_names_complete_from_the_last_inventory_read(vcsim: Any, run_cli: Any,
     text = path.read_text()
     for secret in (vcsim.password, vcsim.url, str(vcsim.port), "cookie", "session"):
         assert secret not in text, secret
-    assert set(json.loads(text)) == {"written_at", "vms", "hosts", "clusters"}
+    assert set(json.loads(text)) == {"written_at", "vms", "hosts", "clusters", "fault_domains"}
 
 
 def test_a_stale_or_broken_cache_offers_nothing(cache_home: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from vmcctl.cli.complete import complete_vm
+from vmcctl.cli.complete import complete_placement, complete_vm
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.render import emit_json, output_option, say, show, table
 from vmcctl.cli.runflags import current_stream, events_option
@@ -45,6 +45,7 @@ def render_recommendation(rec: Recommendation, top: int | None) -> None:
 @click.command(short_help="Rank the hosts that could take a VM, and why.")
 @click.argument("vm", shell_complete=complete_vm)
 @click.option("--fault-domain", default="any", show_default=True, metavar="any|same|other|NAME",
+              shell_complete=complete_placement,
               help="Which fault domains (availability zones) may take the VM: any, same (as "
                    "now), other (not the current one) or a fault domain's name.")
 @placement_options

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from vmcctl.cli.advise import placement_options
-from vmcctl.cli.complete import complete_cluster
+from vmcctl.cli.complete import complete_cluster, complete_fault_domain, complete_placement
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.host import limit_options
@@ -67,6 +67,7 @@ def _render(report: WindowReport, output: str) -> None:
 @click.option("--hosts", default=None, metavar="H1,H2,…",
               help="Service only these hosts [default: every host of the cluster].")
 @click.option("--fault-domain", "only_fault_domain", default=None, metavar="NAME",
+              shell_complete=complete_fault_domain,
               help="Service only the hosts of this fault domain.")
 @click.option("--max-down", type=click.IntRange(min=1), default=1, show_default=True,
               metavar="N", help="Hosts in maintenance at once.")
@@ -76,7 +77,8 @@ def _render(report: WindowReport, output: str) -> None:
 @click.option("--restore", is_flag=True,
               help="Bring every VM back to its host as soon as that host is serviced.")
 @click.option("--placement-fault-domain", default="any", show_default=True,
-              metavar="any|same|other|NAME", help="Where VMs may wait: fault-domain policy.")
+              metavar="any|same|other|NAME", shell_complete=complete_placement,
+              help="Where VMs may wait: fault-domain policy.")
 @click.option("--priority", type=click.Choice(["high", "default", "low"]),
               default="default", show_default=True, help="vMotion priority.")
 @click.option("--enter-timeout", type=click.FloatRange(min=0), default=900.0,

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from vmcctl.model import Inventory
 
 CACHE_TTL = 600.0  # seconds a names cache is trusted
-KINDS = ("vms", "hosts", "clusters")
+KINDS = ("vms", "hosts", "clusters", "fault_domains")
+POLICIES = ("any", "same", "other")  # --fault-domain's words besides a fault domain's name
 
 
 def cache_file() -> Path:
@@ -38,7 +39,8 @@ def remember_names(inv: Inventory) -> None:
     data = {"written_at": time.time(),
             "vms": sorted({v.name for v in inv.vms}),
             "hosts": sorted({h.name for h in inv.hosts}),
-            "clusters": sorted({h.cluster_name for h in inv.hosts if h.cluster_name})}
+            "clusters": sorted({h.cluster_name for h in inv.hosts if h.cluster_name}),
+            "fault_domains": sorted({h.fault_domain for h in inv.hosts if h.fault_domain})}
     path = cache_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -64,10 +66,10 @@ def cached_names(kind: str, *, now: float | None = None) -> list[str]:
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
-def _completer(kind: str) -> Any:
+def _completer(kind: str, words: tuple[str, ...] = ()) -> Any:
     def complete(ctx: click.Context, param: click.Parameter,
                  incomplete: str) -> list[CompletionItem]:
-        return [CompletionItem(name) for name in cached_names(kind)
+        return [CompletionItem(name) for name in (*words, *cached_names(kind))
                 if name.startswith(incomplete)]
 
     complete.__name__ = f"complete_{kind}"
@@ -77,3 +79,5 @@ def _completer(kind: str) -> Any:
 complete_vm = _completer("vms")
 complete_host = _completer("hosts")
 complete_cluster = _completer("clusters")
+complete_fault_domain = _completer("fault_domains")  # a fault domain's name
+complete_placement = _completer("fault_domains", POLICIES)  # any|same|other|NAME

@@ -18,7 +18,7 @@ import click
 
 from vmcctl import ops
 from vmcctl.cli.advise import placement_options
-from vmcctl.cli.complete import complete_host
+from vmcctl.cli.complete import complete_host, complete_placement
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.host_render import maintenance_said, show_homecoming
@@ -67,7 +67,7 @@ def limit_options(func: F, *, run_timeout: bool = True) -> F:
 def evacuation_options(func: F, *, run_timeout: bool = True) -> F:
     for decorator in reversed([
         click.option("--fault-domain", default="any", show_default=True,
-                     metavar="any|same|other|NAME",
+                     metavar="any|same|other|NAME", shell_complete=complete_placement,
                      help="Where VMs may go: any, same or other fault domain, or one by name."),
         click.option("--priority", type=click.Choice(["high", "default", "low"]),
                      default="default", show_default=True, help="vMotion priority."),

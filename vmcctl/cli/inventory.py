@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from vmcctl.cli.complete import complete_host
+from vmcctl.cli.complete import complete_fault_domain, complete_host
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.render import emit_json, gib, output_option, pct, show, table
 from vmcctl.model import Host, Inventory, Vm
@@ -113,7 +113,7 @@ def away_rows(session: Any, inv: Inventory) -> list[dict[str, Any]]:
 @inventory.command(short_help="VMs: host, power, size, load, IP.")
 @click.option("--host", "host_filter", metavar="HOST", shell_complete=complete_host,
               help="Only the VMs on this host (name, moid or inventory path).")
-@click.option("--fault-domain", "fd_filter", metavar="NAME",
+@click.option("--fault-domain", "fd_filter", metavar="NAME", shell_complete=complete_fault_domain,
               help="Only the VMs in this fault domain (availability zone).")
 @click.option("--away", is_flag=True,
               help="Only VMs away from home: moved off a host by vmcctl (per the journals "

@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 import click
 
 from vmcctl.cli.advise import placement_options
-from vmcctl.cli.complete import complete_host, complete_vm
+from vmcctl.cli.complete import complete_host, complete_placement, complete_vm
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.render import emit_json, output_option, say, show, table
 from vmcctl.cli.runflags import current_stream, events_option
@@ -69,6 +69,7 @@ def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> No
               help="Target host: name, moid or path (not with --auto/--fault-domain).")
 @click.option("--auto", is_flag=True, help="Let the advisor pick the target host.")
 @click.option("--fault-domain", default=None, metavar="any|same|other|NAME",
+              shell_complete=complete_placement,
               help="Let the advisor pick a host in these fault domains.")
 @placement_options
 @click.option("--priority", type=click.Choice(["high", "default", "low"]), default="default",
