@@ -39,6 +39,19 @@ def test_maintenance_enter_and_exit_print_json(vcsim: Any, run_cli: Any) -> None
         assert not json_keys(document, skip=DATA_MAPS) - glossary()
 
 
+@pytest.mark.vmcctl_sim("the seed inventory")
+def test_a_real_migration_prints_json_in_the_glossary_words(vcsim_factory: Any,
+                                                            run_cli: Any) -> None:
+    sim = vcsim_factory(time_scale=20)
+    result = run_cli("migrate", "web-02", "--host", "10.94.24.85", "--priority", "low",
+                     "-o", "json", env=sim.env())
+    assert result.code == 0, result.err
+    doc = result.json()
+    assert (doc["target"], doc["state"], doc["verified"], doc["priority"]) == (
+        "10.94.24.85", "success", True, "low")
+    assert not json_keys(doc, skip=DATA_MAPS) - glossary()
+
+
 @pytest.mark.vmcctl_sim("the seed inventory's modelled vMotion time")
 def test_migrate_timeout_still_prints_json(vcsim: Any, run_cli: Any) -> None:
     # db-02 has 128 GB: about 34 s of modelled vMotion; the command gives up after 1 s
