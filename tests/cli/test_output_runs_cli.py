@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from typing import Any
@@ -16,6 +17,7 @@ from vmcctl.sim.plugin import SEED_INVENTORY
 pytestmark = pytest.mark.sim
 
 EMPTY_HOST = "10.94.24.85"  # no VM on it in the seed
+STAMPED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 \S")
 
 
 @pytest.mark.vmcctl_sim("the seed inventory")
@@ -50,6 +52,9 @@ def test_a_real_migration_prints_json_in_the_glossary_words(vcsim_factory: Any,
     assert (doc["target"], doc["state"], doc["verified"], doc["priority"]) == (
         "10.94.24.85", "success", True, "low")
     assert not json_keys(doc, skip=DATA_MAPS) - glossary()
+    # no terminal: plain progress lines on stderr, each with its ISO time
+    progress = [line for line in result.err.splitlines() if "web-02 10.94.24.84 -> " in line]
+    assert progress and all(STAMPED.match(line) for line in progress), result.err
 
 
 @pytest.mark.vmcctl_sim("the seed inventory's modelled vMotion time")

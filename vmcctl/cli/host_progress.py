@@ -9,10 +9,9 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
-import click
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from vmcctl.cli.render import stderr_console
+from vmcctl.cli.render import progress_line, stderr_console
 from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import GatePeriod, MoveRecord
 from vmcctl.vsphere.tasks import TaskState
@@ -51,7 +50,7 @@ class EvacuationProgress(ExecutorEvents):
         if self._progress is not None:
             self._progress.console.print(text)
         else:
-            click.echo(text, err=True)
+            progress_line(text)
 
     # --- events -----------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from vmcctl.cli.connect import connection_options, open_session
-from vmcctl.cli.render import emit_json, output_option, show, table
+from vmcctl.cli.render import emit_json, output_option, progress_line, show, table
 from vmcctl.cli.runflags import (
     current_gate,
     events_option,
@@ -38,13 +38,13 @@ class StderrEvents(PlaybookEvents):
 
     def step_started(self, step: Step, total: int) -> None:
         name = f' "{step.name}"' if step.name else ""
-        click.echo(f"step {step.index}/{total}{name}: {step.kind} ...", err=True)
+        progress_line(f"step {step.index}/{total}{name}: {step.kind} ...")
 
     def note(self, label: str, text: str) -> None:
-        click.echo(f"  {text}", err=True)
+        progress_line(f"  {text}")
 
     def step_ended(self, result: Any) -> None:
-        click.echo(f"  {result.status} in {result.seconds:.1f} s: {result.summary}", err=True)
+        progress_line(f"  {result.status} in {result.seconds:.1f} s: {result.summary}")
 
 
 def apply_connection(ctx: click.Context, playbook: Playbook) -> None:

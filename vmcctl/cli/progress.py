@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
-import click
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from vmcctl.cli.render import stderr_console
+from vmcctl.cli.render import progress_line, stderr_console
 from vmcctl.vsphere.tasks import TaskState
 
 PLAIN_STEP = 25  # percent between plain progress lines when stderr is not a terminal
@@ -49,7 +48,7 @@ class TaskProgress:
             self._progress.update(self._bar, completed=done, state=state.state)
         elif self._worth_a_line(state):
             pct = "" if state.progress is None else f" {state.progress}%"
-            click.echo(f"{self.description}: {state.state}{pct}", err=True)
+            progress_line(f"{self.description}: {state.state}{pct}")
 
     def _worth_a_line(self, state: TaskState) -> bool:
         """Plain output: a line per state change and per quarter of progress, no more."""
