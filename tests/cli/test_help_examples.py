@@ -1,5 +1,6 @@
-"""Every example in every ``--help`` parses: its command exists and click accepts its
-options and arguments (nothing runs; a typo in an example fails here)."""
+"""Help like govc's and kubectl's: every ``--help`` has examples and fits 80 columns, the
+command lists are not cut, and every example parses (its command exists and click
+accepts its options and arguments; nothing runs, a typo in an example fails here)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import warnings
 import click
 import pytest
 from click.testing import CliRunner
-from output_cases import walk
+from output_cases import command_at, walk
 
 from vmcctl.cli import cli
 
@@ -63,3 +64,19 @@ def test_every_example_parses(path: tuple[str, ...]) -> None:
             parse(shlex.split(example))
         except click.ClickException as exc:
             pytest.fail(f"`vmcctl {example}`: {exc.format_message()}")
+
+
+@pytest.mark.parametrize("path", [(), *walk()], ids=lambda p: " ".join(p) or "vmcctl")
+def test_every_help_has_examples_and_fits_80_columns(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"], env={"COLUMNS": "80"},
+                                terminal_width=80)
+    assert result.exit_code == 0, result.output
+    assert "\nExamples:\n" in result.output or "\n  Examples:\n" in result.output
+    examples = result.output.split("Examples:", 1)[1].split("\n\n", 1)[0]
+    assert "vmcctl" in examples
+    too_long = [line for line in result.output.splitlines() if len(line) > 80]
+    assert not too_long, too_long
+    if "Commands:" in result.output:
+        commands = result.output.split("Commands:", 1)[1]
+        assert "..." not in commands, commands  # click cuts a long short-help with "..."
+    assert command_at(path).short_help or not path

@@ -3,7 +3,8 @@ names, ``-o plain --no-headers`` is tab-separated text without box drawing, no V
 host name is cut at 80 columns, and every ``--help`` has examples.
 
 The command tree is walked through click (``output_cases.walk``): a new command without a
-case in ``output_cases.CASES`` fails ``test_every_command_has_a_case``.
+case in ``output_cases.CASES`` fails ``test_every_command_has_a_case``. The help pages:
+test_help_examples.py.
 """
 
 from __future__ import annotations
@@ -17,21 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from output_cases import (
     BOX,
     CASES,
     DATA_MAPS,
     NOT_IN_GLOSSARY,
     SPECIAL,
-    command_at,
     glossary,
     json_keys,
     leaf_commands,
-    walk,
 )
 
-from vmcctl.cli import cli
 from vmcctl.sim.inventory import load_inventory, parse_inventory
 from vmcctl.sim.plugin import SEED_INVENTORY, SimHandle
 from vmcctl.sim.server import SimServer
@@ -188,21 +185,3 @@ def test_no_name_is_cut_at_80_columns(vcsim_factory: Any, run_cli: Any) -> None:
         cut = sorted(n for n in shown if n not in out)
         assert not cut, f"{args}: cut or missing at 80 columns: {cut}"
         assert "…" not in out, args
-
-
-# --- help ---------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("path", [(), *walk()], ids=lambda p: " ".join(p) or "vmcctl")
-def test_every_help_has_examples_and_fits_80_columns(path: tuple[str, ...]) -> None:
-    result = CliRunner().invoke(cli, [*path, "--help"], env={"COLUMNS": "80"},
-                                terminal_width=80)
-    assert result.exit_code == 0, result.output
-    assert "\nExamples:\n" in result.output or "\n  Examples:\n" in result.output
-    examples = result.output.split("Examples:", 1)[1].split("\n\n", 1)[0]
-    assert "vmcctl" in examples
-    too_long = [line for line in result.output.splitlines() if len(line) > 80]
-    assert not too_long, too_long
-    if "Commands:" in result.output:
-        commands = result.output.split("Commands:", 1)[1]
-        assert "..." not in commands, commands  # click cuts a long short-help with "..."
-    assert command_at(path).short_help or not path
