@@ -89,7 +89,7 @@ def json_keys(doc: object, *, skip: frozenset[str] = frozenset()) -> set[str]:
 
 # Keys whose value is a map keyed by data (reason labels, variable names, counts by
 # state, sources): its keys are values, not vocabulary.
-DATA_MAPS = frozenset({"rejected_by_reason", "vars", "counts", "sources", "options_given"})
+DATA_MAPS = frozenset({"rejected_by_reason", "vars", "counts", "sources"})
 
 
 def glossary() -> set[str]:
