@@ -42,9 +42,9 @@ def say(text: str) -> None:
     print(f"\n\033[1m== {text}\033[0m" if sys.stdout.isatty() else f"\n== {text}", flush=True)
 
 
-def vmcctl(*args: str, env: dict[str, str], check: bool = True) -> int:
+def vmcctl(*args: str, env: dict[str, str], check: bool = True, cwd: Path | None = None) -> int:
     print("$ vmcctl " + " ".join(args), flush=True)
-    code = subprocess.run([*VMCCTL, *args], env=env, check=False).returncode
+    code = subprocess.run([*VMCCTL, *args], env=env, check=False, cwd=cwd).returncode
     if check and code != 0:
         raise SystemExit(f"demo: `vmcctl {args[0]}` exited {code}")
     return code
@@ -120,7 +120,7 @@ def story(env: dict[str, str], watch: str, h2o_url: str,
 
     say(f"A maintenance window on {HOME}, two moves at a time, the continuity gate on the "
         "training job")
-    window = OUT / "3-maintenance-window"
+    window = (OUT / "3-maintenance-window").resolve()
     window.mkdir(parents=True, exist_ok=True)
     code_window = vmcctl(
         "play", str(REPO / "playbooks" / "maintenance-window.yaml"), "--var", f"host={HOME}",
@@ -128,7 +128,8 @@ def story(env: dict[str, str], watch: str, h2o_url: str,
         "--var", f"journal={window / 'journal.json'}",
         "--gate-h2o", f"{h2o_url}#{job_key}", "--gate-interval", GATE_WINDOW_S,
         "--gate-timeout", "180", "--report", str(window),
-        "--events", str(window / "events.jsonl"), env=env, check=False)
+        "--events", str(window / "events.jsonl"), env=env, check=False,
+        cwd=window)  # play's own record (vmcctl-play-*.json) lands there, not in the repo
     return [(there, code_there), (back, code_back)], (window, code_window)
 
 

@@ -24,6 +24,7 @@ codes. Every message says what happened and, where it can, what to do next.
         ├── VerificationError        a task succeeded but the result is not what was asked
         ├── NoPlacementError         no host qualifies for a VM (names the strongest constraint)
         ├── EvacuationError          some VMs could not be moved off a host
+        ├── DeclinedError            the operator answered "no" to a plan; nothing changed
         ├── WatcherError             the H2O cluster could not be watched
         ├── VerdictFailedError       the watched workload's verdict is FAIL
         ├── SimulatorError           the local simulator could not be built or started
@@ -174,6 +175,10 @@ class NoPlacementError(OperationError):
 
 class EvacuationError(OperationError):
     """Some VMs could not be moved off a host."""
+
+
+class DeclinedError(OperationError):
+    """The operator declined the plan at the confirmation prompt; nothing was changed."""
 
 
 class WatcherError(OperationError):

@@ -230,3 +230,32 @@ def test_stop_with_cancel_in_flight_cancels_and_resume_finishes(vcsim_factory: A
     results = [(r["target"]["name"], r["result"]) for r in sim.control.relocations()]
     assert sum(res == "success" for _, res in results) == 6
     assert sorted(res for _, res in results if res != "success") == ["error", "error"]
+
+
+class _Queued(ExecutorEvents):
+    def __init__(self) -> None:
+        self.queued: dict[str, list[str]] = defaultdict(list)
+        self.started: list[str] = []
+
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        self.queued[rec.vm].append(why)
+
+    def move_started(self, rec: MoveRecord) -> None:
+        self.started.append(rec.vm)
+
+
+def test_moves_waiting_for_a_slot_are_reported_with_the_full_host(
+        vcsim_factory: Any, client_for: Any, tmp_path: Path) -> None:
+    sim = vcsim_factory(wide_inventory(vms=5, targets=3), time_scale=20)
+    client = client_for(sim)
+    inv = take_snapshot(client)
+    journal = evacuation_journal(inv, plan_evacuation(inv, "10.0.0.1"), path=tmp_path / "j.json")
+    events = _Queued()
+    report = run_journal(client, journal, RunOptions(limits=Limits(max_parallel=8,
+                                                                   max_per_host=2)), events)
+    assert report.ok
+    assert len(events.queued) == 3  # 5 VMs, 2 slots on the source
+    for vm, whys in events.queued.items():
+        assert whys == ["host slots 2/2 busy on 10.0.0.1 (--max-per-host)"], vm
+        assert vm in events.started
+    assert not set(events.queued) & set(events.started[:2])

@@ -44,3 +44,21 @@ def test_limits_below_one_name_the_flag(kwargs: dict[str, int], flag: str) -> No
     with pytest.raises(ConfigError) as info:
         Limits(**kwargs)
     assert str(info.value) == f"{flag} must be at least 1, not 0"
+
+
+def test_why_waiting_names_the_full_host_or_the_overall_limit() -> None:
+    from vmcctl.executor.schedule import why_waiting
+
+    book = SlotBook(Limits(max_parallel=3, max_per_host=2))
+    book.take("a", "h0", "h1")
+    book.take("b", "h0", "h2")
+    waiting = record("c", "h0", "h3")
+    assert why_waiting(waiting, book, 0.0) == "host slots 2/2 busy on h0 (--max-per-host)"
+    assert why_waiting(record("d", "h4", "h3"), book, 0.0) is None
+    book.take("e", "h4", "h5")
+    assert why_waiting(record("d", "h4", "h3"), book, 0.0) == (
+        "vMotions 3/3 in flight (--max-parallel)")
+    later = record("f", "h6", "h7")
+    later.not_before = 10.0
+    assert why_waiting(later, SlotBook(Limits()), 5.0) == (
+        "waiting to retry after a transient fault")

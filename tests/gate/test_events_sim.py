@@ -47,7 +47,9 @@ def check_tasks(lines: list[dict[str, Any]], relocations: list[dict[str, Any]]) 
 
 
 def test_every_events_line_validates_and_names_every_relocation(
-        vcsim_factory: Any, run_cli: Any, tmp_path: Path) -> None:
+        vcsim_factory: Any, run_cli: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # play records its progress in the current directory
     seed = load_inventory(SEED_INVENTORY)
     creds = Credentials(username="events-operator", password="Zq4-never-in-events-9w")
     sim = vcsim_factory(seed.model_copy(update={"credentials": creds}), time_scale=20)

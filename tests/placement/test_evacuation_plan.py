@@ -123,3 +123,15 @@ def test_a_vm_with_an_unreadable_power_state_is_never_taken_for_powered_off() ->
     assert not plan.moves and not plan.complete
     (stuck,) = plan.unplaceable
     assert "runtime.powerState: NoPermission (System.Read)" in stuck.message
+
+
+def test_powered_off_vms_that_stay_are_listed_with_the_flag_that_moves_them() -> None:
+    plan = plan_evacuation(seed_inventory(), SEED_HOST)
+    assert "jump-01" not in {m.vm for m in plan.moves}
+    (stays,) = [s for s in plan.stays if s.vm == "jump-01"]
+    assert stays.power_state == "poweredOff"
+    assert stays.message == "stays, powered off: --include-powered-off moves it"
+    assert plan.complete  # staying powered off does not block maintenance
+    assert plan.to_dict()["stays"][0]["vm_moid"] == stays.vm_moid
+    moved = plan_evacuation(seed_inventory(), SEED_HOST, include_powered_off=True)
+    assert moved.stays == ()

@@ -17,7 +17,7 @@ def test_plan_json_lists_moves_then_maintenance_unplaceable_and_loads(
         stuck_plan: EvacuationPlan) -> None:
     data = stuck_plan.to_dict()
     assert set(data) == {"host", "host_moid", "complete", "actions", "blocked", "unplaceable",
-                         "loads"}
+                         "stays", "loads"}
     assert (data["host"], data["complete"], data["blocked"]) == ("10.94.24.71", False, [])
     *moves, enter = data["actions"]
     assert enter == {"action": "enter-maintenance", "host": "10.94.24.71",

@@ -8,12 +8,14 @@ a VM that could not move; resumable), 2 bad input or admission refused,
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from vmcctl.cli.advise import placement_options
 from vmcctl.cli.complete import complete_cluster, complete_fault_domain, complete_placement
+from vmcctl.cli.confirm import asking, confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.host import limit_options
@@ -46,6 +48,9 @@ def _show(plan: WindowPlan, dry_run: bool) -> None:
     say(f"order: {order}")
     say(f"relocations: {plan.relocations} (lower bound {plan.lower_bound}"
         f"{'' if plan.relocations == plan.lower_bound else ', extra moves forced'})")
+    if plan.stays:
+        show(table("Stay on their host, powered off", ("VM", "host", "power state"),
+                   [(s.vm, s.host, s.power_state) for s in plan.stays]))
 
 
 def _render(report: WindowReport, output: str) -> None:
@@ -88,6 +93,7 @@ def _render(report: WindowReport, output: str) -> None:
 @click.option("--resume", is_flag=True, help="Finish the window recorded in the journal.")
 @placement_options
 @limit_options
+@yes_option
 @gate_options
 @report_option
 @events_option
@@ -98,7 +104,7 @@ def maintenance(cluster_name: str, hosts: str | None, only_fault_domain: str | N
                 priority: str, enter_timeout: float, dry_run: bool, resume: bool,
                 max_cpu: float, max_mem: float, max_parallel: int, max_per_host: int,
                 journal_file: Path | None, cancel_in_flight: bool, timeout: float | None,
-                output: str) -> None:
+                output: str, yes: bool) -> None:
     """Service every host of CLUSTER, a few at a time, each VM moved the fewest times.
 
     Plans the whole window first (which hosts go down together, in which
@@ -136,15 +142,21 @@ def maintenance(cluster_name: str, hosts: str | None, only_fault_domain: str | N
                 else:
                     _show(report.plan, True)
             return
+        shown = asking(yes) and not resume
+        if shown:  # show the window and ask before anything is written
+            preview = maintain_cluster(client, cluster_name, replace(options, dry_run=True))
+            if output != "json" and preview.plan is not None:
+                _show(preview.plan, True)
+            confirm(preview.changes(), yes=yes)
         with running(f"window {cluster_name}") as (control, progress):
             report = maintain_cluster(client, cluster_name, options, progress,
                                       control=control,
-                                      on_start=lambda r: _started(r, output))
+                                      on_start=lambda r: _started(r, output, shown))
     _render(report, output)
 
 
-def _started(report: WindowReport, output: str) -> None:
-    if output != "json" and report.plan is not None:
+def _started(report: WindowReport, output: str, plan_shown: bool = False) -> None:
+    if output != "json" and report.plan is not None and not plan_shown:
         _show(report.plan, False)
     if report.journal is not None:
         click.echo(f"journal: {report.journal.path}", err=True)

@@ -11,6 +11,7 @@ VM any run moved off the host. Exit codes: 0 done, 1 some VM could not be moved
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,9 +20,11 @@ import click
 from vmcctl import ops
 from vmcctl.cli.advise import placement_options
 from vmcctl.cli.complete import complete_host, complete_placement
+from vmcctl.cli.confirm import asking, confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.host_render import maintenance_said, show_homecoming
+from vmcctl.cli.move_board import SUMMARY_COLUMNS, summary_rows
 from vmcctl.cli.render import emit_json, output_option, say, show, table
 from vmcctl.cli.runflags import (
     events_option,
@@ -35,6 +38,7 @@ from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL, DEFAULT_MAX_PER_HOST
 from vmcctl.placement.plan import (
     BLOCKED_COLUMNS,
     MOVE_COLUMNS,
+    STAYS_COLUMNS,
     UNPLACEABLE_COLUMNS,
     EvacuationPlan,
 )
@@ -119,11 +123,15 @@ def _render(report: ops.HostReport, output: str) -> None:
                         if part.action != "restore" else "")
                 say(f"{j.kind} {j.host}: {counts or 'nothing to do'} in "
                     f"{part.run.outcome.seconds:.1f} s{mode}")
+                if j.moves:
+                    show(table("Moves", SUMMARY_COLUMNS, summary_rows(j.moves),
+                               right=["duration"]))
                 for period in j.gate_periods:
                     say(f"gate closed {period.seconds:.1f} s ({period.outcome}): {period.why}")
                 if part.run.problems:
                     show(table("Not moved", FAILED_COLUMNS, part.run.problem_rows(),
                                drop=["fault", "from"]))
+                _show_stays(part)
             elif part.action in ("maintenance-enter", "maintenance-exit"):
                 say(maintenance_said(part))
             elif part.dry_run and part.journal is not None:
@@ -142,6 +150,13 @@ def _render(report: ops.HostReport, output: str) -> None:
         raise error
 
 
+def _show_stays(report: ops.HostReport) -> None:
+    stays = report.stays if report.action != "restore" else []
+    if stays:
+        show(table(f"Stays on {report.host}", STAYS_COLUMNS,
+                   [(s["vm"], s["power_state"], s["message"]) for s in stays]))
+
+
 def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
     if plan.moves:
         title = f"Plan: evacuate {plan.host}"
@@ -154,6 +169,8 @@ def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
         show(table("Cannot be moved", BLOCKED_COLUMNS, plan.blocked_rows()))
     if plan.unplaceable:
         show(table("Cannot be placed", UNPLACEABLE_COLUMNS, plan.unplaceable_rows()))
+    if plan.stays:
+        show(table(f"Stays on {plan.host}", STAYS_COLUMNS, plan.stays_rows()))
 
 
 def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priority: str,
@@ -172,7 +189,8 @@ def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priorit
         enter_timeout=ops.DEFAULT_ENTER_TIMEOUT if enter_timeout is None else enter_timeout)
 
 
-def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions) -> None:
+def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions,
+              yes: bool = True) -> None:
     with open_session(click.get_current_context()) as client:
         if options.dry_run:
             report = ops.evacuate_host(client, host_name, options)
@@ -188,14 +206,24 @@ def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions) -> None
                 raise error
             return
         title = f"evacuate {host_name}" + (" (resumed)" if options.resume else "")
+        shown = asking(yes) and output != "json"  # the plan is shown with the question
         with running(title) as (control, progress):
             report = ops.evacuate_host(client, host_name, options, progress, control=control,
-                                       on_start=lambda started: _before_moves(started, output))
+                                       on_start=lambda started: _before_moves(
+                                           started, output, plan_shown=shown),
+                                       approve=lambda planned: _approve(planned, output, yes))
     _render(report, output)
 
 
-def _before_moves(report: ops.HostReport, output: str) -> None:
-    if output != "json" and report.plan is not None:
+def _approve(report: ops.HostReport, output: str, yes: bool) -> None:
+    """On a terminal (without --yes): show the plan and ask before anything is written."""
+    if asking(yes) and output != "json" and report.plan is not None:
+        _show_plan(report.plan)
+    confirm(report.changes(), yes=yes)
+
+
+def _before_moves(report: ops.HostReport, output: str, *, plan_shown: bool = False) -> None:
+    if output != "json" and report.plan is not None and not plan_shown:
         _show_plan(report.plan)
     if report.archived:
         click.echo(f"earlier journal kept as {report.archived}", err=True)
@@ -231,12 +259,13 @@ RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
 @host.command(short_help="Move every powered-on VM off a host.")
 @click.argument("host_name", metavar="HOST", shell_complete=complete_host)
 @evacuation_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
-def evacuate(host_name: str, output: str, **kwargs: Any) -> None:
+def evacuate(host_name: str, output: str, yes: bool, **kwargs: Any) -> None:
     """Move every powered-on VM off HOST, planned by the advisor, within limits.
 
     Shows the plan, moves the VMs (longest first, at most --max-parallel at
@@ -257,7 +286,7 @@ def evacuate(host_name: str, output: str, **kwargs: Any) -> None:
       vmcctl host evacuate 10.94.24.71 --partial     # move what can move
       vmcctl host evacuate 10.94.24.70 --resume      # finish an interrupted run
     """
-    _evacuate(host_name, output, _evacuation(host_name, maintenance=False, **kwargs))
+    _evacuate(host_name, output, _evacuation(host_name, maintenance=False, **kwargs), yes)
 
 
 @host.group(short_help="Enter or exit maintenance mode.")
@@ -288,13 +317,15 @@ def _maintenance_timeout(func: F) -> F:
               help="With --evacuate: stop submitting moves after S seconds (then --resume).")
 @_maintenance_timeout
 @_enter_evacuation_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
 def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float,
-                      move_timeout: float | None, output: str, **kwargs: Any) -> None:
+                      move_timeout: float | None, output: str, yes: bool,
+                      **kwargs: Any) -> None:
     """Put HOST into maintenance mode (after evacuating it, with --evacuate).
 
     Right before entering, HOST is read again: powered-on VMs found there
@@ -311,7 +342,7 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
     if evacuate_first or kwargs["resume"]:
         options = _evacuation(host_name, maintenance=True, timeout=move_timeout,
                               enter_timeout=enter_timeout, **kwargs)
-        _evacuate(host_name, output, options)
+        _evacuate(host_name, output, options, yes)
         return
     _refuse_without("--evacuate", EVACUATION_ONLY)
     enter = ops.EnterOptions(timeout=enter_timeout, dry_run=kwargs["dry_run"])
@@ -320,6 +351,9 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
             report = ops.enter_maintenance(client, host_name, enter)
             _render(report, output)
             return
+        if asking(yes):  # the ops layer says whether there is anything to do
+            preview = ops.enter_maintenance(client, host_name, replace(enter, dry_run=True))
+            confirm(preview.changes(), yes=yes)
         with running(f"maintenance enter {host_name}") as (control, progress):
             report = ops.enter_maintenance(client, host_name, enter, progress,
                                            control=control)
@@ -334,12 +368,13 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
               help="Say what would happen (and, with --restore, which VMs would come "
                    "home); change nothing.")
 @limit_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
-def maintenance_exit(host_name: str, restore: bool, dry_run: bool, output: str,
+def maintenance_exit(host_name: str, restore: bool, dry_run: bool, output: str, yes: bool,
                      **kwargs: Any) -> None:
     """Take HOST out of maintenance mode (and bring its VMs home, with --restore).
 
@@ -347,7 +382,7 @@ def maintenance_exit(host_name: str, restore: bool, dry_run: bool, output: str,
     Examples:
       vmcctl host maintenance exit 10.94.24.70
       vmcctl host maintenance exit 10.94.24.70 --restore --dry-run
-      vmcctl host maintenance exit 10.94.24.70 --restore --max-parallel 2
+      vmcctl host maintenance exit 10.94.24.70 --restore --max-parallel 2 --yes
     """
     if not restore:
         _refuse_without("--restore", RESTORE_ONLY)
@@ -357,6 +392,13 @@ def maintenance_exit(host_name: str, restore: bool, dry_run: bool, output: str,
         if dry_run:
             report = ops.exit_maintenance(client, host_name, options)
         else:
+            if asking(yes):
+                preview = ops.exit_maintenance(client, host_name,
+                                               ops.ExitOptions(dry_run=True))
+                changes = preview.changes()
+                if restore:
+                    changes.append(f"bring home the VMs recorded runs moved off {preview.host}")
+                confirm(changes, yes=yes)
             with running(f"restore {host_name}") as (control, progress):
                 report = ops.exit_maintenance(client, host_name, options, progress,
                                               control=control)
@@ -370,12 +412,13 @@ def maintenance_exit(host_name: str, restore: bool, dry_run: bool, output: str,
 @click.option("--dry-run", is_flag=True,
               help="List the VMs that would come home and from where; move nothing.")
 @limit_options
+@yes_option
 @gate_options
 @report_option
 @events_option
 @connection_options
 @output_option
-def restore_cmd(host_name: str, output: str, no_attributes: bool, dry_run: bool,
+def restore_cmd(host_name: str, output: str, no_attributes: bool, dry_run: bool, yes: bool,
                 **kwargs: Any) -> None:
     """Bring home every VM that a recorded run moved off HOST.
 
@@ -398,7 +441,8 @@ def restore_cmd(host_name: str, output: str, no_attributes: bool, dry_run: bool,
             with running(f"restore {host_name}") as (control, progress):
                 report = ops.restore_host(
                     client, host_name, options, progress, control=control,
-                    on_start=lambda started: _before_moves(started, output))
+                    on_start=lambda started: _before_moves(started, output),
+                    approve=lambda planned: confirm(planned.changes(), yes=yes))
     _render(report, output)
 
 

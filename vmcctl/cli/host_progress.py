@@ -1,101 +1,131 @@
 """Progress of an evacuation or restore on stderr.
 
-On a terminal: one overall bar and one line per VM in flight (rich). Not on
-a terminal: one plain line per state change, never per percent.
+On a terminal: a live board (``move_board.MoveBoard``): one row per VM with
+its bar, percentage, elapsed time and ETA, queued VMs with why they wait,
+finished ones with where they went and when. Not on a terminal: one plain
+line per state change (and per quarter of progress), each starting with an
+ISO 8601 timestamp.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+import click
+from rich.console import RenderableType
+from rich.live import Live
 
-from vmcctl.cli.render import progress_line, stderr_console
+from vmcctl.cli.move_board import MoveBoard
+from vmcctl.cli.render import stderr_console
 from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import GatePeriod, MoveRecord
 from vmcctl.vsphere.tasks import TaskState
 
+PLAIN_STEP = 25  # percent between plain progress lines
+
 
 class EvacuationProgress(ExecutorEvents):
-    def __init__(self, title: str, *, enabled: bool = True) -> None:
+    def __init__(self, title: str, *, enabled: bool = True, tty: bool | None = None,
+                 clock: Callable[[], float] | None = None,
+                 wall: Callable[[], datetime] | None = None, messages: bool = True) -> None:
         self.title = title
+        self.messages = messages  # False: the board only (a playbook's notes say the rest)
         self.enabled = enabled
-        self.tty = sys.stderr.isatty()
-        self._progress: Progress | None = None
-        self._overall: TaskID | None = None
-        self._lines: dict[str, TaskID] = {}
-        self._states: dict[str, str] = {}
-        self._total = 0
-        self._finished = 0
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.board = (MoveBoard(title, wall=wall) if clock is None
+                      else MoveBoard(title, clock=clock, wall=wall))
+        self._live: Live | None = None
+        self._full = False
+        self._said: dict[str, tuple[str, int]] = {}  # plain lines: last (state, quarter) per VM
 
     def __enter__(self) -> EvacuationProgress:
-        if self.enabled and self.tty:
-            self._progress = Progress(
-                TextColumn("{task.description}"), BarColumn(),
-                TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
-                console=stderr_console(), transient=False)
-            self._progress.start()
-        return self
+        return self  # the live board starts with the first run (after the plan is printed)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
+        self._stop_live()
+
+    def _start_live(self) -> None:
+        if self.enabled and self.tty and self._live is None:
+            console = stderr_console()
+            self._live = Live(console=console, refresh_per_second=4, redirect_stdout=False,
+                              get_renderable=self._picture)
+            self._full = False
+            self._live.start()
+
+    def finish(self) -> None:
+        """Leave the board's last picture (every row) on the terminal; a later run starts
+        a new one."""
+        self._stop_live()
+
+    def _stop_live(self) -> None:
+        if self._live is not None:
+            live, self._live = self._live, None
+            self._full = True  # the last picture: every row
+            live.vertical_overflow = "visible"
+            live.stop()
+
+    def _picture(self) -> RenderableType:
+        if self._full:
+            return self.board.render()
+        return self.board.render(max(3, shutil.get_terminal_size((80, 24)).lines - 4))
 
     def _say(self, text: str) -> None:
-        if not self.enabled:
+        if not self.enabled or not self.messages:
             return
-        if self._progress is not None:
-            self._progress.console.print(text)
+        if self._live is not None:
+            self._live.console.print(text)
         else:
-            progress_line(text)
+            click.echo(f"{self.board.stamp()} {text}", err=True)
+
+    def _plain(self, rec: MoveRecord, text: str) -> None:
+        if self._live is None:
+            self._say(f"{rec.vm}: {text}")
 
     # --- events -----------------------------------------------------------------------
 
     def run_started(self, total: int, done: int) -> None:
-        self._total, self._finished = total, done
-        if self._progress is not None:
-            self._overall = self._progress.add_task(self.title, total=max(total, 1),
-                                                    completed=done, status=f"{done}/{total}")
+        self.board.begin(total, done)
+        self._said.clear()
+        if total and self.tty:
+            self._start_live()
         elif total:
             self._say(f"{self.title}: {total} move(s), {done} already done")
 
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        self.board.waiting(rec, why)
+        self._plain(rec, f"queued: {why}")
+
     def move_started(self, rec: MoveRecord) -> None:
-        if self._progress is not None:
-            self._lines[rec.vm] = self._progress.add_task(
-                f"  {rec.vm} → {rec.target}", total=100, status="queued")
-        else:
-            self._say(f"{rec.vm}: submitted {rec.origin} -> {rec.target} ({rec.task})")
+        self.board.submitted(rec)
+        self._said[rec.vm_moid] = ("queued", 0)
+        self._plain(rec, f"submitted {rec.origin} -> {rec.target} ({rec.task})")
 
     def move_progress(self, rec: MoveRecord, state: TaskState) -> None:
-        line = self._lines.get(rec.vm)
-        if self._progress is not None and line is not None:
-            done = 100 if state.state == "success" else state.progress or 0
-            self._progress.update(line, completed=done, status=state.state)
-        elif self._progress is None and self._states.get(rec.vm) != state.state:
-            self._states[rec.vm] = state.state
-            if not state.done:
-                self._say(f"{rec.vm}: {state.state}")
+        self.board.progress(rec, state.state, state.progress)
+        if state.done:
+            return
+        key = (state.state, (state.progress or 0) // PLAIN_STEP)
+        if self._said.get(rec.vm_moid) == key:
+            return
+        self._said[rec.vm_moid] = key
+        row = self.board.rows.get(rec.vm_moid)
+        if row is not None:
+            self._plain(rec, self.board.status(row, self.board.clock()))
 
     def move_ended(self, rec: MoveRecord) -> None:
-        self._finished += 1
-        line = self._lines.pop(rec.vm, None)
-        if self._progress is not None:
-            if line is not None:
-                self._progress.remove_task(line)
-            if self._overall is not None:
-                self._progress.update(self._overall, completed=self._finished,
-                                      status=f"{self._finished}/{self._total}")
-        why = f": {rec.reason}" if rec.reason else ""
-        if rec.state != "done" or self._progress is None:
-            self._say(f"{rec.vm}: {rec.state}{why} [{self._finished}/{self._total}]")
+        row = self.board.ended(rec)
+        finished = self.board.counts()[0]
+        if self._live is None or rec.state != "done":
+            self._say(f"{rec.vm}: {self.board.status(row, self.board.clock())} "
+                      f"[{finished}/{self.board.total}]")
 
     def move_retry(self, rec: MoveRecord, delay: float) -> None:
-        line = self._lines.pop(rec.vm, None)
-        if self._progress is not None and line is not None:
-            self._progress.remove_task(line)
+        self.board.retrying(rec, f"retry in {delay:.1f} s after {rec.fault or 'a fault'}")
         self._say(f"{rec.vm}: {rec.reason}; trying again in {delay:.1f} s")
 
     def stopping(self, in_flight: int, cancelling: bool) -> None:

@@ -9,6 +9,7 @@ import click
 
 from vmcctl.cli.advise import placement_options
 from vmcctl.cli.complete import complete_host, complete_placement, complete_vm
+from vmcctl.cli.confirm import confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.render import emit_json, output_option, say, show, table
 from vmcctl.cli.runflags import current_stream, events_option
@@ -78,13 +79,14 @@ def _report(result: Any, output: str, watch: MigrationWatch | None = None) -> No
 @click.option("--no-wait", is_flag=True, help="Submit and return without following the task.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
               help="Give up waiting after this long (the task keeps running in vCenter).")
+@yes_option
 @watch_options
 @connection_options
 @output_option
 @events_option
 def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max_cpu: float,
             max_mem: float, priority: str, dry_run: bool, no_wait: bool, timeout: float | None,
-            output: str, **watch_kwargs: Any) -> None:
+            output: str, yes: bool, **watch_kwargs: Any) -> None:
     """Move VM to another host, compute only: its storage stays where it is.
 
     VM and HOST are names, managed object ids (vm-123, host-45) or inventory
@@ -128,6 +130,8 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
         if dry_run:
             _dry_run(plan, output)
             return
+        confirm([f"move {plan.vm} from {plan.source} to {plan.target} (compute only, "
+                 f"priority {plan.priority})"], yes=yes)
         watch = MigrationWatch(opts, prepared.vm.ip_address) if opts.enabled else None
         meta = {"vm": plan.vm, "source": plan.source, "target": plan.target,
                 "priority": plan.priority}

@@ -1,13 +1,23 @@
-"""Progress of vCenter tasks on stderr: a rich bar on a terminal, plain lines otherwise."""
+"""Progress of vCenter tasks on stderr: a rich bar on a terminal (percentage, elapsed, ETA),
+plain lines starting with an ISO 8601 timestamp otherwise."""
 
 from __future__ import annotations
 
 import sys
 from types import TracebackType
 
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+import click
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
-from vmcctl.cli.render import progress_line, stderr_console
+from vmcctl.cli.move_board import iso_now
+from vmcctl.cli.render import stderr_console
 from vmcctl.vsphere.tasks import TaskState
 
 PLAIN_STEP = 25  # percent between plain progress lines when stderr is not a terminal
@@ -30,7 +40,7 @@ class TaskProgress:
             self._progress = Progress(
                 TextColumn("{task.description}"), BarColumn(),
                 TextColumn("{task.percentage:>3.0f}%"), TextColumn("{task.fields[state]}"),
-                TimeElapsedColumn(),
+                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                 console=stderr_console(), transient=False)
             self._progress.start()
             self._bar = self._progress.add_task(self.description, total=100, state="queued")
@@ -48,7 +58,7 @@ class TaskProgress:
             self._progress.update(self._bar, completed=done, state=state.state)
         elif self._worth_a_line(state):
             pct = "" if state.progress is None else f" {state.progress}%"
-            progress_line(f"{self.description}: {state.state}{pct}")
+            click.echo(f"{iso_now()} {self.description}: {state.state}{pct}", err=True)
 
     def _worth_a_line(self, state: TaskState) -> bool:
         """Plain output: a line per state change and per quarter of progress, no more."""

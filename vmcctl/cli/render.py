@@ -26,7 +26,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -256,12 +256,6 @@ def show(item: Grid | str) -> None:
 def say(text: str) -> None:
     """One line of text for people: on stdout, or on stderr with ``-o json``."""
     show(text)
-
-
-def progress_line(text: str) -> None:
-    """One plain progress line on stderr (no terminal to draw bars on), stamped with the
-    ISO time, so a log of a long run says when each thing happened."""
-    click.echo(f"{datetime.now(UTC).isoformat(timespec='seconds')} {text}", err=True)
 
 
 def pct(value: float) -> str:

@@ -15,6 +15,10 @@ class ExecutorEvents:
     def run_started(self, total: int, done: int) -> None:
         """``total`` moves in the journal, ``done`` of them already done (a resume)."""
 
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        """A pending move waits before submission; ``why`` says for what (host slots
+        busy, vMotions in flight overall, a retry's back-off). Said when ``why`` changes."""
+
     def move_started(self, rec: MoveRecord) -> None:
         """A relocation was submitted (or adopted on resume); ``rec.task`` is set."""
 

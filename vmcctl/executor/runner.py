@@ -39,7 +39,7 @@ from vmcctl.executor.gate import Gate
 from vmcctl.executor.journal import Journal, MoveRecord, now_iso
 from vmcctl.executor.live import LiveState, read_live
 from vmcctl.executor.retry import RetryPolicy
-from vmcctl.executor.schedule import Limits, SlotBook, pick
+from vmcctl.executor.schedule import Limits, SlotBook, pick, waiting
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.relocate import MovePlan, find_relocate_task, submit
 from vmcctl.vsphere.tasks import TaskState, TaskWaiter
@@ -101,6 +101,7 @@ class MoveRunner:
         self._by_task: dict[str, MoveRecord] = {}
         self._cancelled = False
         self._announced = False
+        self._waiting: dict[str, str] = {}  # vm moid -> why it waits (said once per change)
         self._host_names = {r.origin_moid: r.origin for r in journal.moves}
         self._host_names.update({r.target_moid: r.target for r in journal.moves})
 
@@ -174,6 +175,7 @@ class MoveRunner:
             if candidates and not self._gate_allows(outcome):
                 candidates = []
             if not candidates and not wave.ended and not wave.lookups:
+                self._tell_waiting(pending, candidates)
                 return _Wave()
             vm_ids = ([c.vm_moid for c in candidates] + [e.rec.vm_moid for e in wave.ended]
                       + [r.vm_moid for r in wave.lookups])
@@ -193,7 +195,19 @@ class MoveRunner:
                 self._save()  # the task ids
             wave = _Wave()
             if all(c.in_flight for c in candidates):
+                self._tell_waiting(pending, candidates)
                 return wave  # every pick took its slot (or there were none)
+
+    def _tell_waiting(self, pending: list[MoveRecord], started: list[MoveRecord]) -> None:
+        """``move_queued`` for each move still pending, when why it waits changed."""
+        if self._stop.is_set():
+            return
+        gate = self.options.gate
+        for rec, why in waiting(pending, started, self._book, self._clock(),
+                                gate_closed=gate is not None and gate.closed):
+            if self._waiting.get(rec.vm_moid) != why:
+                self._waiting[rec.vm_moid] = why
+                self.events.move_queued(rec, why)
 
     # --- one move ---------------------------------------------------------------------
 

@@ -115,3 +115,34 @@ def pick(pending: Sequence[MoveRecord], book: SlotBook, now: float) -> list[Move
             trial.take(rec.vm, rec.origin, rec.target)
             chosen.append(rec)
     return chosen
+
+
+def why_waiting(rec: MoveRecord, book: SlotBook, now: float) -> str | None:
+    """Why a pending move is not started now (no slot, or a retry's back-off), or None."""
+    if rec.not_before > now:
+        return "waiting to retry after a transient fault"
+    lim = book.limits
+    if len(book) >= lim.max_parallel:
+        return f"vMotions {len(book)}/{lim.max_parallel} in flight (--max-parallel)"
+    for host in (rec.origin, rec.target):
+        if book.in_flight(host) >= lim.max_per_host:
+            return (f"host slots {book.in_flight(host)}/{lim.max_per_host} busy on {host} "
+                    "(--max-per-host)")
+    return None
+
+
+def waiting(pending: Sequence[MoveRecord], started: Sequence[MoveRecord], book: SlotBook,
+            now: float, *, gate_closed: bool = False) -> list[tuple[MoveRecord, str]]:
+    """Each pending move not started now, with why it waits (``why_waiting``, or the
+    continuity gate)."""
+    chosen = {r.vm_moid for r in started}
+    out = []
+    for rec in pending:
+        if rec.vm_moid in chosen or rec.state != "pending":
+            continue
+        why = why_waiting(rec, book, now)
+        if why is None and gate_closed:
+            why = "continuity gate closed"
+        if why is not None:
+            out.append((rec, why))
+    return out

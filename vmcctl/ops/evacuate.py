@@ -101,12 +101,15 @@ def _resume_journal(path: Path, host: Host, maintenance: bool) -> Journal:
 def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = None,
                   events: ExecutorEvents | None = None, *, control: RunControl | None = None,
                   inventory: Inventory | None = None,
-                  on_start: Callable[[HostReport], None] | None = None) -> HostReport:
+                  on_start: Callable[[HostReport], None] | None = None,
+                  approve: Callable[[HostReport], None] | None = None) -> HostReport:
     """Move every (powered-on) VM off ``host``; then maintenance if ``options.maintenance``.
 
     ``inventory``: plan against this one instead of a fresh read (a playbook's
     projected dry run). ``on_start(report)`` is called once the journal is
     written, before the first move (a front-end shows the plan there).
+    ``approve(report)`` is called once the plan is made, before anything is
+    written or moved (a front-end asks for confirmation there; it may raise).
     Raises ``InputError`` for bad input or a guarded journal, and
     ``EvacuationError`` before anything moves when a VM cannot be moved or placed
     (``plan.blocked``/``plan.unplaceable``) unless ``options.partial``; a VM that
@@ -134,6 +137,8 @@ def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = N
         if blocked is not None and not options.partial:
             # like kubectl drain: every VM that would stay behind, before anything moves
             raise blocked
+        if approve is not None:
+            approve(report)  # may raise (DeclinedError): nothing written, nothing moved
         report.archived = start_new_run(journal, path, resume_with=resume_with)
     report.journal = journal
     if on_start is not None:

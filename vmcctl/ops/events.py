@@ -84,6 +84,9 @@ class EventStream(ExecutorEvents):
     def run_started(self, total: int, done: int) -> None:
         self.emit("moves.start", total=total, done=done)
 
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        self.emit("move.queued", **move_fields(rec), reason=why)
+
     def move_started(self, rec: MoveRecord) -> None:
         self._percent[rec.task or ""] = None
         self.emit("move.submit", **move_fields(rec), task=rec.task)
@@ -139,6 +142,10 @@ class Fanout(ExecutorEvents):
     def run_started(self, total: int, done: int) -> None:
         for t in self.targets:
             t.run_started(total, done)
+
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        for t in self.targets:
+            t.move_queued(rec, why)
 
     def move_started(self, rec: MoveRecord) -> None:
         for t in self.targets:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -14,6 +15,13 @@ Action = Literal["evacuate", "maintenance-enter", "maintenance-exit", "restore"]
 # maintenance: what happened to the host's maintenance mode in this call
 Maintenance = Literal["entered", "exited", "unchanged", "not-entered", "cancelled", "would-enter",
                       "would-exit", "not-requested"]
+
+
+def _some(names: Iterable[str], shown: int = 8) -> str:
+    """``a, b, c`` or ``a, b, … and 12 more``."""
+    items = list(names)
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
 
 
 @dataclass
@@ -37,6 +45,37 @@ class HostReport:
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, int] = field(default_factory=dict)  # restore: VMs found per source
     restore: HostReport | None = None
+
+    @property
+    def stays(self) -> list[dict[str, Any]]:
+        """Powered-off/suspended VMs the evacuation leaves on the host (from the plan)."""
+        if self.plan is not None:
+            return [s.to_dict() for s in self.plan.stays]
+        if self.journal is not None:
+            return list(self.journal.plan.get("stays") or [])
+        return []
+
+    def changes(self) -> list[str]:
+        """What running this (planned or dry-run) report would change, one line each; empty:
+        nothing to change, so nothing to confirm."""
+        out: list[str] = []
+        moves = ([m for m in self.journal.moves if m.state == "pending"]
+                 if self.journal is not None else [])
+        if moves and self.action == "restore":
+            out.append(f"move {len(moves)} VM(s) back to {self.host}: "
+                       + _some(m.vm for m in moves))
+        elif moves:
+            out.append(f"move {len(moves)} VM(s) off {self.host}: "
+                       + _some(f"{m.vm} -> {m.target}" for m in moves))
+        entering = (self.action == "maintenance-enter" and self.maintenance != "unchanged"
+                    and (self.plan is None or self.plan.complete))
+        if entering or self.maintenance == "would-enter":
+            out.append(f"put {self.host} into maintenance mode")
+        if self.maintenance == "would-exit":
+            out.append(f"take {self.host} out of maintenance mode")
+        if self.restore is not None:
+            out.extend(self.restore.changes())
+        return out
 
     @property
     def interrupted(self) -> bool:
@@ -81,6 +120,8 @@ class HostReport:
         data["maintenance_reason"] = self.maintenance_reason
         if self.plan is not None:
             data["plan"] = self.plan.to_dict()
+        if self.action in ("evacuate", "maintenance-enter"):
+            data["stays"] = self.stays
         if self.sources:
             data["sources"] = dict(self.sources)
         if self.restore is not None:

@@ -107,11 +107,14 @@ def restore_host(client: Client, host: str, options: RestoreOptions | None = Non
                  events: ExecutorEvents | None = None, *, control: RunControl | None = None,
                  inventory: Inventory | None = None,
                  planned: Sequence[Journal] = (),
-                 on_start: Callable[[HostReport], None] | None = None) -> HostReport:
+                 on_start: Callable[[HostReport], None] | None = None,
+                 approve: Callable[[HostReport], None] | None = None) -> HostReport:
     """Bring home to ``host`` every VM whose newest recorded origin is ``host``.
 
     ``planned``: journals a dry run would have written (a playbook's earlier
     steps). An unfinished restore in the journal folder is resumed first.
+    ``approve(report)`` is called with the new run's plan before anything is
+    written or moved (a front-end asks for confirmation there; it may raise).
     """
     options = options or RestoreOptions()
     events = events or ExecutorEvents()
@@ -141,6 +144,8 @@ def restore_host(client: Client, host: str, options: RestoreOptions | None = Non
         report.journal = journal
         if options.dry_run:
             return report
+        if approve is not None:
+            approve(report)  # may raise (DeclinedError): nothing written, nothing moved
         report.archived = start_new_run(journal, rpath,
                                         resume_with=f"vmcctl host restore {home.name}")
     report.journal = journal

@@ -99,6 +99,16 @@ class WindowReport:
             return None
         return EvacuationError(self.error_text or "the window failed", hint=self.hint)
 
+    def changes(self) -> list[str]:
+        """What the planned window would change (empty: nothing to confirm)."""
+        plan = self.plan
+        if plan is None or not plan.groups:
+            return []
+        hosts = [h for group in plan.groups for h in group]
+        back = ", then bring the VMs home" if plan.restore else ""
+        return [f"put {len(hosts)} host(s) of {plan.cluster} into maintenance mode in turn "
+                f"({', '.join(hosts)}), with {plan.relocations} relocation(s){back}"]
+
     def to_dict(self) -> dict[str, Any]:
         j = self.journal
         return {"cluster": self.cluster, "ok": self.ok, "dry_run": self.dry_run,

@@ -26,6 +26,9 @@ class TaggingEvents(ExecutorEvents):
     def run_started(self, total: int, done: int) -> None:
         self.inner.run_started(total, done)
 
+    def move_queued(self, rec: MoveRecord, why: str) -> None:
+        self.inner.move_queued(rec, why)
+
     def move_started(self, rec: MoveRecord) -> None:
         self.inner.move_started(rec)
 

@@ -7,7 +7,9 @@ sees the load the previous ones added. The evacuated host is never a target:
 it is about to enter maintenance. A VM that cannot move at all (template,
 Fault Tolerance, passthrough/vGPU or connected host device, not connected:
 ``placement.movable``) comes back in ``blocked``, a VM no host can take in
-``unplaceable`` with every host's reasons.
+``unplaceable`` with every host's reasons. Powered-off and suspended VMs that
+are not asked to leave come back in ``stays``: they stay on the host, even in
+maintenance mode, and the plan says so.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from vmcctl.model import Inventory, Vm
 from vmcctl.placement.advisor import best_host, check_fault_domain, evaluate
 from vmcctl.placement.filters import DYNAMIC_FILTERS, STATIC_FILTERS, Ask, passes
 from vmcctl.placement.movable import blockers, hint_for
-from vmcctl.placement.plan import Blocked, EvacuationPlan, HostLoad, Move, Unplaceable
+from vmcctl.placement.plan import Blocked, EvacuationPlan, HostLoad, Move, Stays, Unplaceable
 from vmcctl.placement.request import MovePriority, PlacementOptions
 from vmcctl.placement.result import no_placement_error
 from vmcctl.placement.state import Projection, vm_load
@@ -57,6 +59,9 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
     blind = [v for v in on_host if not v.readable]
     leaving = [v for v in on_host
                if v.readable and (v.powered_on or include_powered_off)]
+    stays = tuple(sorted((Stays(v.name, v.moid, v.power_state, evacuated.name) for v in on_host
+                          if v.readable and not v.powered_on and not include_powered_off),
+                         key=lambda s: (s.vm, s.vm_moid)))
     blocked = [b for b in (_blocked(v) for v in leaving) if b is not None]
     stuck = {b.vm_moid for b in blocked}
     leaving = [v for v in leaving if v.moid not in stuck]
@@ -88,7 +93,8 @@ def plan_evacuation(inventory: Inventory, host: str, options: PlacementOptions |
                  mem_pct_after=proj.mem_pct(i))
         for i in sorted(received))
     return EvacuationPlan(host=evacuated.name, host_moid=evacuated.moid, moves=tuple(moves),
-                          unplaceable=tuple(unplaceable), loads=loads, blocked=tuple(blocked))
+                          unplaceable=tuple(unplaceable), loads=loads, blocked=tuple(blocked),
+                          stays=stays)
 
 
 def _blocked(vm: Vm) -> Blocked | None:

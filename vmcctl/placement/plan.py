@@ -17,6 +17,7 @@ MOVE_COLUMNS = ("VM", "from", "to", "priority")
 UNPLACEABLE_COLUMNS = ("VM", "why", "relax with")
 BLOCKED_COLUMNS = ("VM", "code", "why", "what to do")
 PARTIAL_HINT = "--partial moves the others and leaves the host out of maintenance mode"
+STAYS_COLUMNS = ("VM", "power state", "note")
 LOAD_COLUMNS = ("host", "fault domain", "VMs in", "CPU now", "CPU after", "mem now", "mem after")
 
 
@@ -92,6 +93,27 @@ class Blocked:
 
 
 @dataclass(frozen=True)
+class Stays:
+    """A VM that is not powered on and stays on the host (it may enter maintenance so)."""
+
+    vm: str
+    vm_moid: str
+    power_state: str
+    host: str = ""  # where it stays (a rolling window lists several hosts)
+    moved_by: str | None = "--include-powered-off"  # the flag that would move it, if any
+
+    @property
+    def message(self) -> str:
+        said = {"poweredOff": "powered off", "suspended": "suspended"}
+        text = f"stays, {said.get(self.power_state, self.power_state)}"
+        return f"{text}: {self.moved_by} moves it" if self.moved_by else text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"vm": self.vm, "vm_moid": self.vm_moid, "power_state": self.power_state,
+                "host": self.host, "message": self.message}
+
+
+@dataclass(frozen=True)
 class HostLoad:
     """A target host's utilisation before the plan and in its projection."""
 
@@ -122,6 +144,7 @@ class EvacuationPlan:
     unplaceable: tuple[Unplaceable, ...] = ()
     loads: tuple[HostLoad, ...] = ()
     blocked: tuple[Blocked, ...] = ()  # VMs that cannot move at all, listed up front
+    stays: tuple[Stays, ...] = ()  # powered-off/suspended VMs left on the host (not asked)
 
     @property
     def complete(self) -> bool:
@@ -152,6 +175,9 @@ class EvacuationPlan:
     def unplaceable_rows(self) -> list[tuple[str, str, str]]:
         return [(u.vm, u.message, u.hint or "") for u in self.unplaceable]
 
+    def stays_rows(self) -> list[tuple[str, str, str]]:
+        return [(s.vm, s.power_state, s.message) for s in self.stays]
+
     def load_rows(self) -> list[tuple[str, ...]]:
         return [(h.host, h.fault_domain or "", str(h.vms_in), f"{h.cpu_pct:.1f}%",
                  f"{h.cpu_pct_after:.1f}%", f"{h.mem_pct:.1f}%", f"{h.mem_pct_after:.1f}%")
@@ -162,4 +188,5 @@ class EvacuationPlan:
                 "actions": [a.to_dict() for a in self.actions()],
                 "blocked": [b.to_dict() for b in self.blocked],
                 "unplaceable": [u.to_dict() for u in self.unplaceable],
+                "stays": [s.to_dict() for s in self.stays],
                 "loads": [h.to_dict() for h in self.loads]}

@@ -37,7 +37,7 @@ from vmcctl.model import Inventory
 from vmcctl.placement.advisor import best_host, check_fault_domain
 from vmcctl.placement.evacuation import evacuation_order
 from vmcctl.placement.filters import Ask
-from vmcctl.placement.plan import Move
+from vmcctl.placement.plan import Move, Stays
 from vmcctl.placement.request import MovePriority, PlacementOptions
 from vmcctl.placement.rolling_groups import Admission, admission, admit, plan_groups
 from vmcctl.placement.state import Projection
@@ -235,6 +235,7 @@ class WindowPlan:
     homes: dict[str, str]
     lower_bound: int
     admission: Admission
+    stays: tuple[Stays, ...] = ()  # powered-off VMs that stay on the serviced hosts
 
     @property
     def relocations(self) -> int:
@@ -263,6 +264,7 @@ class WindowPlan:
                 "relocations": self.relocations, "lower_bound": self.lower_bound,
                 "extra_moves": self.relocations - self.lower_bound,
                 "unplaced": list(self.unplaced), "admission": self.admission.to_dict(),
+                "stays": [s.to_dict() for s in self.stays],
                 "steps": [s.to_dict() for s in self.steps]}
 
 
@@ -328,4 +330,9 @@ def plan_window(inv: Inventory, cluster_moid: str, hosts: Sequence[str],
     if best is None:
         assert refused is not None
         raise PrecheckError(refused.message(), hint=refused.hint())
-    return best
+    wanted = set(hosts)
+    stays = sorted((Stays(v.name, v.moid, v.power_state, inv.host(v.host_moid).name,
+                          moved_by=None)
+                    for v in inv.vms if v.host_moid in wanted and v.readable
+                    and not v.powered_on), key=lambda s: (s.host, s.vm, s.vm_moid))
+    return replace(best, stays=tuple(stays))

@@ -8,9 +8,12 @@ on a failed ``each`` (the host stays in maintenance; ``resume: true`` goes on).
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from vmcctl.errors import VmcctlError
 from vmcctl.executor.runner import RunOptions
 from vmcctl.executor.schedule import Limits
-from vmcctl.executor.window import default_window_path
+from vmcctl.executor.window import WindowJournal, default_window_path
 from vmcctl.ops.rolling import ClusterMaintenanceOptions, maintain_cluster
 from vmcctl.placement.request import PlacementOptions
 from vmcctl.placement.rolling import WindowOptions
@@ -18,6 +21,14 @@ from vmcctl.playbook.context import RunContext
 from vmcctl.playbook.host_steps import _Notes
 from vmcctl.playbook.outcome import StepOutput
 from vmcctl.playbook.schema import ClusterMaintenanceAction
+
+
+def _unfinished(path: Path) -> bool:
+    """A resumed playbook stopped in this step: is its window journal there, unfinished?"""
+    try:
+        return WindowJournal.load(path).status != "done"
+    except (OSError, ValueError, KeyError, VmcctlError):
+        return False
 
 
 def run_cluster_maintenance(ctx: RunContext, action: ClusterMaintenanceAction) -> StepOutput:
@@ -33,7 +44,8 @@ def run_cluster_maintenance(ctx: RunContext, action: ClusterMaintenanceAction) -
         each=action.each,
         run=RunOptions(limits=Limits(max_parallel=action.max_parallel),
                        timeout=action.timeout),
-        journal=journal, dry_run=ctx.dry_run, resume=action.resume)
+        journal=journal, dry_run=ctx.dry_run,
+        resume=action.resume or (ctx.resuming and _unfinished(journal)))
     inventory = ctx.inventory() if ctx.dry_run else None
     report = maintain_cluster(ctx.client(), action.cluster, options, _Notes(ctx),
                               inventory=inventory)

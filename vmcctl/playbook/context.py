@@ -41,6 +41,9 @@ class PlaybookEvents:
     def note(self, label: str, text: str) -> None:
         """Something worth a line while a step runs (a VM moved, a job's progress)."""
 
+    def countdown(self, label: str, left: float, total: float) -> None:
+        """A fixed wait: ``left`` of ``total`` seconds to go (about once a second)."""
+
 
 @dataclass
 class RunContext:
@@ -56,6 +59,9 @@ class RunContext:
     label: str = ""  # the running step's label, for notes
     executor_events: ExecutorEvents | None = None  # the event stream / window recorder
     gate: Gate | None = None  # the continuity gate for the steps that move VMs
+    # a resumed playbook: the journals the running step wrote before the run stopped
+    resume_journals: list[Path] = field(default_factory=list)
+    resuming: bool = False  # the running step is the one a resumed playbook stopped in
     _client: Client | None = field(default=None, init=False, repr=False)
     _projected: Inventory | None = field(default=None, init=False, repr=False)
     # dry run: the evacuation journals the plan would have written, by path

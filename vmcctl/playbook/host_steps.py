@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from vmcctl import ops
-from vmcctl.errors import EvacuationError
+from vmcctl.errors import EvacuationError, VmcctlError
 from vmcctl.executor.events import ExecutorEvents
-from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
+from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord, load_journal
 from vmcctl.executor.runner import RunOptions
 from vmcctl.executor.schedule import Limits
 from vmcctl.ops.events import Fanout
@@ -95,6 +95,19 @@ def _journal(ctx: RunContext, given: str | None) -> Path | None:
     return None if given is None else ctx.journal_path(given, "")
 
 
+def unfinished_journal(paths: Sequence[Path], kind: str) -> Path | None:
+    """The newest of ``paths`` (journals a stopped run of this step wrote) that records an
+    unfinished run of ``kind``: a resumed playbook finishes it instead of starting over."""
+    for path in reversed(paths):
+        try:
+            journal = load_journal(path)
+        except (OSError, ValueError, KeyError, VmcctlError):
+            continue
+        if journal.kind == kind and journal.status != "done":
+            return path
+    return None
+
+
 def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
     options = ops.EvacuateOptions(
         placement=PlacementOptions(fault_domain=action.fault_domain,
@@ -102,6 +115,10 @@ def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
         priority=action.priority, include_powered_off=action.include_powered_off,
         run=_run(ctx, action.max_parallel, action.timeout), journal=_journal(ctx, action.journal),
         journal_dir=ctx.journal_dir, dry_run=ctx.dry_run, partial=action.partial)
+    unfinished = unfinished_journal(ctx.resume_journals, "evacuate")
+    if unfinished is not None and not ctx.dry_run:
+        ctx.note(f"resuming the evacuation recorded in {unfinished}")
+        options = replace(options, resume=True, journal=unfinished)
     inventory = ctx.inventory() if ctx.dry_run else None
     report = ops.evacuate_host(ctx.client(), action.host, options, _events(ctx),
                                inventory=inventory)
@@ -113,7 +130,12 @@ def run_evacuate(ctx: RunContext, action: EvacuateAction) -> StepOutput:
     details = _finish(ctx, report,
                       f"vmcctl host evacuate {report.host} --resume --journal {path}")
     return StepOutput(f"moved {len(journal.moves)} VM(s) off {report.host} in "
-                      f"{details['seconds']:.1f} s (journal {path})", details)
+                      f"{details['seconds']:.1f} s (journal {path}){_stays(report)}", details)
+
+
+def _stays(report: ops.HostReport) -> str:
+    """``; jump-01 stays, powered off: --include-powered-off moves it`` or nothing."""
+    return "".join(f"; {s['vm']} {s['message']}" for s in report.stays)
 
 
 def _dry_evacuation(ctx: RunContext, report: ops.HostReport, journal: Journal,
@@ -131,7 +153,7 @@ def _dry_evacuation(ctx: RunContext, report: ops.HostReport, journal: Journal,
                               f"({cannot[0].vm}: {cannot[0].reason})")
     would = sum(m.state == "pending" for m in journal.moves)
     plan = report.plan.to_dict() if report.plan is not None else {}
-    return StepOutput(f"would move {would} VM(s) off {report.host}",
+    return StepOutput(f"would move {would} VM(s) off {report.host}{_stays(report)}",
                       {"plan": plan, "journal": str(path), "moves": _move_rows(journal.moves)})
 
 

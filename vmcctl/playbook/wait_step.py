@@ -35,7 +35,7 @@ def run_wait(ctx: RunContext, action: WaitAction) -> StepOutput:
         seconds = action.seconds or 0.0
         if ctx.dry_run:
             return StepOutput(f"would wait {seconds:g} s", {"seconds": seconds})
-        ctx.sleep(seconds)
+        _count_down(ctx, seconds)
         return StepOutput(f"waited {seconds:g} s", {"seconds": seconds})
     until = action.until
     timeout = action.timeout or DEFAULT_UNTIL_TIMEOUT
@@ -53,6 +53,17 @@ def run_wait(ctx: RunContext, action: WaitAction) -> StepOutput:
         if callable(close):
             with contextlib.suppress(Exception):
                 close()
+
+
+def _count_down(ctx: RunContext, seconds: float) -> None:
+    """Sleep ``seconds`` in slices of at most one, telling the events what is left."""
+    left = seconds
+    while left > 0:
+        ctx.events.countdown(ctx.label, left, seconds)
+        nap = min(1.0, left)
+        ctx.sleep(nap)
+        left -= nap
+    ctx.events.countdown(ctx.label, 0.0, seconds)
 
 
 def _jobs_to_follow(client: H2OClient, until: WaitUntil) -> list[str]:
