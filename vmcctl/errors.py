@@ -157,7 +157,28 @@ class MigrationFailedError(TaskFailedError):
 
 
 class TaskTimeoutError(OperationError):
-    """A task did not end within the allowed time."""
+    """A task did not end within the allowed time; ``task`` names it when there is one
+    (it goes on in vCenter)."""
+
+    def __init__(self, message: str, *, hint: str | None = None,
+                 task: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.task = task
+
+
+class WaitInterrupted(KeyboardInterrupt):
+    """Ctrl-C while waiting for a vCenter task that goes on without us.
+
+    A ``KeyboardInterrupt`` (every ``except KeyboardInterrupt`` still sees it),
+    carrying what a front-end needs to say the truth: ``task`` (moid, None if
+    the submission itself was interrupted), ``vm`` and ``what`` (for people).
+    """
+
+    def __init__(self, what: str, *, task: str | None, vm: str | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.task = task
+        self.vm = vm
 
 
 class VerificationError(OperationError):

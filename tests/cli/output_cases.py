@@ -21,7 +21,8 @@ SEED_PLAYBOOKS = [REPO / "playbooks" / "seed-ml-vmotion.yaml",
                   REPO / "playbooks" / "maintenance-window.yaml"]
 
 # The arguments that run each command against the seed without changing anything
-# (dry runs for acting commands). "{journal}" becomes a journal of a real evacuation;
+# (dry runs for acting commands). "{journal}" becomes the journal of a real evacuation,
+# "{task}" the task id of its move;
 # commands in SPECIAL are run their own way, where the reason says.
 CASES: dict[str, list[str]] = {
     "inventory hosts": [],
@@ -35,6 +36,7 @@ CASES: dict[str, list[str]] = {
     "cluster maintenance": ["Cluster-1", "--dry-run", "--hosts", "10.94.24.70,10.94.24.72"],
     "play": [str(SEED_PLAYBOOKS[1]), "--dry-run"],
     "sim generate": ["--hosts", "3", "--vms", "4", "--fault-domains", "1"],
+    "task": ["{task}"],
 }
 SPECIAL = {
     "sim serve": "runs until stopped: test_output_runs_cli.py reads its first line",

@@ -67,7 +67,9 @@ def _clean_env() -> dict[str, str]:
 
 
 def _args(name: str, seed: Seed) -> list[str]:
-    return [*name.split(), *(a.replace("{journal}", str(seed.journal)) for a in CASES[name])]
+    task = seed.evacuation["moves"][0]["task"]
+    return [*name.split(), *(a.replace("{journal}", str(seed.journal)).replace("{task}", task)
+                            for a in CASES[name])]
 
 
 def _unknown_keys(doc: object) -> set[str]:

@@ -58,7 +58,7 @@ def test_sigint_mid_window_exits_130_and_resume_moves_no_vm_more_than_planned(
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    assert "--resume" in err
+    assert f"the journal is at {journal}; finish with --resume" in err  # stderr, whole
     stopped = json.loads(journal.read_text())
     assert stopped["status"] == "interrupted"
     assert not any(m["state"] in ("running", "submitting") for m in stopped["moves"])

@@ -24,6 +24,7 @@ from vmcctl.cli.migrate import migrate
 from vmcctl.cli.play import play
 from vmcctl.cli.sim import sim
 from vmcctl.cli.state import AppState
+from vmcctl.cli.task import task
 
 
 @click.group(cls=RecordingGroup,
@@ -65,7 +66,7 @@ def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool,
     log.configure("json" if log_format == "json" else "console", 2 if debug else verbose)
 
 
-for command in (inventory, migrate, advise, host, cluster, play, h2o, sim):
+for command in (inventory, migrate, advise, host, cluster, play, task, h2o, sim):
     cli.add_command(command)
 
 

@@ -60,7 +60,10 @@ def _render(report: WindowReport, output: str) -> None:
         j = report.journal
         say(f"window {j.cluster}: {j.status}; {j.relocations} relocation(s); journal {j.path}")
     if report.interrupted:
-        click.echo("interrupted; finish with --resume", err=True)
+        # on stderr, whole: stdout may be a pipe whose reader got the same Ctrl-C
+        where = (f"; the journal is at {report.journal.path}"
+                 if report.journal is not None and report.journal.path else "")
+        click.echo(f"interrupted{where}; finish with --resume", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED)
     error = report.error()
     if error is not None:

@@ -24,8 +24,20 @@ def _debug_requested(argv: list[str]) -> bool:
 
 
 def run_guarded(group: click.Group, argv: list[str] | None = None) -> int:
-    """Invoke ``group``; return the exit code. Tracebacks only with ``--debug``."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Invoke ``group``; return the exit code. Tracebacks only with ``--debug``.
+
+    stdout and stderr are made safe from a reader that went away (``| head``, or
+    ``| tee`` killed by the same Ctrl-C): output nobody reads is dropped and the
+    command still ends with its own exit code (130 when interrupted) and says its
+    resume hint on stderr (see ``vmcctl.cli.streams``).
+    """
+    from vmcctl.cli.streams import reader_gone_safe
+
+    with reader_gone_safe():
+        return _run(group, list(sys.argv[1:] if argv is None else argv))
+
+
+def _run(group: click.Group, args: list[str]) -> int:
     try:
         result = group.main(args=args, prog_name="vmcctl", standalone_mode=False)
     except VmcctlError as exc:

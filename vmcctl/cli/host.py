@@ -33,7 +33,7 @@ from vmcctl.cli.runflags import (
 )
 from vmcctl.cli.running import run_options, running
 from vmcctl.errors import ConfigError
-from vmcctl.executor.evacuate import FAILED_COLUMNS
+from vmcctl.executor.evacuate import FAILED_COLUMNS, MOVING_COLUMNS
 from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL, DEFAULT_MAX_PER_HOST
 from vmcctl.placement.plan import (
     BLOCKED_COLUMNS,
@@ -131,6 +131,9 @@ def _render(report: ops.HostReport, output: str) -> None:
                 if part.run.problems:
                     show(table("Not moved", FAILED_COLUMNS, part.run.problem_rows(),
                                drop=["fault", "from"]))
+                if part.run.still_moving:
+                    show(table("Still moving in vCenter", MOVING_COLUMNS,
+                               part.run.still_moving_rows()))
                 _show_stays(part)
             elif part.action in ("maintenance-enter", "maintenance-exit"):
                 say(maintenance_said(part))
@@ -141,9 +144,11 @@ def _render(report: ops.HostReport, output: str) -> None:
         if report.maintenance == "cancelled":
             click.echo(f"interrupted: the EnterMaintenanceMode task on {report.host} was "
                        "cancelled; the host is not in maintenance mode", err=True)
+        run = report.run or (report.restore.run if report.restore else None)
+        left = run.left() if run is not None else ""
         if journal is not None and journal.path is not None:
-            click.echo(f"interrupted; the journal is at {journal.path}; finish with "
-                       "--resume", err=True)
+            click.echo(f"interrupted{': ' + left if left else ''}; the journal is at "
+                       f"{journal.path}; finish with --resume", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED)
     error = report.error()
     if error is not None:

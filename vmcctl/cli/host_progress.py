@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
 
@@ -21,8 +21,8 @@ from rich.live import Live
 
 from vmcctl.cli.move_board import MoveBoard
 from vmcctl.cli.render import stderr_console
-from vmcctl.executor.events import ExecutorEvents
-from vmcctl.executor.journal import GatePeriod, MoveRecord
+from vmcctl.executor.events import ExecutorEvents, StopWhy
+from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
 from vmcctl.vsphere.tasks import TaskState
 
 PLAIN_STEP = 25  # percent between plain progress lines
@@ -41,6 +41,7 @@ class EvacuationProgress(ExecutorEvents):
         self._live: Live | None = None
         self._full = False
         self._said: dict[str, tuple[str, int]] = {}  # plain lines: last (state, quarter) per VM
+        self._enters_after: str | None = None  # the host entering maintenance after the moves
 
     def __enter__(self) -> EvacuationProgress:
         return self  # the live board starts with the first run (after the plan is printed)
@@ -88,6 +89,10 @@ class EvacuationProgress(ExecutorEvents):
 
     # --- events -----------------------------------------------------------------------
 
+    def planned(self, journal: Journal) -> None:
+        self._enters_after = (journal.host if journal.kind == "evacuate"
+                              and journal.maintenance == "pending" else None)
+
     def run_started(self, total: int, done: int) -> None:
         self.board.begin(total, done)
         self._said.clear()
@@ -128,10 +133,10 @@ class EvacuationProgress(ExecutorEvents):
         self.board.retrying(rec, f"retry in {delay:.1f} s after {rec.fault or 'a fault'}")
         self._say(f"{rec.vm}: {rec.reason}; trying again in {delay:.1f} s")
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
-        what = "cancelling" if cancelling else "waiting for"
-        self._say(f"interrupted: no new moves; {what} {in_flight} vMotion(s) in flight "
-                  "(Ctrl-C again to leave them running and exit now)")
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
+        self._say(stopping_message(in_flight, cancelling, why=why, running=running,
+                                   not_started=not_started, enters_after=self._enters_after))
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         self._say(f"{host}: maintenance mode {state}" + (f" ({message})" if message else ""))
@@ -147,3 +152,30 @@ class EvacuationProgress(ExecutorEvents):
         elif change == "timeout":
             self._say(f"gate closed for {period.seconds:.1f} s: no new moves; stopping "
                       "after the moves in flight")
+
+
+def stopping_message(in_flight: int, cancelling: bool, *, why: StopWhy,
+                     running: Sequence[MoveRecord], not_started: int,
+                     enters_after: str | None = None) -> str:
+    """What a stop means, exactly: what will not start, what goes on, and what comes next.
+
+    ``enters_after``: the host that was to enter maintenance mode after the moves (it
+    will not: a stopped run never starts a new step)."""
+    count = len(running) or in_flight
+    which = (": " + ", ".join(f"{r.vm} ({r.task})" for r in running)) if running else ""
+    skipped = (f"{not_started} move(s) will not start" if not_started
+               else "every move was already submitted")
+    if enters_after:
+        skipped += f", {enters_after} will not enter maintenance mode"
+    head = {"interrupt": "interrupted" if not_started or enters_after else "Ctrl-C",
+            "gate": "continuity gate timed out", "timeout": "--timeout reached"}[why]
+    if not count:
+        return f"{head}: {skipped}"
+    if why == "timeout":
+        return (f"{head}: {skipped}; leaving {count} vMotion(s) running in vCenter{which} "
+                "(the journal records them; --resume follows them)")
+    if cancelling:
+        return f"{head}: {skipped}; cancelling {count} vMotion(s) in flight{which}"
+    again = (" (Ctrl-C again to leave them running in vCenter and exit now)"
+             if why == "interrupt" else "")
+    return f"{head}: {skipped}; waiting for {count} vMotion(s) in flight to finish{which}{again}"

@@ -11,6 +11,7 @@ from vmcctl.cli.advise import placement_options
 from vmcctl.cli.complete import complete_host, complete_placement, complete_vm
 from vmcctl.cli.confirm import confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session, snapshot
+from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.render import emit_json, output_option, say, show, table
 from vmcctl.cli.runflags import current_stream, events_option
 from vmcctl.cli.watch import MigrationWatch, collect_watch_options, watch_options
@@ -20,6 +21,7 @@ from vmcctl.errors import (
     TaskTimeoutError,
     VerdictFailedError,
     VerificationError,
+    WaitInterrupted,
 )
 
 
@@ -110,7 +112,12 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
       vmcctl migrate ML-cpu-vm-04 --auto --watch-h2o --report ./report
     """
     from vmcctl.cli.progress import TaskProgress
-    from vmcctl.ops.migrate import MigrateRequest, prepare_migration, run_migration
+    from vmcctl.ops.migrate import (
+        MigrateRequest,
+        prepare_migration,
+        refuse_if_moving,
+        run_migration,
+    )
 
     opts = collect_watch_options(watch_kwargs)
     if opts.enabled and no_wait:
@@ -128,6 +135,7 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
         plan = prepared.plan
         assert plan is not None  # prepare_migration refuses a VM already on the target
         if dry_run:
+            refuse_if_moving(session, plan)
             _dry_run(plan, output)
             return
         confirm([f"move {plan.vm} from {plan.source} to {plan.target} (compute only, "
@@ -138,27 +146,25 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
         if watch is not None:
             watch.before()
         label = f"{plan.vm} {plan.source} -> {plan.target}"
-        seen: list[Any] = []  # the task's last state, for the --timeout report
+        last: list[Any] = []  # the task's last known state, for "still running" reports
+
+        def on_update(state: Any) -> None:
+            last[:] = [state]
+            bar.update(state)
 
         try:
             with (TaskProgress(label, enabled=not no_wait) as bar,
                   watch.during(plan.source, plan.target) if watch else nullcontext()):
 
-                def update(state: Any) -> None:
-                    seen[:] = [state]
-                    bar.update(state)
-
                 run_migration(session, plan, wait=not no_wait, timeout=timeout,
-                              on_update=update, on_result=results.append,
+                              on_update=on_update, on_result=results.append,
                               events=current_stream())
-        except TaskTimeoutError:
-            if output == "json":
-                emit_json({**_planned(plan), "task": seen[0].task if seen else None,
-                           "state": seen[0].state if seen else "unknown",
-                           "timed_out": True, "verified": False})
-            raise
         except MigrationFailedError as exc:
             _failed(plan, exc, watch, meta, output)
+        except WaitInterrupted as exc:
+            _still_running(plan, exc.task, last, output, timed_out=None)
+        except TaskTimeoutError as exc:
+            _still_running(plan, exc.task, last, output, timed_out=exc)
         except VerificationError as exc:
             verification = exc  # reported below, after the result and the watcher
     if watch is not None:
@@ -197,6 +203,33 @@ def _planned(plan: Any) -> dict[str, Any]:
             "source_fault_domain": plan.source_fault_domain,
             "target_fault_domain": plan.target_fault_domain, "priority": plan.priority,
             "cold": plan.cold}
+
+
+def _still_running(plan: Any, task: str | None, last: list[Any], output: str, *,
+                   timed_out: TaskTimeoutError | None) -> NoReturn:
+    """Ctrl-C (``timed_out`` None: exit 130) or --timeout (exit 1) while the vMotion goes
+    on in vCenter: say so, with the task id and how to follow or cancel it."""
+    what = f"the vMotion of {plan.vm} ({plan.source} -> {plan.target})"
+    state = last[0].state if last else ("submitting" if task is None else "running")
+    if output == "json":
+        emit_json({"vm": plan.vm, "source": plan.source, "target": plan.target,
+                   "priority": plan.priority, "task": task, "state": state,
+                   "progress": last[0].progress if last else None,
+                   "interrupted": timed_out is None, "timed_out": timed_out is not None,
+                   "verified": False})
+    if task is None:  # Ctrl-C while RelocateVM_Task was being sent
+        click.echo(f"interrupted while submitting {what}: it may have reached vCenter; "
+                   f"look at the recent tasks of {plan.vm} ({plan.vm_moid}) before trying "
+                   "again", err=True)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED)
+    follow = (f"follow it: vmcctl task {task} --watch; cancel it: vmcctl task {task} "
+              "--cancel")
+    if timed_out is not None:
+        raise TaskTimeoutError(timed_out.message, hint=follow, task=task) from None
+    click.echo(f"interrupted: {what} continues in vCenter as {task} ({state})", err=True)
+    click.echo(f"  follow it: vmcctl task {task} --watch", err=True)
+    click.echo(f"  cancel it: vmcctl task {task} --cancel", err=True)
+    raise click.exceptions.Exit(EXIT_INTERRUPTED)
 
 
 def _verdict_event(watch: MigrationWatch) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from vmcctl.executor.journal import MoveRecord
+from vmcctl.executor.journal import Journal, MoveRecord
 
 
 @dataclass(frozen=True)
@@ -110,3 +110,12 @@ def on_resume(rec: MoveRecord) -> ResumeAction:
     if rec.state in ("submitting", "running"):
         return "lookup"
     return "precheck"
+
+
+def work_left(journal: Journal) -> bool:
+    """What a stopped run leaves for ``--resume``: moves not started, still moving or
+    cancelled by the stop, or an evacuation's maintenance step not taken. A stop that
+    left none of these (every move had been submitted and has ended) is no interruption."""
+    return (any(r.state in ("pending", "submitting", "running", "cancelled")
+                for r in journal.moves)
+            or journal.maintenance in ("pending", "entering", "cancelled"))

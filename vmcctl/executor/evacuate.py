@@ -28,6 +28,7 @@ from vmcctl.executor.runner import MoveRunner, RunOptions, RunOutcome
 from vmcctl.vsphere.connection import Client
 
 FAILED_COLUMNS = ("VM", "state", "from", "to", "fault", "why")
+MOVING_COLUMNS = ("VM", "from", "to", "task")
 
 
 @dataclass
@@ -41,8 +42,37 @@ class Report:
 
     @property
     def problems(self) -> list[MoveRecord]:
-        """Moves that did not end done (skipped ones included)."""
-        return [m for m in self.journal.moves if m.state != "done"]
+        """Moves that did not end done (skipped ones included), except those still moving."""
+        return [m for m in self.journal.moves
+                if m.state != "done" and not _still_moving(m)]
+
+    @property
+    def still_moving(self) -> list[MoveRecord]:
+        """vMotions left running in vCenter (second Ctrl-C, --timeout): they will arrive
+        unless they fail; a resumed run follows their tasks."""
+        return [m for m in self.journal.moves if _still_moving(m)]
+
+    def still_moving_rows(self) -> list[tuple[str, ...]]:
+        return [(m.vm, m.origin, m.target, m.task or "") for m in self.still_moving]
+
+    def left(self) -> str:
+        """What the run leaves undone, for people: ``2 move(s) not started, 1 vMotion(s)
+        still running in vCenter (task-5)``; empty when nothing."""
+        j = self.journal
+        parts = []
+        pending = sum(m.state in ("pending", "submitting") for m in j.moves)
+        if pending:
+            parts.append(f"{pending} move(s) not started")
+        cancelled = sum(m.state == "cancelled" for m in j.moves)
+        if cancelled:
+            parts.append(f"{cancelled} vMotion(s) cancelled")
+        moving = self.still_moving
+        if moving:
+            parts.append(f"{len(moving)} vMotion(s) still running in vCenter "
+                         f"({', '.join(m.task or '?' for m in moving)})")
+        if j.kind == "evacuate" and j.maintenance in ("pending", "cancelled"):
+            parts.append(f"{j.host} not yet in maintenance mode")
+        return ", ".join(parts)
 
     @property
     def failed(self) -> list[MoveRecord]:
@@ -61,8 +91,8 @@ class Report:
                                                                       "entered")
 
     def problem_rows(self) -> list[tuple[str, ...]]:
-        return [(m.vm, m.state, m.origin, m.target or "-", m.fault or "", m.reason or "")
-                for m in self.problems]
+        return [(m.vm, m.state, m.origin, m.target or "-", m.fault or "",
+                 m.reason or _UNSAID.get(m.state, "")) for m in self.problems]
 
     def error(self) -> EvacuationError | None:
         if self.ok:
@@ -76,8 +106,10 @@ class Report:
                                    hint=f"resume with --resume once the workload is healthy "
                                         f"({where})")
         if self.outcome.timed_out:
-            return EvacuationError(f"--timeout reached with moves left on {j.host}",
-                                   hint=f"resume with --resume ({where})")
+            left = self.left() or "nothing"
+            return EvacuationError(f"--timeout reached: {left} ({j.kind} {j.host})",
+                                   hint=f"resume with --resume, which follows the running "
+                                        f"vMotions ({where})")
         moved = sum(m.state == "done" or m.left_origin for m in j.moves)
         if j.kind == "evacuate" and moved and j.path:
             # the moved VMs stay where they went: say how to bring them home
@@ -156,6 +188,15 @@ def run_journal(client: Client, journal: Journal, options: RunOptions | None = N
         if not any(rec.state == "pending" for rec in added):
             _blocked(journal, events, appeared)
             return report
+
+
+# why, for a move the run left without a reason of its own
+_UNSAID = {"pending": "not started (the run stopped first)",
+           "submitting": "stopped while submitting: --resume looks for its task in vCenter"}
+
+
+def _still_moving(rec: MoveRecord) -> bool:
+    return rec.state == "running" and rec.task is not None
 
 
 def _add(total: RunOutcome, one: RunOutcome) -> None:

@@ -7,8 +7,13 @@ calls: keep them quick.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
 from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
 from vmcctl.vsphere.tasks import TaskState
+
+StopWhy = Literal["interrupt", "gate", "timeout"]
 
 
 class ExecutorEvents:
@@ -31,8 +36,15 @@ class ExecutorEvents:
     def move_retry(self, rec: MoveRecord, delay: float) -> None:
         """A transient fault; the move is tried again in ``delay`` seconds."""
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
-        """Asked to stop: no new moves; ``in_flight`` vMotions finish or are cancelled."""
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
+        """Asked to stop: no new moves; ``not_started`` moves stay pending.
+
+        ``why``: ``interrupt`` (Ctrl-C: the ``in_flight`` vMotions are waited for, or
+        cancelled when ``cancelling``), ``gate`` (the continuity gate timed out: they
+        are waited for) or ``timeout`` (--timeout: the run ends now and they go on in
+        vCenter). ``running``: those moves, with their task ids.
+        """
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         """Maintenance mode of ``host``: entering, entered, exiting, exited, not-entered,

@@ -15,7 +15,8 @@ One loop, one ``TaskWaiter``. Each turn is a *wave*:
 Ctrl-C (``request_stop()`` from a signal handler, or a ``KeyboardInterrupt``
 caught here): no new submissions; running vMotions finish (or are cancelled
 with ``cancel_in_flight``) and are verified; the journal is written and
-``run`` returns with ``interrupted`` set. A second ``KeyboardInterrupt``
+``run`` returns with ``interrupted`` set (unless nothing was left undone:
+``decide.work_left``). A second ``KeyboardInterrupt`` (or ``timeout``)
 returns at once, leaving the running tasks in the journal as ``running``:
 a resumed run follows them instead of submitting again.
 """
@@ -34,7 +35,7 @@ from pyVmomi import vim, vmodl
 from vmcctl.errors import MigrationFailedError, PermissionDeniedError, VCenterConnectionError
 from vmcctl.executor import decide
 from vmcctl.executor.decide import VmLive
-from vmcctl.executor.events import ExecutorEvents
+from vmcctl.executor.events import ExecutorEvents, StopWhy
 from vmcctl.executor.gate import Gate
 from vmcctl.executor.journal import Journal, MoveRecord, now_iso
 from vmcctl.executor.live import LiveState, read_live
@@ -131,7 +132,7 @@ class MoveRunner:
                     if deadline is not None and self._clock() >= deadline and not outcome.timed_out:
                         outcome.timed_out = True
                         self.request_stop()
-                    self._announce_stop()
+                    self._announce_stop(outcome)
                     wave = self._wave(waiter, wave, outcome)
                     if not self._book and not self._waiting_retries():
                         break
@@ -153,8 +154,11 @@ class MoveRunner:
                     if interrupts > 1 or self._stop.is_set():
                         break  # second Ctrl-C: leave at once, tasks recorded as running
                     self.request_stop()
+        # A stop that left nothing undone (every move had been submitted and has ended)
+        # is no interruption: the run reports its real result.
         outcome.interrupted = (self._stop.is_set() and not outcome.timed_out
-                               and not outcome.gate_timed_out)
+                               and not outcome.gate_timed_out
+                               and decide.work_left(self.journal))
         if self.options.gate is not None and self.options.gate.closed:
             self.options.gate.stop()
             self.events.gate("stopped", self.options.gate.periods[-1])
@@ -388,10 +392,15 @@ class MoveRunner:
         if delay > 0:
             self._stop.wait(min(delay, self.options.wait_slice))
 
-    def _announce_stop(self) -> None:
+    def _announce_stop(self, outcome: RunOutcome) -> None:
         if self._stop.is_set() and not self._announced:
             self._announced = True
-            self.events.stopping(len(self._book), self.options.cancel_in_flight)
+            why: StopWhy = ("timeout" if outcome.timed_out else "gate"
+                            if outcome.gate_timed_out else "interrupt")
+            not_started = sum(r.state == "pending" for r in self.journal.moves)
+            self.events.stopping(len(self._book), self.options.cancel_in_flight, why=why,
+                                 running=list(self._by_task.values()),
+                                 not_started=not_started)
 
     def _maybe_cancel(self) -> None:
         if not (self._stop.is_set() and self.options.cancel_in_flight) or self._cancelled:

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from vmcctl.executor.events import ExecutorEvents
+from vmcctl.executor.events import ExecutorEvents, StopWhy
 from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord, new_run_id
 from vmcctl.vsphere.tasks import TaskState
 
@@ -110,8 +110,12 @@ class EventStream(ExecutorEvents):
         self.emit("move.retry", **move_fields(rec), task=rec.task, delay=round(delay, 3),
                   reason=rec.reason, fault=rec.fault)
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
-        self.emit("run.stopping", in_flight=in_flight, cancelling=cancelling)
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
+        self.emit("run.stopping", in_flight=in_flight, cancelling=cancelling, why=why,
+                  not_started=not_started,
+                  running=[{"vm": r.vm, "vm_moid": r.vm_moid, "task": r.task}
+                           for r in running])
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         kind = "maintenance.enter" if state in _ENTER_STATES else "maintenance.exit"
@@ -163,9 +167,11 @@ class Fanout(ExecutorEvents):
         for t in self.targets:
             t.move_retry(rec, delay)
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
         for t in self.targets:
-            t.stopping(in_flight, cancelling)
+            t.stopping(in_flight, cancelling, why=why, running=running,
+                       not_started=not_started)
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         for t in self.targets:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vmcctl.errors import ConfigError, MigrationFailedError, VerificationError
+from vmcctl.errors import ConfigError, MigrationFailedError, PrecheckError, VerificationError
 from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import Journal, MoveRecord, now_iso
 from vmcctl.model import Host, Inventory, Vm
@@ -30,6 +30,7 @@ from vmcctl.vsphere.relocate import (
     MovePlan,
     MoveResult,
     check_priority,
+    find_relocate_info,
     plan_checked_move,
     relocate,
 )
@@ -103,17 +104,34 @@ def move_record(plan: MovePlan) -> MoveRecord:
                       priority=plan.priority, power_state=plan.power_state)
 
 
+def refuse_if_moving(client: Client, plan: MovePlan) -> None:
+    """``PrecheckError`` (exit 2) naming the task when the VM already has a relocation
+    queued or running in vCenter (ours, another admin's, DRS's): a second one would
+    only fail with ``TaskInProgress``, or land the VM somewhere nobody asked for."""
+    info = find_relocate_info(client, plan)
+    if info is None:
+        return
+    task = str(info.task._moId)
+    raise PrecheckError(f"VM {plan.vm} ({plan.vm_moid}) already has a relocation "
+                        f"{info.state} in vCenter: {task}",
+                        hint=f"follow it with `vmcctl task {task} --watch`, or cancel it "
+                             f"with `vmcctl task {task} --cancel`")
+
+
 def run_migration(client: Client, plan: MovePlan, *, wait: bool = True,
                   timeout: float | None = None, on_update: UpdateCallback | None = None,
                   on_result: Callable[[MoveResult], None] | None = None,
                   events: ExecutorEvents | None = None) -> MoveResult:
-    """Submit, follow and verify the move.
+    """Refuse a VM already moving, then submit, follow and verify the move.
 
+    Ctrl-C while waiting raises ``WaitInterrupted`` and ``timeout`` a
+    ``TaskTimeoutError``, both naming the task that goes on in vCenter.
     ``on_result`` sees the result before a failed verification is raised as
     ``VerificationError`` (so a front-end can still show where the VM went).
     ``events`` hears the move as the executor would tell it: planned,
     submitted, progress and its end (done or failed, with the task id).
     """
+    refuse_if_moving(client, plan)
     rec = move_record(plan)
     if events is not None:
         events.planned(Journal(kind="migrate", host=plan.source, host_moid=plan.source_moid,

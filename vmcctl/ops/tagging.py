@@ -8,7 +8,9 @@ already home) has the tag cleared. Warnings are said once.
 
 from __future__ import annotations
 
-from vmcctl.executor.events import ExecutorEvents
+from collections.abc import Sequence
+
+from vmcctl.executor.events import ExecutorEvents, StopWhy
 from vmcctl.executor.journal import GatePeriod, Journal, MoveRecord
 from vmcctl.ops.attribute import OriginTags
 from vmcctl.vsphere.tasks import TaskState
@@ -48,8 +50,10 @@ class TaggingEvents(ExecutorEvents):
     def move_retry(self, rec: MoveRecord, delay: float) -> None:
         self.inner.move_retry(rec, delay)
 
-    def stopping(self, in_flight: int, cancelling: bool) -> None:
-        self.inner.stopping(in_flight, cancelling)
+    def stopping(self, in_flight: int, cancelling: bool, *, why: StopWhy = "interrupt",
+                 running: Sequence[MoveRecord] = (), not_started: int = 0) -> None:
+        self.inner.stopping(in_flight, cancelling, why=why, running=running,
+                            not_started=not_started)
 
     def maintenance(self, host: str, state: str, message: str | None = None) -> None:
         self.inner.maintenance(host, state, message)

@@ -29,7 +29,9 @@ from vmcctl.errors import (
     MigrationFailedError,
     PrecheckError,
     TaskFailedError,
+    TaskTimeoutError,
     VCenterConnectionError,
+    WaitInterrupted,
 )
 from vmcctl.log import get_logger
 from vmcctl.model import Host, Inventory, PowerState, Vm
@@ -213,6 +215,12 @@ def locate(client: Client, plan: MovePlan) -> VmLocation:
 
 def find_relocate_task(client: Client, plan: MovePlan) -> Any:
     """A relocate task for the VM in its ``recentTask`` (newest first), or None."""
+    info = find_relocate_info(client, plan)
+    return info.task if info is not None else None
+
+
+def find_relocate_info(client: Client, plan: MovePlan) -> Any:
+    """The ``vim.TaskInfo`` of the VM's newest relocation queued or running, or None."""
     vm = vim.VirtualMachine(plan.vm_moid, client.si._stub)
     recent = _read(client, vm, ["recentTask"], vim.VirtualMachine).get("recentTask") or []
     if not recent:
@@ -230,7 +238,7 @@ def find_relocate_task(client: Client, plan: MovePlan) -> Any:
              and i.entity is not None and str(i.entity._moId) == plan.vm_moid
              and i.state in ("queued", "running")]
     infos.sort(key=lambda i: i.queueTime, reverse=True)
-    return infos[0].task if infos else None
+    return infos[0] if infos else None
 
 
 # --- submit, wait, verify ------------------------------------------------------------------
@@ -285,17 +293,28 @@ def relocate(client: Client, plan: MovePlan, *, wait: bool = True,
     """Submit the move, follow it to the end and verify where the VM is.
 
     With ``wait=False`` returns right after submitting (``state`` queued/running,
-    ``verified`` False). Raises ``MigrationFailedError`` on a task fault and
-    ``TaskTimeoutError`` if the task is not done within ``timeout`` seconds.
+    ``verified`` False). Raises ``MigrationFailedError`` on a task fault,
+    ``TaskTimeoutError`` (``task`` set) if the task is not done within ``timeout``
+    seconds and ``WaitInterrupted`` (``task`` set) on Ctrl-C: in both cases the
+    vMotion goes on in vCenter.
     """
     started = clock()
+    what = f"the vMotion of {plan.vm} from {plan.source} to {plan.target}"
+    moid: str | None = None  # known as soon as vCenter has answered the submission
     with TaskWaiter(client, on_update=on_update) as waiter:
-        task = submit(client, plan)
-        moid = waiter.add(task)
-        if not wait:
-            return _result(plan, moid, "queued", clock() - started, verified=False)
         try:
+            task = submit(client, plan)
+            moid = str(task._moId)
+            waiter.add(task)
+            if not wait:
+                return _result(plan, moid, "queued", clock() - started, verified=False)
             state: TaskState = waiter.wait([moid], timeout=timeout)[moid]
+        except KeyboardInterrupt:
+            raise WaitInterrupted(what, task=moid, vm=plan.vm) from None
+        except TaskTimeoutError:
+            raise TaskTimeoutError(
+                f"{what} is still running in vCenter as {moid} after {timeout:g} s",
+                task=moid) from None
         except TaskFailedError as exc:
             where = locate(client, plan)
             raise MigrationFailedError(exc.fault_type, exc.fault_message, vm=plan.vm,

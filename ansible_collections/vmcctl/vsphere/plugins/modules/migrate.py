@@ -127,7 +127,8 @@ task:
   sample: task-101
 state:
   description:
-    - The task's end state (V(success), V(error)), or V(already-there) when nothing was needed.
+    - The task's end state (V(success), V(error)), V(already-there) when nothing was needed,
+      or V(running) when O(timeout) expired (the task goes on in vCenter; RV(task) names it).
   returned: unless in check mode
   type: str
 seconds:
@@ -248,7 +249,8 @@ def main() -> None:
         except VerificationError as exc:
             fail(module, exc, changed=True, **results[0].to_dict(), **extra)
         except TaskTimeoutError as exc:  # submitted and still running in vCenter
-            fail(module, exc, changed=True, **_planned(plan), **extra)
+            fail(module, exc, changed=True, task=exc.task, state="running", **_planned(plan),
+                 **extra)
         except VmcctlError as exc:
             fail(module, exc, changed=False, **_planned(plan), **extra)
         module.exit_json(changed=True, diff=diff, **results[0].to_dict(), **extra)
