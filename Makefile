@@ -59,6 +59,7 @@ benchmarks: setup
 	$(PY) -m benchmarks.placement
 	$(PY) -m benchmarks.evacuation
 	$(PY) -m benchmarks.watcher
+	$(PY) -m benchmarks.startup
 
 # The vmcctl.vsphere Ansible collection across 4 simulators (docs/scale.md).
 fleet-demo: setup

@@ -14,8 +14,11 @@ CLI_DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
 
 def _commands(cmd: click.Command, path: tuple[str, ...]) -> Iterator[tuple[str, click.Command]]:
-    if isinstance(cmd, click.Group):
-        for name, sub in sorted(cmd.commands.items()):
+    if isinstance(cmd, click.Group):  # list_commands/get_command: the CLI loads them lazily
+        ctx = click.Context(cmd)
+        for name in sorted(cmd.list_commands(ctx)):
+            sub = cmd.get_command(ctx, name)
+            assert sub is not None, name
             yield from _commands(sub, (*path, name))
     else:
         yield " ".join(path), cmd

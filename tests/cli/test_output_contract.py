@@ -24,6 +24,8 @@ from output_cases import (
     DATA_MAPS,
     NOT_IN_GLOSSARY,
     SPECIAL,
+    WITHOUT_OUTPUT,
+    command_at,
     glossary,
     json_keys,
     leaf_commands,
@@ -77,9 +79,18 @@ def _unknown_keys(doc: object) -> set[str]:
 
 
 def test_every_command_has_a_case() -> None:
-    missing = set(leaf_commands()) - set(CASES) - set(SPECIAL)
+    missing = set(leaf_commands()) - set(CASES) - set(SPECIAL) - set(WITHOUT_OUTPUT)
     assert not missing, f"add a case for {sorted(missing)} to tests/cli/output_cases.py"
-    assert set(CASES) | set(SPECIAL) <= set(leaf_commands()), "a case for a command gone"
+    known = set(CASES) | set(SPECIAL) | set(WITHOUT_OUTPUT)
+    assert known <= set(leaf_commands()), "a case for a command gone"
+
+
+def test_commands_without_output_really_lack_it() -> None:
+    for name in WITHOUT_OUTPUT:
+        params = {p.name for p in command_at(tuple(name.split())).params}
+        assert "output" not in params, f"{name} has -o now: give it a case in CASES"
+    for name in CASES:
+        assert "output" in {p.name for p in command_at(tuple(name.split())).params}, name
 
 
 def test_the_glossary_names_one_meaning_once() -> None:

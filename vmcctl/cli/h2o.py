@@ -52,3 +52,63 @@ def status(h2o_url: str | None, h2o_user: str | None, h2o_password: str | None,
     show(table(None, ["JOB", "STATUS", "PROGRESS", "DESCRIPTION"],
                ([j.key, j.status, f"{j.progress * 100:.1f}%", j.description] for j in jobs),
                right=["PROGRESS"]))
+
+
+@h2o.command("demo-job", short_help="Start a local H2O with a training job.")
+@click.option("--port", default=54321, show_default=True, type=click.IntRange(1024, 65534),
+              help="REST port of the local H2O (the next free pair if taken). 54321 is the "
+                   "one `--watch-h2o auto` finds for the seed's ML-cpu-vm-04.")
+@click.option("--seconds", default=600.0, show_default=True, type=click.FloatRange(min=5),
+              help="About how long the training job runs.")
+@click.option("--nthreads", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="CPU threads the local H2O may use.")
+@output_option
+def demo_job(port: int, seconds: float, nthreads: int, output: str) -> None:
+    """Start a local H2O-3 with a demo training job, for watching a migration.
+
+    Prints the H2O URL and the job id (JSON with -o json), then keeps H2O up
+    until Ctrl-C (exit 130, H2O stopped). Needs Java and the h2o package.
+
+    \b
+    Examples:
+      vmcctl h2o demo-job
+      vmcctl h2o demo-job --port 54421 --seconds 120 -o json
+    """
+    import signal
+    import time
+
+    from vmcctl.errors import WatcherError
+    from vmcctl.h2o.demo import start_local_h2o, start_training_job
+
+    def _terminate(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops H2O like Ctrl-C: no JVM left behind
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started ignoring it
+
+    click.echo(f"starting a local H2O-3 near port {port} and calibrating the job "
+               "(about 20 s)...", err=True)
+    with start_local_h2o(port=port, nthreads=nthreads) as cluster:
+        try:
+            job = start_training_job(duration_s=seconds)
+            info = {"h2o_url": cluster.url, "job": job.key, "ntrees": job.ntrees,
+                    "expected_seconds": round(job.expected_s), "pid": cluster.pid}
+            if output == "json":
+                emit_json(info)
+            else:
+                click.echo(f"H2O at {cluster.url}; training job {job.key} "
+                           f"({job.ntrees} trees, ~{job.expected_s:.0f} s)")
+            watch = "auto" if cluster.port == 54321 else cluster.url
+            click.echo(f"watch it: vmcctl migrate ML-cpu-vm-04 --fault-domain other "
+                       f"--watch-h2o {watch} ...; Ctrl-C stops H2O", err=True)
+            try:
+                ran = job.wait()
+                click.echo(f"training job {job.key} finished after {ran:.0f} s; H2O stays "
+                           "up until Ctrl-C", err=True)
+            except WatcherError as exc:
+                click.echo(f"warning: {exc}; H2O stays up until Ctrl-C", err=True)
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("stopping H2O...", err=True)
+            raise

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from vmcctl.cli.complete import complete_fault_domain, complete_host
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.render import emit_json, gib, output_option, pct, show, table
-from vmcctl.model import Host, Inventory, Vm
-from vmcctl.placement.movable import blockers
+
+if TYPE_CHECKING:  # the model and the placement package load when a command runs, not for --help
+    from vmcctl.model import Host, Inventory, Vm
 
 
 @click.group(short_help="List hosts and VMs as vCenter sees them.")
@@ -40,6 +41,8 @@ def host_row(h: Host, inv: Inventory) -> dict[str, Any]:
 
 
 def vm_row(v: Vm, inv: Inventory) -> dict[str, Any]:
+    from vmcctl.placement.movable import blockers
+
     host = inv.hosts_by_moid.get(v.host_moid) if v.host_moid else None
     return {
         "name": v.name, "moid": v.moid, "path": v.path, "datacenter": v.datacenter,

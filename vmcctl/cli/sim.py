@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
-import yaml
 
 from vmcctl.cli.render import emit_json, output_option, say
-from vmcctl.sim import build as sim_build
-from vmcctl.sim.inventory import load_inventory
-from vmcctl.sim.server import SimServer, StockModel, StockSimServer
+
+if TYPE_CHECKING:  # the simulator layer (pydantic, requests) loads when a command runs
+    from vmcctl.sim.server import SimEndpoint, SimServer, StockSimServer
 
 
 @click.group(short_help="Run a local vCenter simulator.")
@@ -65,8 +66,9 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
     """Serve the vSphere SDK for an inventory (or govmomi's stock model) until interrupted.
 
     The first line on stdout is the SDK URL; stderr says where the
-    self-signed certificate is (pass it to --ca-file) and which user to log
-    in as. With -o json the first line is instead one JSON object: url,
+    self-signed certificate is, the user and password the simulator accepts
+    (its own, not secrets) and the `export VMCCTL_...` lines for another
+    shell. With -o json the first line is instead one JSON object: url,
     ca_file (the certificate, null with --plain-http) and username. Stop it
     with Ctrl-C or SIGTERM.
 
@@ -76,6 +78,9 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
       vmcctl sim serve --inventory seed.yaml --time-scale 10 --plain-http
       vmcctl sim serve --stock --hosts 8 --vms 4 -o json
     """
+    from vmcctl.sim.inventory import load_inventory
+    from vmcctl.sim.server import SimServer, StockModel, StockSimServer
+
     given = {name for name in (*_STOCK_ONLY, "time_scale")
              if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
     server: SimServer | StockSimServer
@@ -88,9 +93,7 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
                            standalone_hosts=standalone_hosts, vms=vms)
         server = StockSimServer(model, port=port, plain_http=plain_http)
         banner = (f"serving govmomi's stock simulator: {dc} datacenter(s), "
-                  f"{dc * (clusters * hosts + standalone_hosts)} hosts; "
-                  f"log in as {server.username!r} (govmomi's default password, see "
-                  "docs/simulator.md); Ctrl-C to stop")
+                  f"{dc * (clusters * hosts + standalone_hosts)} hosts")
     else:
         if inventory_file is None:
             raise click.UsageError("give --inventory FILE, or --stock for govmomi's own model")
@@ -100,9 +103,7 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
             raise click.UsageError(f"{names} only apply with --stock")
         spec = load_inventory(inventory_file)
         server = SimServer(spec, port=port, time_scale=time_scale, plain_http=plain_http)
-        banner = (f"serving {spec.datacenter}: {len(spec.hosts)} hosts, {len(spec.vms)} VMs; "
-                  f"log in as {spec.credentials.username!r} (password from the inventory); "
-                  "Ctrl-C to stop")
+        banner = f"serving {spec.datacenter}: {len(spec.hosts)} hosts, {len(spec.vms)} VMs"
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         endpoint = server.start()
@@ -115,13 +116,26 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
         sys.stdout.flush()
         if endpoint.cert_file is not None:
             click.echo(f"certificate: {endpoint.cert_file}", err=True)
-        click.echo(banner, err=True)
+        click.echo(f"{banner}; log in as {endpoint.username} / {endpoint.password} (the "
+                   "simulator's own, not a secret); Ctrl-C to stop", err=True)
+        click.echo(_exports(endpoint), err=True)
         code = server.wait()
         raise click.exceptions.Exit(0 if code in (0, -signal.SIGTERM) else 1)
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
+
+
+def _exports(endpoint: SimEndpoint) -> str:
+    """Shell lines that point vmcctl in another terminal at this simulator."""
+    q = shlex.quote
+    lines = ["In another shell:", f"  export VMCCTL_URL={q(endpoint.url)}",
+             f"  export VMCCTL_USERNAME={q(endpoint.username)} "
+             f"VMCCTL_PASSWORD={q(endpoint.password)}"]
+    if endpoint.cert_file is not None:
+        lines.append(f"  export VMCCTL_CA_FILE={q(str(endpoint.cert_file))}")
+    return "\n".join(lines)
 
 
 @sim.command("build", short_help="Build the simulator from its Go source.")
@@ -136,6 +150,8 @@ def build_cmd(force: bool, output: str) -> None:
       vmcctl sim build
       vmcctl sim build --force -o json
     """
+    from vmcctl.sim import build as sim_build
+
     binaries = []
     for name in (sim_build.BINARY_NAME, sim_build.STOCK_BINARY_NAME):
         target = sim_build.binary_path(name)
@@ -164,6 +180,8 @@ def generate(hosts: int, vms: int, fault_domains: int, seed: int, output: str) -
       vmcctl sim generate --hosts 32 --vms 640 > big.yaml
       vmcctl sim serve --inventory big.yaml
     """
+    import yaml
+
     from vmcctl.sim.generate import generate_inventory
 
     doc = generate_inventory(hosts=hosts, vms=vms, fault_domains=fault_domains, seed=seed)

@@ -102,6 +102,13 @@ def _preflight(settings: ConnectionSettings) -> None:
         raise connection_error(exc, settings) from None
 
 
+# pyVmomi reuses pooled HTTP connections for 900 s by default, but servers close idle
+# keep-alive connections sooner (our simulator after 30 s; proxies in front of vCenter may): the
+# next call on such a connection fails with SSLEOFError / a reset (a playbook's `wait` step
+# of 60 s then broke the step after it). Idle longer than this, a connection is not reused.
+POOL_IDLE_S = 20
+
+
 class Client:
     """One vCenter session. Use ``connect(settings)`` to make one."""
 
@@ -128,7 +135,8 @@ class Client:
             with _default_socket_timeout(s.read_timeout):
                 si = SmartConnect(host=s.host, port=s.port, user=s.username, pwd=s.password,
                                   protocol=s.scheme, path=s.path, sslContext=s.ssl_context(),
-                                  httpConnectionTimeout=s.read_timeout)
+                                  httpConnectionTimeout=s.read_timeout,
+                                  connectionPoolTimeout=POOL_IDLE_S)
         except vim.fault.InvalidLogin:
             raise AuthenticationError(
                 f"vCenter at {s.url} refused the login for user {s.username!r}",

@@ -4,14 +4,19 @@
 (``FileConnection``) and the environment as a mapping (tests pass a dict; the
 CLI passes ``os.environ``) and returns a frozen ``ConnectionSettings``.
 
-The URL comes from the first source that names one: ``--url``, then the
-playbook's ``connection.url``, then ``VMCCTL_URL``, then ``GOVC_URL``. The user
+The URL comes from the first source that names one: ``--url``, then
+``--context NAME``, then the playbook's ``connection.url``, then
+``VMCCTL_CONTEXT``, then ``VMCCTL_URL``, then ``GOVC_URL``, then the config
+file's ``current-context`` (``--url`` with ``--context`` is refused). The user
 name, password and ``insecure`` come from the command line
 (``--username``/``--password``/``--insecure``, which apply to whichever URL
 was chosen) or from *that same source*, never from another one::
 
     URL source          user name / password from (besides the command line)
     --url               the user:pass@ of --url itself
+    a context           its username / its own password_env, password_cmd or
+                        keyring entry (``vmcctl.vsphere.contexts``), fetched
+                        only when that context is the one chosen
     playbook url        connection.username / the variable named by
                         connection.password_env (never VMCCTL_*/GOVC_*)
     VMCCTL_URL          VMCCTL_USERNAME / VMCCTL_PASSWORD, its user:pass@
@@ -19,9 +24,10 @@ was chosen) or from *that same source*, never from another one::
 
 Within a source an explicit user name or password beats the ``user:pass@`` of
 its URL (as in govc). A playbook's ``insecure: true`` is refused unless the
-command line says ``--insecure``. CA files only add trust (verification stays
-on): ``--ca-file``, then the URL source's own, then ``VMCCTL_CA_FILE``, then
-``GOVC_TLS_CA_CERTS``. The URL is normalised to ``scheme://host[:port]/path``
+command line says ``--insecure``; a context's own ``insecure: true`` (the
+user wrote it with ``config set-context --insecure``) applies. CA files only
+add trust (verification stays on): ``--ca-file``, then the URL source's own,
+then ``VMCCTL_CA_FILE``, then ``GOVC_TLS_CA_CERTS``. The URL is normalised to ``scheme://host[:port]/path``
 with the credentials removed, so it is safe to print; nothing here ever shows
 the password.
 """
@@ -29,13 +35,16 @@ the password.
 from __future__ import annotations
 
 import os
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from vmcctl.errors import ConfigError
+
+if TYPE_CHECKING:  # ssl and the contexts module load only when used: `--help` stays fast
+    import ssl
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 120.0
@@ -83,6 +92,8 @@ class ConnectionSettings:
         Verifies against the system store (plus ``ca_file``) by default; with
         ``insecure`` it verifies nothing.
         """
+        import ssl
+
         if self.insecure:
             ctx = ssl.create_default_context()
             ctx.check_hostname = False
@@ -100,6 +111,9 @@ class ConnectionSettings:
 
 def credentials_hint(origin: str) -> str:
     """Where the credentials for a URL from ``origin`` were given, for a refused login."""
+    if origin.startswith("context "):
+        return (f"check the username and password source of {origin} "
+                "(vmcctl config get-contexts)")
     return {
         "--url": "check --username/--password",
         "connection.url": "check --username/--password, or the playbook's "
@@ -272,6 +286,32 @@ def _flag_source(url: str | None) -> _Source | None:
              for w in ("username", "password")})
 
 
+def _context_source(name: str, how: str, environ: Mapping[str, str],
+                    need_password: bool) -> _Source:
+    """The context ``name`` of the config file; its password is fetched (a command may
+    run) only when ``need_password``."""
+    from vmcctl.vsphere import contexts
+
+    store = contexts.load_contexts(contexts.config_path(environ))
+    ctx = store.get(name, how)
+    password = contexts.password_for(ctx, environ) if need_password else None
+    return _Source(
+        name=f"context {ctx.name}", url=_Url(ctx.url, ctx.username, None),
+        said=f"context {ctx.name} ({how}) gives no {{what}}", username=ctx.username,
+        password=password, insecure=ctx.insecure or None, ca_file=ctx.ca_file,
+        fix={"username": f"vmcctl config set-context {ctx.name} --username ...",
+             "password": f"pass --password, or give context {ctx.name} a password source"})
+
+
+def _current_context_source(environ: Mapping[str, str], need_password: bool) -> _Source | None:
+    from vmcctl.vsphere import contexts
+
+    store = contexts.load_contexts(contexts.config_path(environ))
+    if store.current is None:
+        return None
+    return _context_source(store.current, "current-context", environ, need_password)
+
+
 def _others(chosen: _Source, what: str, environ: Mapping[str, str],
             file: FileConnection | None) -> str:
     """Names of other sources' values of ``what`` that were not used (never the values)."""
@@ -301,6 +341,7 @@ def resolve_settings(
     ca_file: str | None = None,
     env: Mapping[str, str] | None = None,
     file: FileConnection | None = None,
+    context: str | None = None,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> ConnectionSettings:
@@ -311,13 +352,24 @@ def resolve_settings(
         _env_bool(environ, name)
     if file is not None:
         _check_file(file)
+    if url and context:
+        raise ConfigError("--url and --context both say which vCenter",
+                          hint="give one of them")
+    need_password = password is None
     chosen = _flag_source(url)
+    if chosen is None and context:
+        chosen = _context_source(context, "--context", environ, need_password)
     if chosen is None and file is not None:
-        chosen = _file_source(file, environ, need_password=password is None)
-    chosen = chosen or _env_source("VMCCTL", environ) or _env_source("GOVC", environ)
+        chosen = _file_source(file, environ, need_password=need_password)
+    if chosen is None and environ.get("VMCCTL_CONTEXT"):
+        chosen = _context_source(environ["VMCCTL_CONTEXT"], "VMCCTL_CONTEXT", environ,
+                                 need_password)
+    chosen = (chosen or _env_source("VMCCTL", environ) or _env_source("GOVC", environ)
+              or _current_context_source(environ, need_password))
     if chosen is None:
         raise ConfigError("no vCenter URL given",
-                          hint="pass --url or set VMCCTL_URL (or GOVC_URL)")
+                          hint="pass --url or set VMCCTL_URL (or GOVC_URL), or use a "
+                               "context: --context NAME, vmcctl config use-context NAME")
 
     user = username or chosen.username
     pwd = password if password is not None else chosen.password
