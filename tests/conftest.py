@@ -58,6 +58,14 @@ def _no_user_contexts(monkeypatch: pytest.MonkeyPatch,
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _private_names_cache(tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inventory reads leave names for shell completion in the XDG cache: in tests, not
+    in the user's own (vmcctl/cli/complete.py)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
 @dataclass
 class CliResult:
     code: int

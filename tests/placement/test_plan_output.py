@@ -42,11 +42,12 @@ def test_load_json_and_rows_round_percentages(stuck_plan: EvacuationPlan) -> Non
     assert len(data["loads"]) == len(stuck_plan.loads) > 0
     for raw, load in zip(data["loads"], stuck_plan.loads, strict=True):
         assert set(raw) == {"host", "host_moid", "fault_domain", "vms_in", "cpu_pct",
-                            "cpu_pct_after", "mem_pct", "mem_pct_after"}
+                            "cpu_pct_after", "memory_pct", "memory_pct_after"}
         assert (raw["host"], raw["fault_domain"], raw["vms_in"]) == (
             load.host, load.fault_domain, load.vms_in)
-        for key in ("cpu_pct", "cpu_pct_after", "mem_pct", "mem_pct_after"):
-            assert raw[key] == round(getattr(load, key), 2), key
+        for key, attr in (("cpu_pct", "cpu_pct"), ("cpu_pct_after", "cpu_pct_after"),
+                          ("memory_pct", "mem_pct"), ("memory_pct_after", "mem_pct_after")):
+            assert raw[key] == round(getattr(load, attr), 2), key
     rows = stuck_plan.load_rows()
     load = stuck_plan.loads[0]
     assert rows[0] == (load.host, load.fault_domain or "", str(load.vms_in),

@@ -21,30 +21,30 @@ from vmcctl.cli.lazy import LazyCommand, LazyGroup
 from vmcctl.cli.state import AppState
 
 # name -> where the command lives and the line `vmcctl --help` shows for it: the command's
-# own short help cut at 64 characters (a test compares them), so the list fits 80 columns.
+# own short help (at most 64 characters; a test compares them), so the list fits 80 columns.
 COMMANDS: dict[str, LazyCommand] = {
     "inventory": LazyCommand("vmcctl.cli.inventory:inventory",
-                             "Read the cluster's hosts and VMs (one bulk PropertyCollector..."),
+                             "List hosts and VMs as vCenter sees them."),
     "migrate": LazyCommand("vmcctl.cli.migrate:migrate",
-                           "Move VM to another host, compute only: its storage stays..."),
+                           "Move a VM to another host (compute only)."),
     "advise": LazyCommand("vmcctl.cli.advise:advise",
-                          "Rank the hosts that could take VM and explain every rejection."),
+                          "Rank the hosts that could take a VM, and why."),
     "host": LazyCommand("vmcctl.cli.host:host",
-                        "Evacuate a host, enter or exit maintenance mode, bring its..."),
+                        "Evacuate, maintenance mode, bring VMs home."),
     "cluster": LazyCommand("vmcctl.cli.cluster:cluster",
-                           "Work on a whole cluster: rolling maintenance windows."),
+                           "Rolling maintenance windows over a cluster."),
     "play": LazyCommand("vmcctl.cli.play:play",
-                        "Run the steps of a playbook FILE in order, stopping at the..."),
+                        "Run a YAML playbook, step by step."),
     "task": LazyCommand("vmcctl.cli.task:task",
-                        "Show a vCenter task: state, progress, entity, description,..."),
+                        "Show, follow or cancel a vCenter task."),
     "h2o": LazyCommand("vmcctl.cli.h2o:h2o",
-                       "The H2O-3 cluster a watched VM runs (jobs, progress, health)."),
+                       "Look at the H2O cluster vmcctl watches."),
     "sim": LazyCommand("vmcctl.cli.sim:sim",
-                       "The local vCenter simulator: rehearse operations without a..."),
+                       "Run a local vCenter simulator."),
     "config": LazyCommand("vmcctl.cli.config:config",
-                          "Named contexts: which vCenter, as whom, where its password is."),
+                          "Named contexts: which vCenter, as whom."),
     "options": LazyCommand("vmcctl.cli.options:options",
-                           "The connection options every command accepts, in full."),
+                           "Every connection option, in full."),
 }
 
 
@@ -98,6 +98,14 @@ def cli(ctx: click.Context, log_format: str, verbose: int, debug: bool,
     VMCCTL_URL / govc's GOVC_URL with their user and password; `vmcctl
     options` lists every connection option. vCenter gets 10 s to accept the
     connection and 120 s to answer each call (--connect-timeout S sets both).
+
+    \b
+    Examples:
+      vmcctl inventory hosts
+      vmcctl advise ML-cpu-vm-04
+      vmcctl migrate ML-cpu-vm-04 --auto --dry-run
+      vmcctl host maintenance enter 10.94.24.70 --evacuate
+      eval "$(_VMCCTL_COMPLETE=bash_source vmcctl)"   # shell completion
     """
     state = ctx.ensure_object(AppState)
     state.debug = debug

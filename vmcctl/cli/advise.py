@@ -7,8 +7,9 @@ from typing import Any, TypeVar
 
 import click
 
+from vmcctl.cli.complete import complete_placement, complete_vm
 from vmcctl.cli.connect import connection_options, open_session, snapshot
-from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.render import emit_json, output_option, say, show, table
 from vmcctl.cli.runflags import current_stream, events_option
 from vmcctl.placement.advisor import rank_hosts
 from vmcctl.placement.request import DEFAULT_MAX_PCT, PlacementOptions
@@ -29,22 +30,22 @@ def placement_options(func: F) -> F:
 
 
 def render_recommendation(rec: Recommendation, top: int | None) -> None:
-    console = stdout_console()
     src = f"{rec.source} ({rec.source_fault_domain or 'no fault domain'})"
     if rec.candidates:
-        console.print(table(f"Candidates for {rec.vm}, now on {src}", CANDIDATE_COLUMNS,
-                            rec.candidate_rows(top),
-                            right=["rank", "CPU now", "CPU after", "mem now", "mem after",
-                                   "score"]))
+        show(table(f"Candidates for {rec.vm}, now on {src}", CANDIDATE_COLUMNS,
+                   rec.candidate_rows(top),
+                   right=["rank", "CPU now", "CPU after", "mem now", "mem after", "score"],
+                   drop=["CPU now", "mem now", "score", "fault domain"]))
     else:
-        console.print(f"No host qualifies for {rec.vm} (now on {src}).")
+        say(f"No host qualifies for {rec.vm} (now on {src}).")
     if rec.rejected:
-        console.print(table("Rejected hosts", REJECTED_COLUMNS, rec.rejected_rows()))
+        show(table("Rejected hosts", REJECTED_COLUMNS, rec.rejected_rows()))
 
 
-@click.command()
-@click.argument("vm")
+@click.command(short_help="Rank the hosts that could take a VM, and why.")
+@click.argument("vm", shell_complete=complete_vm)
 @click.option("--fault-domain", default="any", show_default=True, metavar="any|same|other|NAME",
+              shell_complete=complete_placement,
               help="Which fault domains (availability zones) may take the VM: any, same (as "
                    "now), other (not the current one) or a fault domain's name.")
 @placement_options
@@ -61,6 +62,12 @@ def advise(vm: str, fault_domain: str, max_cpu: float, max_mem: float, top: int 
 
     Exits 1 when no host qualifies, naming the constraint that eliminated
     the most hosts and the option that relaxes it.
+
+    \b
+    Examples:
+      vmcctl advise ML-cpu-vm-04
+      vmcctl advise ML-cpu-vm-04 --fault-domain other --top 3
+      vmcctl advise vm-42 --max-mem 70 -o json | jq -r '.candidates[0].host'
     """
     options = PlacementOptions(fault_domain=fault_domain, max_cpu_pct=max_cpu,
                                max_mem_pct=max_mem)

@@ -15,11 +15,12 @@ import click
 
 from vmcctl.cli.advise import placement_options
 from vmcctl.cli.checkflags import maintenance_spec_options, no_vcenter_check_option
+from vmcctl.cli.complete import complete_cluster, complete_fault_domain, complete_placement
 from vmcctl.cli.confirm import asking, confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.host import limit_options
-from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.render import emit_json, output_option, say, show, table
 from vmcctl.cli.runflags import events_option, gate_options, report_option
 from vmcctl.cli.running import run_options, running
 from vmcctl.ops.rolling import ClusterMaintenanceOptions, WindowReport, maintain_cluster
@@ -27,24 +28,30 @@ from vmcctl.placement.request import PlacementOptions
 from vmcctl.placement.rolling import WINDOW_COLUMNS, WindowOptions, WindowPlan
 
 
-@click.group()
+@click.group(short_help="Rolling maintenance windows over a cluster.")
 def cluster() -> None:
-    """Work on a whole cluster: rolling maintenance windows."""
+    """Work on a whole cluster: rolling maintenance windows.
+
+    \b
+    Examples:
+      vmcctl cluster maintenance Cluster-1 --dry-run
+      vmcctl cluster maintenance Cluster-1 --max-down 2 --restore
+    """
 
 
 def _show(plan: WindowPlan, dry_run: bool) -> None:
-    console = stdout_console()
     title = ("Dry run: " if dry_run else "") + (
         f"rolling window over {plan.cluster} "
         f"({'overlapped' if plan.overlap else 'serial'})")
-    console.print(table(title, WINDOW_COLUMNS, plan.rows()))
+    show(table(title, WINDOW_COLUMNS, plan.rows(), names=["hosts in maintenance"],
+               drop=["hosts in maintenance", "phase"]))
     order = " → ".join("+".join(s.host_names) for s in plan.steps)
-    console.print(f"order: {order}")
-    console.print(f"relocations: {plan.relocations} (lower bound {plan.lower_bound}"
-                  f"{'' if plan.relocations == plan.lower_bound else ', extra moves forced'})")
+    say(f"order: {order}")
+    say(f"relocations: {plan.relocations} (lower bound {plan.lower_bound}"
+        f"{'' if plan.relocations == plan.lower_bound else ', extra moves forced'})")
     if plan.stays:
-        console.print(table("Stay on their host, powered off", ("VM", "host", "power state"),
-                            [(s.vm, s.host, s.power_state) for s in plan.stays]))
+        show(table("Stay on their host, powered off", ("VM", "host", "power state"),
+                   [(s.vm, s.host, s.power_state) for s in plan.stays]))
 
 
 def _render(report: WindowReport, output: str) -> None:
@@ -52,8 +59,7 @@ def _render(report: WindowReport, output: str) -> None:
         emit_json(report.to_dict())
     elif report.journal is not None:
         j = report.journal
-        click.echo(f"window {j.cluster}: {j.status}; {j.relocations} relocation(s); "
-                   f"journal {j.path}")
+        say(f"window {j.cluster}: {j.status}; {j.relocations} relocation(s); journal {j.path}")
     if report.interrupted:
         # on stderr, whole: stdout may be a pipe whose reader got the same Ctrl-C
         where = (f"; the journal is at {report.journal.path}"
@@ -65,11 +71,12 @@ def _render(report: WindowReport, output: str) -> None:
         raise error
 
 
-@cluster.command("maintenance")
-@click.argument("cluster_name", metavar="CLUSTER")
+@cluster.command("maintenance", short_help="Service every host, a few at a time.")
+@click.argument("cluster_name", metavar="CLUSTER", shell_complete=complete_cluster)
 @click.option("--hosts", default=None, metavar="H1,H2,…",
               help="Service only these hosts [default: every host of the cluster].")
 @click.option("--fault-domain", "only_fault_domain", default=None, metavar="NAME",
+              shell_complete=complete_fault_domain,
               help="Service only the hosts of this fault domain.")
 @click.option("--max-down", type=click.IntRange(min=1), default=1, show_default=True,
               metavar="N", help="Hosts in maintenance at once.")
@@ -79,7 +86,8 @@ def _render(report: WindowReport, output: str) -> None:
 @click.option("--restore", is_flag=True,
               help="Bring every VM back to its host as soon as that host is serviced.")
 @click.option("--placement-fault-domain", default="any", show_default=True,
-              metavar="any|same|other|NAME", help="Where VMs may wait: fault-domain policy.")
+              metavar="any|same|other|NAME", shell_complete=complete_placement,
+              help="Where VMs may wait: fault-domain policy.")
 @click.option("--priority", type=click.Choice(["high", "default", "low"]),
               default="default", show_default=True, help="vMotion priority.")
 @click.option("--enter-timeout", type=click.FloatRange(min=0), default=900.0,
@@ -113,6 +121,14 @@ def maintenance(cluster_name: str, hosts: str | None, only_fault_domain: str | N
     empties each group, enters maintenance, runs --each while the next group
     is emptied, exits and (with --restore) brings the VMs home. Ctrl-C stops
     after the running vMotions (exit 130); --resume goes on.
+
+    \b
+    Examples:
+      vmcctl cluster maintenance Cluster-1 --dry-run
+      vmcctl cluster maintenance Cluster-1 --hosts 10.94.24.70,10.94.24.72
+      vmcctl cluster maintenance Cluster-1 --max-down 2 --restore \\
+          --each './patch.sh "$VMCCTL_HOST"'
+      vmcctl cluster maintenance Cluster-1 --resume
     """
     window = WindowOptions(max_down=max_down, restore=restore,
                            priority=priority,  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ def _store() -> contexts.ContextFile:
     return contexts.load_contexts(path)
 
 
-@click.group()
+@click.group(short_help="Named contexts: which vCenter, as whom.")
 def config() -> None:
     """Named contexts: which vCenter, as whom, where its password is.
 
@@ -45,7 +45,7 @@ def config() -> None:
     """
 
 
-@config.command("set-context")
+@config.command("set-context", short_help="Add or replace a context.")
 @click.argument("name")
 @click.option("--url", required=True, metavar="URL", help="vCenter SDK URL (no password in it).")
 @click.option("--username", required=True, metavar="USER", help="The user to log in as.")
@@ -72,7 +72,8 @@ def set_context(name: str, url: str, username: str, password_env: str | None,
     Examples:
       vmcctl config set-context lab --url vc-lab.example.com --username admin \\
           --password-env LAB_PASSWORD --ca-file lab-ca.pem
-      vmcctl config set-context prod --url vc-prod.example.com --username admin --keyring
+      vmcctl config set-context prod --url vc-prod.example.com \\
+          --username admin --keyring
     """
     if ca_file is not None and not ca_file.is_file():
         raise ConfigError(f"--ca-file {ca_file}: no such file", hint="name a PEM file")
@@ -102,7 +103,7 @@ def _offer_keyring(ctx: contexts.Context) -> None:
     keyring.set_password(ctx.keyring_service, ctx.username, password)
 
 
-@config.command("use-context")
+@config.command("use-context", short_help="Make a context the current one.")
 @click.argument("name")
 def use_context(name: str) -> None:
     """Make NAME the current context (used when nothing else names a vCenter).
@@ -118,7 +119,7 @@ def use_context(name: str) -> None:
     click.echo(f"current context: {name}", err=True)
 
 
-@config.command("current-context")
+@config.command("current-context", short_help="Print the current context's name.")
 def current_context() -> None:
     """Print the name of the current context.
 
@@ -133,7 +134,7 @@ def current_context() -> None:
     click.echo(store.current)
 
 
-@config.command("delete-context")
+@config.command("delete-context", short_help="Remove a context.")
 @click.argument("name")
 def delete_context(name: str) -> None:
     """Remove the context NAME (a keyring entry stays: remove it with `keyring del`).
@@ -151,7 +152,7 @@ def delete_context(name: str) -> None:
     click.echo(f"context {name} deleted from {store.path}", err=True)
 
 
-@config.command("get-contexts")
+@config.command("get-contexts", short_help="List the contexts.")
 @output_option
 def get_contexts(output: str) -> None:
     """List the contexts: URL, user, where the password comes from, TLS.

@@ -137,7 +137,11 @@ def open_session(ctx: click.Context) -> Iterator[Client]:
 
 
 def snapshot(client: Client) -> Inventory:
-    """One bulk read of the inventory (imported lazily: keeps ``--help`` fast)."""
+    """One bulk read of the inventory (imported lazily: keeps ``--help`` fast); its names
+    are kept for shell completion (``vmcctl.cli.complete``)."""
+    from vmcctl.cli.complete import remember_names
     from vmcctl.vsphere.snapshot import take_snapshot
 
-    return take_snapshot(client)
+    inv = take_snapshot(client)
+    remember_names(inv)
+    return inv

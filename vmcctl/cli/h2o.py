@@ -6,15 +6,20 @@ from dataclasses import asdict
 
 import click
 
-from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.render import emit_json, output_option, say, show, table
 
 
-@click.group()
+@click.group(short_help="Look at the H2O cluster vmcctl watches.")
 def h2o() -> None:
-    """The H2O-3 cluster a watched VM runs (jobs, progress, health)."""
+    """The H2O-3 cluster a watched VM runs (jobs, progress, health).
+
+    \b
+    Examples:
+      vmcctl h2o status --h2o-url http://10.0.0.5:54321
+    """
 
 
-@h2o.command()
+@h2o.command(short_help="The H2O cluster's health and jobs.")
 @click.option("--h2o-url", metavar="URL", envvar="VMCCTL_H2O_URL",
               help="The H2O REST URL, e.g. http://10.0.0.5:54321.  [env: VMCCTL_H2O_URL]")
 @click.option("--h2o-user", metavar="USER", envvar="VMCCTL_H2O_USER",
@@ -24,7 +29,13 @@ def h2o() -> None:
 @output_option
 def status(h2o_url: str | None, h2o_user: str | None, h2o_password: str | None,
            output: str) -> None:
-    """List the cluster's jobs with status and progress, and its health."""
+    """List the cluster's jobs with status and progress, and its health.
+
+    \b
+    Examples:
+      vmcctl h2o status --h2o-url http://10.0.0.5:54321
+      VMCCTL_H2O_URL=http://10.0.0.5:54321 vmcctl h2o status -o json
+    """
     from vmcctl.h2o.client import H2OEndpoint, RestClient
 
     endpoint = H2OEndpoint.resolve(h2o_url, h2o_user, h2o_password, allow_auto=False)
@@ -36,14 +47,14 @@ def status(h2o_url: str | None, h2o_user: str | None, h2o_password: str | None,
                    "jobs": [asdict(j) for j in jobs]})
         return
     health = "healthy" if cloud.healthy else f"UNHEALTHY ({cloud.bad_nodes} bad nodes)"
-    click.echo(f"H2O {cloud.version} at {endpoint.safe_url}: cloud {cloud.name!r}, "
-               f"{cloud.size} node(s), {health}")
-    stdout_console().print(table(None, ["JOB", "STATUS", "PROGRESS", "DESCRIPTION"],
-                                 ([j.key, j.status, f"{j.progress * 100:.1f}%", j.description]
-                                  for j in jobs), right=["PROGRESS"]))
+    say(f"H2O {cloud.version} at {endpoint.safe_url}: cloud {cloud.name!r}, "
+        f"{cloud.size} node(s), {health}")
+    show(table(None, ["JOB", "STATUS", "PROGRESS", "DESCRIPTION"],
+               ([j.key, j.status, f"{j.progress * 100:.1f}%", j.description] for j in jobs),
+               right=["PROGRESS"]))
 
 
-@h2o.command("demo-job")
+@h2o.command("demo-job", short_help="Start a local H2O with a training job.")
 @click.option("--port", default=54321, show_default=True, type=click.IntRange(1024, 65534),
               help="REST port of the local H2O (the next free pair if taken). 54321 is the "
                    "one `--watch-h2o auto` finds for the seed's ML-cpu-vm-04.")

@@ -20,11 +20,13 @@ import click
 from vmcctl import ops
 from vmcctl.cli.advise import placement_options
 from vmcctl.cli.checkflags import maintenance_spec_options, no_vcenter_check_option
+from vmcctl.cli.complete import complete_host, complete_placement
 from vmcctl.cli.confirm import asking, confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
+from vmcctl.cli.host_render import maintenance_said, show_homecoming
 from vmcctl.cli.move_board import SUMMARY_COLUMNS, summary_rows
-from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.render import emit_json, output_option, say, show, table
 from vmcctl.cli.runflags import (
     events_option,
     gate_options,
@@ -70,7 +72,7 @@ def limit_options(func: F, *, run_timeout: bool = True) -> F:
 def evacuation_options(func: F, *, run_timeout: bool = True) -> F:
     for decorator in reversed([
         click.option("--fault-domain", default="any", show_default=True,
-                     metavar="any|same|other|NAME",
+                     metavar="any|same|other|NAME", shell_complete=complete_placement,
                      help="Where VMs may go: any, same or other fault domain, or one by name."),
         click.option("--priority", type=click.Choice(["high", "default", "low"]),
                      default="default", show_default=True, help="vMotion priority."),
@@ -94,9 +96,16 @@ def _enter_evacuation_options(func: F) -> F:
     return evacuation_options(func, run_timeout=False)
 
 
-@click.group()
+@click.group(short_help="Evacuate, maintenance mode, bring VMs home.")
 def host() -> None:
-    """Evacuate a host, enter or exit maintenance mode, bring its VMs home."""
+    """Evacuate a host, enter or exit maintenance mode, bring its VMs home.
+
+    \b
+    Examples:
+      vmcctl host evacuate 10.94.24.70 --dry-run
+      vmcctl host maintenance enter 10.94.24.70 --evacuate
+      vmcctl host maintenance exit 10.94.24.70 --restore
+    """
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -106,7 +115,6 @@ def _render(report: ops.HostReport, output: str) -> None:
     if output == "json":
         emit_json(report.to_dict())
     else:
-        console = stdout_console()
         for part in (report, report.restore):
             if part is None:
                 continue
@@ -115,31 +123,24 @@ def _render(report: ops.HostReport, output: str) -> None:
                 counts = ", ".join(f"{n} {s}" for s, n in sorted(j.counts().items()))
                 mode = (f"; maintenance mode: {part.maintenance}"
                         if part.action != "restore" else "")
-                console.print(f"{j.kind} {j.host}: {counts or 'nothing to do'} in "
-                              f"{part.run.outcome.seconds:.1f} s{mode}")
+                say(f"{j.kind} {j.host}: {counts or 'nothing to do'} in "
+                    f"{part.run.outcome.seconds:.1f} s{mode}")
                 if j.moves:
-                    moves = table("Moves", SUMMARY_COLUMNS, summary_rows(j.moves),
-                                  right=["duration"])
-                    moves.columns[-1].no_wrap = False
-                    console.print(moves)
+                    show(table("Moves", SUMMARY_COLUMNS, summary_rows(j.moves),
+                               right=["duration"]))
                 for period in j.gate_periods:
-                    console.print(f"gate closed {period.seconds:.1f} s ({period.outcome}): "
-                                  f"{period.why}")
+                    say(f"gate closed {period.seconds:.1f} s ({period.outcome}): {period.why}")
                 if part.run.problems:
-                    console.print(table("Not moved", FAILED_COLUMNS, part.run.problem_rows()))
+                    show(table("Not moved", FAILED_COLUMNS, part.run.problem_rows(),
+                               drop=["fault", "from"]))
                 if part.run.still_moving:
-                    console.print(table("Still moving in vCenter", MOVING_COLUMNS,
-                                        part.run.still_moving_rows()))
+                    show(table("Still moving in vCenter", MOVING_COLUMNS,
+                               part.run.still_moving_rows()))
                 _show_stays(part)
-            elif part.action == "maintenance-enter":
-                said = {"entered": "in maintenance mode", "unchanged": "already in maintenance "
-                        "mode", "cancelled": "not in maintenance mode (cancelled)"}
-                console.print(f"{part.host}: {said.get(part.maintenance, part.maintenance)}")
-            elif part.action == "maintenance-exit":
-                said = {"exited": "out of maintenance mode",
-                        "unchanged": "not in maintenance mode"}
-                click.echo(f"{part.host}: {said.get(part.maintenance, part.maintenance)}",
-                           err=True)
+            elif part.action in ("maintenance-enter", "maintenance-exit"):
+                say(maintenance_said(part))
+            elif part.dry_run and part.journal is not None:
+                show_homecoming(part)
     if report.interrupted:
         journal = report.journal or (report.restore.journal if report.restore else None)
         if report.maintenance == "cancelled":
@@ -159,25 +160,24 @@ def _render(report: ops.HostReport, output: str) -> None:
 def _show_stays(report: ops.HostReport) -> None:
     stays = report.stays if report.action != "restore" else []
     if stays:
-        stdout_console().print(table(f"Stays on {report.host}", STAYS_COLUMNS,
-                                     [(s["vm"], s["power_state"], s["message"]) for s in stays]))
+        show(table(f"Stays on {report.host}", STAYS_COLUMNS,
+                   [(s["vm"], s["power_state"], s["message"]) for s in stays]))
 
 
 def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
-    console = stdout_console()
     if plan.moves:
         title = f"Plan: evacuate {plan.host}"
         if dry_run:
             title = f"Dry run: plan to evacuate {plan.host}"
-        console.print(table(title, MOVE_COLUMNS, plan.move_rows()))
+        show(table(title, MOVE_COLUMNS, plan.move_rows(), drop=["priority", "from"]))
     else:
-        console.print(f"Plan: no VM to move off {plan.host}.")
+        say(f"Plan: no VM to move off {plan.host}.")
     if plan.blocked:
-        console.print(table("Cannot be moved", BLOCKED_COLUMNS, plan.blocked_rows()))
+        show(table("Cannot be moved", BLOCKED_COLUMNS, plan.blocked_rows()))
     if plan.unplaceable:
-        console.print(table("Cannot be placed", UNPLACEABLE_COLUMNS, plan.unplaceable_rows()))
+        show(table("Cannot be placed", UNPLACEABLE_COLUMNS, plan.unplaceable_rows()))
     if plan.stays:
-        console.print(table(f"Stays on {plan.host}", STAYS_COLUMNS, plan.stays_rows()))
+        show(table(f"Stays on {plan.host}", STAYS_COLUMNS, plan.stays_rows()))
 
 
 def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priority: str,
@@ -267,8 +267,8 @@ RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
 
 # --- commands ---------------------------------------------------------------------------
 
-@host.command()
-@click.argument("host_name", metavar="HOST")
+@host.command(short_help="Move every powered-on VM off a host.")
+@click.argument("host_name", metavar="HOST", shell_complete=complete_host)
 @evacuation_options
 @yes_option
 @gate_options
@@ -289,13 +289,26 @@ def evacuate(host_name: str, output: str, yes: bool, **kwargs: Any) -> None:
     Ctrl-C stops submitting, lets running vMotions finish and exits 130: run
     again with --resume to finish. A new run never overwrites the journal of
     an earlier one: it is kept next to it.
+
+    \b
+    Examples:
+      vmcctl host evacuate 10.94.24.70 --dry-run
+      vmcctl host evacuate 10.94.24.70 --fault-domain same --max-parallel 2
+      vmcctl host evacuate 10.94.24.71 --partial     # move what can move
+      vmcctl host evacuate 10.94.24.70 --resume      # finish an interrupted run
     """
     _evacuate(host_name, output, _evacuation(host_name, maintenance=False, **kwargs), yes)
 
 
-@host.group()
+@host.group(short_help="Enter or exit maintenance mode.")
 def maintenance() -> None:
-    """Enter or exit maintenance mode."""
+    """Enter or exit maintenance mode.
+
+    \b
+    Examples:
+      vmcctl host maintenance enter 10.94.24.70 --evacuate --dry-run
+      vmcctl host maintenance exit 10.94.24.70 --restore
+    """
 
 
 def _maintenance_timeout(func: F) -> F:
@@ -306,8 +319,8 @@ def _maintenance_timeout(func: F) -> F:
              "timeout; it then fails with Timedout). 0 waits forever.")(func)
 
 
-@maintenance.command("enter")
-@click.argument("host_name", metavar="HOST")
+@maintenance.command("enter", short_help="Put a host into maintenance mode.")
+@click.argument("host_name", metavar="HOST", shell_complete=complete_host)
 @click.option("--evacuate", "evacuate_first", is_flag=True,
               help="Evacuate HOST first (same options as `host evacuate`); enter only if "
                    "every VM moved.")
@@ -332,6 +345,12 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
     (powered on, or moved there by DRS or another admin) are moved too with
     --evacuate; without it the command stops naming them (exit 1) rather
     than wait. Ctrl-C while entering cancels the vCenter task (exit 130).
+
+    \b
+    Examples:
+      vmcctl host maintenance enter 10.94.24.70 --evacuate --dry-run
+      vmcctl host maintenance enter 10.94.24.70 --evacuate --max-parallel 2
+      vmcctl host maintenance enter 10.94.24.85 --timeout 0   # no VMs; no limit
     """
     if evacuate_first or kwargs["resume"]:
         options = _evacuation(host_name, maintenance=True, timeout=move_timeout,
@@ -345,7 +364,7 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
     with open_session(click.get_current_context()) as client:
         if enter.dry_run:
             report = ops.enter_maintenance(client, host_name, enter)
-            click.echo(f"dry run: would put {report.host} into maintenance mode")
+            _render(report, output)
             return
         if asking(yes):  # the ops layer says whether there is anything to do
             preview = ops.enter_maintenance(client, host_name, replace(enter, dry_run=True))
@@ -356,10 +375,13 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
     _render(report, output)
 
 
-@maintenance.command("exit")
-@click.argument("host_name", metavar="HOST")
+@maintenance.command("exit", short_help="Take a host out of maintenance mode.")
+@click.argument("host_name", metavar="HOST", shell_complete=complete_host)
 @click.option("--restore", is_flag=True,
               help="Then bring back every VM a recorded run moved off HOST.")
+@click.option("--dry-run", is_flag=True,
+              help="Say what would happen (and, with --restore, which VMs would come "
+                   "home); change nothing.")
 @limit_options
 @yes_option
 @gate_options
@@ -367,30 +389,43 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
 @events_option
 @connection_options
 @output_option
-def maintenance_exit(host_name: str, restore: bool, output: str, yes: bool,
+def maintenance_exit(host_name: str, restore: bool, dry_run: bool, output: str, yes: bool,
                      **kwargs: Any) -> None:
-    """Take HOST out of maintenance mode (and bring its VMs home, with --restore)."""
+    """Take HOST out of maintenance mode (and bring its VMs home, with --restore).
+
+    \b
+    Examples:
+      vmcctl host maintenance exit 10.94.24.70
+      vmcctl host maintenance exit 10.94.24.70 --restore --dry-run
+      vmcctl host maintenance exit 10.94.24.70 --restore --max-parallel 2 --yes
+    """
     if not restore:
         _refuse_without("--restore", RESTORE_ONLY)
-    options = ops.ExitOptions(timeout=kwargs["timeout"],
+    options = ops.ExitOptions(timeout=kwargs["timeout"], dry_run=dry_run,
                               restore=_restore_options(**kwargs) if restore else None)
     with open_session(click.get_current_context()) as client:
-        if asking(yes):
-            preview = ops.exit_maintenance(client, host_name, ops.ExitOptions(dry_run=True))
-            changes = preview.changes()
-            if restore:
-                changes.append(f"bring home the VMs recorded runs moved off {preview.host}")
-            confirm(changes, yes=yes)
-        with running(f"restore {host_name}") as (control, progress):
-            report = ops.exit_maintenance(client, host_name, options, progress,
-                                          control=control)
+        if dry_run:
+            report = ops.exit_maintenance(client, host_name, options)
+        else:
+            if asking(yes):
+                preview = ops.exit_maintenance(client, host_name,
+                                               ops.ExitOptions(dry_run=True))
+                changes = preview.changes()
+                if restore:
+                    changes.append(f"bring home the VMs recorded runs moved off {preview.host}")
+                confirm(changes, yes=yes)
+            with running(f"restore {host_name}") as (control, progress):
+                report = ops.exit_maintenance(client, host_name, options, progress,
+                                              control=control)
     _render(report, output)
 
 
-@host.command("restore")
-@click.argument("host_name", metavar="HOST")
+@host.command("restore", short_help="Bring home the VMs moved off a host.")
+@click.argument("host_name", metavar="HOST", shell_complete=complete_host)
 @click.option("--no-attributes", is_flag=True,
               help="Use the journals only; ignore the vmcctl.origin attributes in vCenter.")
+@click.option("--dry-run", is_flag=True,
+              help="List the VMs that would come home and from where; move nothing.")
 @limit_options
 @yes_option
 @gate_options
@@ -398,7 +433,7 @@ def maintenance_exit(host_name: str, restore: bool, output: str, yes: bool,
 @events_option
 @connection_options
 @output_option
-def restore_cmd(host_name: str, output: str, no_attributes: bool, yes: bool,
+def restore_cmd(host_name: str, output: str, no_attributes: bool, dry_run: bool, yes: bool,
                 **kwargs: Any) -> None:
     """Bring home every VM that a recorded run moved off HOST.
 
@@ -406,19 +441,29 @@ def restore_cmd(host_name: str, output: str, no_attributes: bool, yes: bool,
     the vmcctl.origin custom attribute vCenter keeps on each moved VM (so it
     works with no journal at hand); for each VM its newest move counts.
     Powered-off VMs are listed, not moved.
+
+    \b
+    Examples:
+      vmcctl host restore 10.94.24.70 --dry-run
+      vmcctl host restore 10.94.24.70 --journal ./vmcctl-journal-10.94.24.70.json
+      vmcctl host restore 10.94.24.70 --no-attributes   # journals only
     """
-    options = _restore_options(use_attributes=not no_attributes, **kwargs)
-    with open_session(click.get_current_context()) as client, \
-            running(f"restore {host_name}") as (control, progress):
-        report = ops.restore_host(client, host_name, options, progress, control=control,
-                                  on_start=lambda started: _before_moves(started, output),
-                                  approve=lambda planned: confirm(planned.changes(), yes=yes))
+    options = _restore_options(use_attributes=not no_attributes, dry_run=dry_run, **kwargs)
+    with open_session(click.get_current_context()) as client:
+        if dry_run:
+            report = ops.restore_host(client, host_name, options)
+        else:
+            with running(f"restore {host_name}") as (control, progress):
+                report = ops.restore_host(
+                    client, host_name, options, progress, control=control,
+                    on_start=lambda started: _before_moves(started, output),
+                    approve=lambda planned: confirm(planned.changes(), yes=yes))
     _render(report, output)
 
 
 def _restore_options(*, max_parallel: int, max_per_host: int, journal_file: Path | None,
                      cancel_in_flight: bool, timeout: float | None,
-                     use_attributes: bool = True) -> ops.RestoreOptions:
+                     use_attributes: bool = True, dry_run: bool = False) -> ops.RestoreOptions:
     return ops.RestoreOptions(
         run=run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
-        journal=journal_file, use_attributes=use_attributes)
+        journal=journal_file, use_attributes=use_attributes, dry_run=dry_run)

@@ -6,16 +6,23 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from vmcctl.cli.complete import complete_fault_domain, complete_host
 from vmcctl.cli.connect import connection_options, open_session, snapshot
-from vmcctl.cli.render import emit_json, gib, output_option, pct, stdout_console, table
+from vmcctl.cli.render import emit_json, gib, output_option, pct, show, table
 
 if TYPE_CHECKING:  # the model and the placement package load when a command runs, not for --help
     from vmcctl.model import Host, Inventory, Vm
 
 
-@click.group()
+@click.group(short_help="List hosts and VMs as vCenter sees them.")
 def inventory() -> None:
-    """Read the cluster's hosts and VMs (one bulk PropertyCollector read)."""
+    """Read the cluster's hosts and VMs (one bulk PropertyCollector read).
+
+    \b
+    Examples:
+      vmcctl inventory hosts
+      vmcctl inventory vms --host 10.94.24.70 -o wide
+    """
 
 
 def host_row(h: Host, inv: Inventory) -> dict[str, Any]:
@@ -51,25 +58,36 @@ def vm_row(v: Vm, inv: Inventory) -> dict[str, Any]:
     }
 
 
-@inventory.command()
+@inventory.command(short_help="Hosts: state, maintenance, CPU/memory, VMs.")
 @connection_options
 @output_option
 @click.pass_context
 def hosts(ctx: click.Context, output: str) -> None:
-    """Hosts: cluster, fault domain, state, maintenance, CPU and memory used, VM count."""
+    """Hosts: cluster, fault domain, state, maintenance, CPU and memory used, VM count.
+
+    \b
+    Examples:
+      vmcctl inventory hosts
+      vmcctl inventory hosts -o wide       # also power, standby, moid
+      vmcctl inventory hosts -o plain --no-headers | awk -F'\\t' '{print $1}'
+      vmcctl inventory hosts -o json | jq -r '.[] | select(.cpu_pct > 50) | .name'
+    """
     with open_session(ctx) as session:
         inv = snapshot(session)
     rows = [host_row(h, inv) for h in sorted(inv.hosts, key=lambda h: h.name)]
     if output == "json":
         emit_json(rows)
         return
-    stdout_console().print(table(
+    show(table(
         None,
-        ["HOST", "CLUSTER", "FAULT DOMAIN", "STATE", "MAINT", "CPU", "MEM", "VMS"],
+        ["HOST", "CLUSTER", "FAULT DOMAIN", "STATE", "MAINT", "CPU", "MEM", "VMS", "POWER",
+         "STANDBY", "MOID"],
         ([r["name"], r["cluster"], r["fault_domain"] or "-", r["connection_state"],
-          "yes" if r["maintenance"] else "no", pct(r["cpu_pct"]), pct(r["memory_pct"]), r["vms"]]
+          "yes" if r["maintenance"] else "no", pct(r["cpu_pct"]), pct(r["memory_pct"]), r["vms"],
+          r["power_state"] or "-", r["standby_mode"] or "-", r["moid"]]
          for r in rows),
-        right=["CPU", "MEM", "VMS"]))
+        right=["CPU", "MEM", "VMS"], drop=["CLUSTER", "STATE", "FAULT DOMAIN"],
+        wide=["POWER", "STANDBY", "MOID"]))
 
 
 def away_rows(session: Any, inv: Inventory) -> list[dict[str, Any]]:
@@ -91,14 +109,14 @@ def away_rows(session: Any, inv: Inventory) -> list[dict[str, Any]]:
         rows.append({**vm_row(vm, inv),
                      "home": home.name if home else origin.home_moid,
                      "home_moid": origin.home_moid, "away_since": origin.at,
-                     "run_id": origin.run_id, "source": origin.source})
+                     "run_id": origin.run_id, "found_in": origin.source})
     return rows
 
 
-@inventory.command()
-@click.option("--host", "host_filter", metavar="HOST",
+@inventory.command(short_help="VMs: host, power, size, load, IP.")
+@click.option("--host", "host_filter", metavar="HOST", shell_complete=complete_host,
               help="Only the VMs on this host (name, moid or inventory path).")
-@click.option("--fault-domain", "fd_filter", metavar="NAME",
+@click.option("--fault-domain", "fd_filter", metavar="NAME", shell_complete=complete_fault_domain,
               help="Only the VMs in this fault domain (availability zone).")
 @click.option("--away", is_flag=True,
               help="Only VMs away from home: moved off a host by vmcctl (per the journals "
@@ -108,7 +126,15 @@ def away_rows(session: Any, inv: Inventory) -> list[dict[str, Any]]:
 @click.pass_context
 def vms(ctx: click.Context, host_filter: str | None, fd_filter: str | None, away: bool,
         output: str) -> None:
-    """VMs: host, fault domain, power, vCPUs, memory, CPU/memory use, IP."""
+    """VMs: host, fault domain, power, vCPUs, memory, CPU/memory use, IP.
+
+    \b
+    Examples:
+      vmcctl inventory vms
+      vmcctl inventory vms --host 10.94.24.70 -o wide
+      vmcctl inventory vms --fault-domain us-west-2a -o plain | cut -f1
+      vmcctl inventory vms --away          # moved by vmcctl, not home yet
+    """
     with open_session(ctx) as session:
         inv = snapshot(session)
         all_rows = (away_rows(session, inv) if away
@@ -125,15 +151,20 @@ def vms(ctx: click.Context, host_filter: str | None, fd_filter: str | None, away
         emit_json(rows)
         return
     if away:
-        stdout_console().print(table(
-            None, ["VM", "HOST", "HOME", "AWAY SINCE", "RUN", "FROM"],
-            ([r["name"], r["host"], r["home"], r["away_since"], r["run_id"], r["source"]]
-             for r in rows)))
+        show(table(
+            None, ["VM", "HOST", "HOME", "AWAY SINCE", "RUN", "FOUND IN", "MOID"],
+            ([r["name"], r["host"], r["home"], r["away_since"], r["run_id"], r["found_in"],
+              r["moid"]] for r in rows),
+            names=["HOME"], drop=["RUN", "FOUND IN", "AWAY SINCE"], wide=["MOID"]))
         return
-    stdout_console().print(table(
+    show(table(
         None,
-        ["VM", "HOST", "FAULT DOMAIN", "POWER", "VCPU", "MEMORY", "CPU MHZ", "MEM USED", "IP"],
+        ["VM", "HOST", "FAULT DOMAIN", "POWER", "VCPU", "MEMORY", "CPU MHZ", "MEM USED", "IP",
+         "MOID", "CANNOT MOVE"],
         ([r["name"], r["host"], r["fault_domain"] or "-",
           "on" if r["power_state"] == "poweredOn" else "off", r["cpus"], gib(r["memory_mb"]),
-          r["cpu_usage_mhz"], gib(r["memory_usage_mb"]), r["ip_address"] or "-"] for r in rows),
-        right=["VCPU", "MEMORY", "CPU MHZ", "MEM USED"]))
+          r["cpu_usage_mhz"], gib(r["memory_usage_mb"]), r["ip_address"] or "-", r["moid"],
+          ", ".join(r["cannot_move"]) or "-"] for r in rows),
+        right=["VCPU", "MEMORY", "CPU MHZ", "MEM USED"],
+        drop=["CPU MHZ", "MEM USED", "IP", "VCPU", "FAULT DOMAIN"],
+        wide=["MOID", "CANNOT MOVE"]))

@@ -8,10 +8,11 @@ from typing import Any, NoReturn
 import click
 
 from vmcctl.cli.advise import placement_options
+from vmcctl.cli.complete import complete_host, complete_placement, complete_vm
 from vmcctl.cli.confirm import confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session, snapshot
 from vmcctl.cli.errors import EXIT_INTERRUPTED
-from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.render import emit_json, output_option, say, show, table
 from vmcctl.cli.runflags import current_stream, events_option
 from vmcctl.cli.watch import MigrationWatch, collect_watch_options, watch_options
 from vmcctl.errors import (
@@ -60,21 +61,17 @@ def _names(prepared: Any) -> dict[str, str]:
 
 
 def _dry_run(plan: Any, output: str, prepared: Any) -> None:
-    data = {"vm": plan.vm, "source": plan.source, "target": plan.target,
-            "source_fault_domain": plan.source_fault_domain,
-            "target_fault_domain": plan.target_fault_domain, "priority": plan.priority,
-            "cold": plan.cold, "submit": plan.spec(), "dry_run": True,
-            **_vcenter_check(prepared)}
+    data = {**_planned(plan), "submit": plan.spec(), "dry_run": True, **_vcenter_check(prepared)}
     if output == "json":
         emit_json(data)
         return
     kind = "cold migration (VM is powered off)" if plan.cold else "compute-only vMotion"
-    stdout_console().print(table(
+    show(table(
         f"Dry run: nothing submitted. Would do a {kind}:", ["", ""],
         [["VM", plan.vm],
          ["from", f"{plan.source} ({_fd(plan.source_fault_domain)})"],
          ["to", f"{plan.target} ({_fd(plan.target_fault_domain)})"],
-         ["priority", plan.vim_priority],
+         ["priority", plan.priority],
          ["pool", _pool(plan)],
          ["call", f"RelocateVM_Task(spec=RelocateSpec(host={plan.target_moid}, "
                   f"pool={plan.pool_kind + ':' + plan.pool_moid if plan.pool_moid else 'unset'}"
@@ -92,23 +89,24 @@ def _report(result: Any, output: str, prepared: Any,
         return
     kind = "cold-migrated (powered off)" if result.cold else "moved"
     if result.state not in ("success",):
-        click.echo(f"{result.vm}: submitted as {result.task} ({result.state}); not waiting")
+        say(f"{result.vm}: submitted as {result.task} ({result.state}); not waiting")
         return
-    click.echo(f"{result.vm} {kind}: {result.source} ({_fd(result.source_fault_domain)}) -> "
-               f"{result.target} ({_fd(result.target_fault_domain)}) in {result.seconds:.1f} s, "
-               f"priority {result.priority}, task {result.task}")
+    say(f"{result.vm} {kind}: {result.source} ({_fd(result.source_fault_domain)}) -> "
+        f"{result.target} ({_fd(result.target_fault_domain)}) in {result.seconds:.1f} s, "
+        f"priority {result.priority}, task {result.task}")
     if result.verified:
-        click.echo("verified: on the target host, power state and boot time unchanged")
+        say("verified: on the target host, power state and boot time unchanged")
     if watch is not None:
         watch.render()
 
 
-@click.command()
-@click.argument("vm")
-@click.option("--host", metavar="HOST",
+@click.command(short_help="Move a VM to another host (compute only).")
+@click.argument("vm", shell_complete=complete_vm)
+@click.option("--host", metavar="HOST", shell_complete=complete_host,
               help="Target host: name, moid or path (not with --auto/--fault-domain).")
 @click.option("--auto", is_flag=True, help="Let the advisor pick the target host.")
 @click.option("--fault-domain", default=None, metavar="any|same|other|NAME",
+              shell_complete=complete_placement,
               help="Let the advisor pick a host in these fault domains.")
 @placement_options
 @click.option("--pool", default=None, metavar="NAME|moid|path",
@@ -149,6 +147,14 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
 
     With --watch-h2o it also watches the H2O training job(s) on the VM before,
     during and after the move and exits 1 when the verdict is FAIL.
+
+    \b
+    Examples:
+      vmcctl migrate ML-cpu-vm-04 --host 10.94.24.85
+      vmcctl migrate ML-cpu-vm-04 --auto --dry-run
+      vmcctl migrate web-02 --fault-domain other --priority high -o json
+      vmcctl migrate db-02 --auto --no-wait     # print the task id, return
+      vmcctl migrate ML-cpu-vm-04 --auto --watch-h2o --report ./report
     """
     from vmcctl.cli.progress import TaskProgress
     from vmcctl.ops.migrate import (
@@ -181,7 +187,7 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
                  f"priority {plan.priority})"], yes=yes)
         watch = MigrationWatch(opts, prepared.vm.ip_address) if opts.enabled else None
         meta = {"vm": plan.vm, "source": plan.source, "target": plan.target,
-                "priority": plan.vim_priority}
+                "priority": plan.priority}
         if watch is not None:
             watch.before()
         label = f"{plan.vm} {plan.source} -> {plan.target}"
@@ -194,6 +200,7 @@ def migrate(vm: str, host: str | None, auto: bool, fault_domain: str | None, max
         try:
             with (TaskProgress(label, enabled=not no_wait) as bar,
                   watch.during(plan.source, plan.target) if watch else nullcontext()):
+
                 run_migration(session, plan, wait=not no_wait, timeout=timeout,
                               on_update=on_update, on_result=results.append,
                               events=current_stream())
@@ -222,10 +229,7 @@ def _failed(plan: Any, exc: MigrationFailedError, watch: MigrationWatch | None,
         watch.finish(meta)
         _verdict_event(watch)
     if output == "json":
-        data = {"vm": plan.vm, "source": plan.source, "target": plan.target,
-                "source_fault_domain": plan.source_fault_domain,
-                "target_fault_domain": plan.target_fault_domain,
-                "priority": plan.priority, "task": exc.task, "state": "error",
+        data = {**_planned(plan), "task": exc.task, "state": "error",
                 "fault": exc.fault_type, "message": exc.fault_message,
                 "current_host": exc.current_host, "verified": False}
         if watch is not None:
@@ -237,6 +241,13 @@ def _failed(plan: Any, exc: MigrationFailedError, watch: MigrationWatch | None,
     raise MigrationFailedError(
         exc.fault_type, f"{exc.fault_message}; {plan.vm} is on {where}", vm=plan.vm,
         current_host=exc.current_host, task=exc.task) from None
+
+
+def _planned(plan: Any) -> dict[str, Any]:
+    return {"vm": plan.vm, "source": plan.source, "target": plan.target,
+            "source_fault_domain": plan.source_fault_domain,
+            "target_fault_domain": plan.target_fault_domain, "priority": plan.priority,
+            "cold": plan.cold}
 
 
 def _still_running(plan: Any, task: str | None, last: list[Any], output: str, *,

@@ -17,14 +17,14 @@ source only (docs/cli.md, "Which credentials go with which URL").
 """
 
 
-@click.command()
+@click.command(short_help="Every connection option, in full.")
 def options() -> None:
     """The connection options every command accepts, in full.
 
     \b
     Examples:
       vmcctl options
-      vmcctl inventory hosts --url vc.example.com --username admin --ca-file ca.pem
+      vmcctl inventory hosts --url vc.example.com --ca-file ca.pem
     """
     formatter = click.HelpFormatter(max_width=100)
     formatter.write(_INTRO)

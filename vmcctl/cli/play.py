@@ -14,7 +14,7 @@ from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
 from vmcctl.cli.host_progress import EvacuationProgress
 from vmcctl.cli.move_board import clock_text, iso_now
-from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.render import emit_json, output_option, show, table
 from vmcctl.cli.runflags import (
     current_gate,
     events_option,
@@ -122,13 +122,11 @@ def _render(run: PlaybookRun, output: str) -> None:
         emit_json([r.to_dict() for r in run.results])
         return
     title = f"Playbook {run.name!r}" + (" (dry run: nothing submitted)" if run.dry_run else "")
-    rendered = table(title, RESULT_COLUMNS, (_row(r) for r in run.results),
-                     right=["step", "seconds"])
-    rendered.columns[-1].no_wrap = False  # a long result wraps instead of squeezing the rest
-    stdout_console().print(rendered)
+    show(table(title, RESULT_COLUMNS, (_row(r) for r in run.results),
+               right=["step", "seconds"], drop=["seconds", "name"]))
 
 
-@click.command()
+@click.command(short_help="Run a YAML playbook, step by step.")
 @click.argument("playbook", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--var", "assignments", multiple=True, metavar="KEY=VALUE",
               help="Set a variable the playbook declares under vars: (repeatable).")
@@ -157,6 +155,13 @@ def play(playbook: Path, assignments: tuple[str, ...], dry_run: bool, resume: bo
     file's name). Ctrl-C says which step it stopped in, which host it leaves
     in maintenance mode and which VMs away, and exits 130; --resume then goes
     on from that step.
+
+    \b
+    Examples:
+      vmcctl play playbooks/maintenance-window.yaml --dry-run
+      vmcctl play playbooks/maintenance-window.yaml --var host=10.94.24.72
+      vmcctl play window.yaml --resume       # go on after Ctrl-C or a failure
+      vmcctl play window.yaml -o json | jq '.[] | select(.status != "ok")'
     """
     overrides = parse_assignments(assignments)
     record = state_path(playbook)

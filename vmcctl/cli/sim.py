@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import signal
 import sys
@@ -11,13 +12,21 @@ from typing import TYPE_CHECKING
 
 import click
 
+from vmcctl.cli.render import emit_json, output_option, say
+
 if TYPE_CHECKING:  # the simulator layer (pydantic, requests) loads when a command runs
     from vmcctl.sim.server import SimEndpoint, SimServer, StockSimServer
 
 
-@click.group()
+@click.group(short_help="Run a local vCenter simulator.")
 def sim() -> None:
-    """The local vCenter simulator: rehearse operations without a real vCenter."""
+    """The local vCenter simulator: rehearse operations without a real vCenter.
+
+    \b
+    Examples:
+      vmcctl sim serve --inventory vmcctl/sim/inventories/seed.yaml
+      vmcctl sim generate --hosts 32 --vms 640 > big.yaml
+    """
 
 
 def _interrupt(signum: int, _frame: FrameType | None) -> None:
@@ -27,7 +36,7 @@ def _interrupt(signum: int, _frame: FrameType | None) -> None:
 _STOCK_ONLY = ("dc", "clusters", "hosts", "standalone_hosts", "vms")
 
 
-@sim.command()
+@sim.command(short_help="Serve the vSphere API for an inventory.")
 @click.option("--inventory", "inventory_file", default=None,
               type=click.Path(dir_okay=False, path_type=Path),
               help="Inventory YAML (see docs/simulator.md), or a bundled one by name: "
@@ -50,16 +59,25 @@ _STOCK_ONLY = ("dc", "clusters", "hosts", "standalone_hosts", "vms")
               help="With --stock: standalone hosts per datacenter (vcsim's -standalone-host).")
 @click.option("--vms", default=2, show_default=True, type=click.IntRange(0, 4096),
               help="With --stock: VMs per resource pool and standalone host (vcsim's -vm).")
+@output_option
 @click.pass_context
 def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: int,
           time_scale: float, plain_http: bool, dc: int, clusters: int, hosts: int,
-          standalone_hosts: int, vms: int) -> None:
+          standalone_hosts: int, vms: int, output: str) -> None:
     """Serve the vSphere SDK for an inventory (or govmomi's stock model) until interrupted.
 
     The first line on stdout is the SDK URL; stderr says where the
     self-signed certificate is, the user and password the simulator accepts
     (its own, not secrets) and the `export VMCCTL_...` lines for another
-    shell. Stop it with Ctrl-C or SIGTERM.
+    shell. With -o json the first line is instead one JSON object: url,
+    ca_file (the certificate, null with --plain-http) and username. Stop it
+    with Ctrl-C or SIGTERM.
+
+    \b
+    Examples:
+      vmcctl sim serve --inventory vmcctl/sim/inventories/seed.yaml
+      vmcctl sim serve --inventory seed.yaml --time-scale 10 --plain-http
+      vmcctl sim serve --stock --hosts 8 --vms 4 -o json
     """
     from vmcctl.sim.inventory import load_inventory
     from vmcctl.sim.server import SimServer, StockModel, StockSimServer
@@ -90,7 +108,12 @@ def serve(ctx: click.Context, inventory_file: Path | None, stock: bool, port: in
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         endpoint = server.start()
-        click.echo(endpoint.url)
+        if output == "json":
+            click.echo(json.dumps({"url": endpoint.url, "username": endpoint.username,
+                                   "ca_file": str(endpoint.cert_file)
+                                   if endpoint.cert_file is not None else None}))
+        else:
+            click.echo(endpoint.url)
         sys.stdout.flush()
         if endpoint.cert_file is not None:
             click.echo(f"certificate: {endpoint.cert_file}", err=True)
@@ -116,33 +139,54 @@ def _exports(endpoint: SimEndpoint) -> str:
     return "\n".join(lines)
 
 
-@sim.command("build")
+@sim.command("build", short_help="Build the simulator from its Go source.")
 @click.option("--force", is_flag=True, help="Rebuild even when the binaries are up to date.")
-def build_cmd(force: bool) -> None:
+@output_option
+def build_cmd(force: bool, output: str) -> None:
     """Build the simulator binaries from their Go source (needs Go and govmomi's source):
-    vmcctl's simulator and govmomi's stock one (for ``serve --stock``)."""
+    vmcctl's simulator and govmomi's stock one (for ``serve --stock``).
+
+    \b
+    Examples:
+      vmcctl sim build
+      vmcctl sim build --force -o json
+    """
     from vmcctl.sim import build as sim_build
 
+    binaries = []
     for name in (sim_build.BINARY_NAME, sim_build.STOCK_BINARY_NAME):
         target = sim_build.binary_path(name)
-        if force or sim_build.needs_build(target, name):
+        built = force or sim_build.needs_build(target, name)
+        if built:
             sim_build.build(target, name)
-            click.echo(f"built {target}")
-        else:
-            click.echo(f"up to date: {target}")
+        binaries.append({"binary": str(target), "built": built})
+        if output != "json":
+            say(f"built {target}" if built else f"up to date: {target}")
+    if output == "json":
+        emit_json(binaries)
 
 
-@sim.command()
+@sim.command(short_help="Print a large generated inventory.")
 @click.option("--hosts", default=96, show_default=True, type=click.IntRange(1, 4096))
 @click.option("--vms", default=10000, show_default=True, type=click.IntRange(0, 200000))
 @click.option("--fault-domains", default=3, show_default=True, type=click.IntRange(1, 16))
 @click.option("--seed", default=0, show_default=True, type=int,
               help="Random seed; the same options always give the same file.")
-def generate(hosts: int, vms: int, fault_domains: int, seed: int) -> None:
-    """Print a large, deterministic inventory YAML on stdout."""
+@output_option
+def generate(hosts: int, vms: int, fault_domains: int, seed: int, output: str) -> None:
+    """Print a large, deterministic inventory on stdout: YAML (-o json: JSON).
+
+    \b
+    Examples:
+      vmcctl sim generate --hosts 32 --vms 640 > big.yaml
+      vmcctl sim serve --inventory big.yaml
+    """
     import yaml
 
     from vmcctl.sim.generate import generate_inventory
 
     doc = generate_inventory(hosts=hosts, vms=vms, fault_domains=fault_domains, seed=seed)
+    if output == "json":
+        emit_json(doc)
+        return
     yaml.safe_dump(doc, sys.stdout, sort_keys=False, default_flow_style=None, width=200)

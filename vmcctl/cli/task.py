@@ -13,7 +13,7 @@ import click
 from vmcctl.cli.confirm import confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
 from vmcctl.cli.errors import EXIT_INTERRUPTED
-from vmcctl.cli.render import emit_json, output_option, stdout_console, table
+from vmcctl.cli.render import emit_json, output_option, show, table
 from vmcctl.errors import ConfigError, TaskFailedError
 
 
@@ -35,10 +35,10 @@ def _render(info: Any, output: str) -> None:
             ["completed", _when(info.completed_at)]]
     if info.fault_type:
         rows.append(["error", f"{info.fault_type}: {info.fault_message}"])
-    stdout_console().print(table(None, ["", ""], rows))
+    show(table(f"Task {info.task}", ["", ""], rows))
 
 
-@click.command("task")
+@click.command("task", short_help="Show, follow or cancel a vCenter task.")
 @click.argument("task_id", metavar="TASK-ID")
 @click.option("--watch", is_flag=True,
               help="Follow the task with a progress bar until it ends "

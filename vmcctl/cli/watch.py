@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from vmcctl.cli.render import stdout_console, table
+from vmcctl.cli.render import say, show, table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -138,7 +138,7 @@ class MigrationWatch:
     def render(self) -> None:
         if self.verdict is None:
             return
-        stdout_console().print(table(f"H2O verdict: {self.verdict.outcome}", ["", ""],
-                                     self.verdict.table_rows()))
+        show(table(f"H2O verdict: {self.verdict.outcome}", ["", ""], self.verdict.table_rows()))
         if self.files is not None:
-            click.echo(f"report: {self.files.json}\nplot:   {self.files.png}")
+            say(f"report: {self.files.json}")
+            say(f"plot:   {self.files.png}")

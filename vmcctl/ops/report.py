@@ -108,7 +108,10 @@ class HostReport:
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = self.run.to_dict() if self.run is not None else {
-            "kind": self.action, "host": self.host, "ok": self.ok, "moves": [],
+            "kind": self.action, "host": self.host, "ok": self.ok,
+            # a dry run's moves are the planned ones (a restore's homecoming journal)
+            "moves": [m.to_dict() for m in self.journal.moves]
+            if self.dry_run and self.journal is not None else [],
             "counts": {}, "journal": str(self.journal.path) if self.journal and
             self.journal.path else None}
         data.update({"action": self.action, "host": self.host, "host_moid": self.host_moid,

@@ -127,8 +127,8 @@ def restore_host(client: Client, host: str, options: RestoreOptions | None = Non
                         dry_run=options.dry_run)
     journal = load_journal(rpath) if rpath.exists() and not options.dry_run else None
     if journal is None or journal.status not in UNFINISHED:
-        found = way_home(None if options.dry_run else client,
-                         history_files(path.parent, path), planned,
+        # a dry run reads the attributes too: it must say what the real run would do
+        found = way_home(client, history_files(path.parent, path), planned,
                          use_attributes=options.use_attributes)
         report.warnings.extend(found.warnings)
         away = away_from(found.origins, inv, home.moid)

@@ -32,10 +32,16 @@ class Reason:
     reason: str
     detail: str
     relax: str | None = None
+    rules: tuple[str, ...] = ()  # the DRS rules that rejected the host, by name
 
-    def to_dict(self) -> dict[str, str | None]:
+    @property
+    def label(self) -> str:
+        """The reason as a table shows it: a rule reason names its rules."""
+        return f"{self.reason} {', '.join(self.rules)}" if self.rules else self.reason
+
+    def to_dict(self) -> dict[str, object]:
         return {"code": self.code, "reason": self.reason, "detail": self.detail,
-                "relax": self.relax}
+                "relax": self.relax, "rules": list(self.rules)}
 
 
 @dataclass(frozen=True)
@@ -201,7 +207,8 @@ def rule_check(kind: str, code: str, label: str, ask: Ask, proj: Projection,
         return None
     broken = broken_rules(ask.vm, rules, proj, i, ask.leaving, mandatory=True)
     if broken:
-        return Reason(code, label, "; ".join(b.detail for b in broken))
+        return Reason(code, label, "; ".join(b.detail for b in broken),
+                      rules=tuple(dict.fromkeys(b.rule.name for b in broken)))
     return None
 
 

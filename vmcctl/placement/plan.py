@@ -130,7 +130,8 @@ class HostLoad:
         return {"host": self.host, "host_moid": self.host_moid,
                 "fault_domain": self.fault_domain, "vms_in": self.vms_in,
                 "cpu_pct": round(self.cpu_pct, 2), "cpu_pct_after": round(self.cpu_pct_after, 2),
-                "mem_pct": round(self.mem_pct, 2), "mem_pct_after": round(self.mem_pct_after, 2)}
+                "memory_pct": round(self.mem_pct, 2),
+                "memory_pct_after": round(self.mem_pct_after, 2)}
 
 
 @dataclass(frozen=True)

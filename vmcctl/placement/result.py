@@ -40,11 +40,12 @@ class Candidate:
         return {
             "host": self.host, "host_moid": self.host_moid, "fault_domain": self.fault_domain,
             "cpu_pct": round(self.cpu_pct, 2), "cpu_pct_after": round(self.cpu_pct_after, 2),
-            "mem_pct": round(self.mem_pct, 2), "mem_pct_after": round(self.mem_pct_after, 2),
+            "memory_pct": round(self.mem_pct, 2),
+            "memory_pct_after": round(self.mem_pct_after, 2),
             "score": round(self.score, 3),
             "cluster_cpu_max": round(self.cluster_cpu_max, 2),
-            "cluster_mem_max": round(self.cluster_mem_max, 2),
-            "cpu_spread": round(self.cpu_spread, 3), "mem_spread": round(self.mem_spread, 3),
+            "cluster_memory_max": round(self.cluster_mem_max, 2),
+            "cpu_spread": round(self.cpu_spread, 3), "memory_spread": round(self.mem_spread, 3),
             "should_rules": list(self.should_rules),
         }
 
@@ -140,9 +141,15 @@ class Recommendation:
                 for n, c in enumerate(chosen, start=1)]
 
     def rejected_rows(self) -> list[tuple[str, str, str]]:
-        relax = {r.reason: r.relax or "" for rej in self.rejected for r in rej.reasons}
-        return [(reason, ", ".join(hosts), relax[reason])
-                for reason, hosts in self.rejected_by_reason().items()]
+        """(reason, hosts, relax with) in filter order; a DRS rule reason names the rule."""
+        groups: dict[tuple[int, str], list[str]] = {}
+        relax: dict[str, str] = {}
+        for rej in self.rejected:
+            for r in rej.reasons:
+                groups.setdefault((_ORDER.get(r.reason, 99), r.label), []).append(rej.host)
+                relax[r.label] = r.relax or ""
+        return [(label, ", ".join(hosts), relax[label])
+                for (_, label), hosts in sorted(groups.items())]
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         chosen = self.candidates if top is None else self.candidates[:top]

@@ -55,7 +55,7 @@ class Admission:
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "absent": list(self.absent), "hosts_left": self.hosts_left,
                 "cpu_need_mhz": self.cpu_need_mhz, "cpu_room_mhz": self.cpu_room_mhz,
-                "mem_need_mb": self.mem_need_mb, "mem_room_mb": self.mem_room_mb,
+                "memory_need_mb": self.mem_need_mb, "memory_room_mb": self.mem_room_mb,
                 "max_cpu_pct": self.max_cpu_pct, "max_mem_pct": self.max_mem_pct,
                 "overlap": self.overlap}
 

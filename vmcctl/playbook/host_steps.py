@@ -65,7 +65,7 @@ class _Notes(ExecutorEvents):
 
 
 def _move_rows(moves: Sequence[MoveRecord]) -> list[dict[str, Any]]:
-    return [{"vm": m.vm, "from": m.origin, "to": m.target, "state": m.state,
+    return [{"vm": m.vm, "origin": m.origin, "target": m.target, "state": m.state,
              "reason": m.reason} for m in moves]
 
 
