@@ -66,7 +66,7 @@ def test_dry_run_submits_nothing(fast_sim: Any, run_cli: Any) -> None:
     data = result.json()
     assert data["dry_run"] is True
     assert data["submit"]["priority"] == "highPriority"
-    assert set(data["submit"]["spec"]) == {"host", "pool", "pool_type"}
+    assert set(data["submit"]["spec"]) == {"host", "pool", "pool_kind"}
     assert fast_sim.control.relocations() == []
     assert _where(fast_sim, run_cli, ML)["host"] == "10.94.24.70"
 

@@ -79,7 +79,7 @@ def test_without_a_same_named_pool_it_is_refused_naming_the_pools(sim: Any,
 def test_a_vm_in_a_vapp_moves_by_a_virtualapp_reference(sim: Any, run_cli: Any) -> None:
     dry = run_cli("migrate", "web", "--host", "a2", "--dry-run", "-o", "json", env=sim.env())
     assert dry.code == 0, dry.err
-    assert dry.json()["submit"]["spec"]["pool_type"] == "VirtualApp"
+    assert dry.json()["submit"]["spec"]["pool_kind"] == "VirtualApp"
     result = run_cli("migrate", "web", "--host", "a2", env=sim.env())
     assert result.code == 0, result.err
     [entry] = sim.control.relocations("web")

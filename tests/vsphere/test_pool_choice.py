@@ -63,7 +63,7 @@ def test_within_a_cluster_the_vm_keeps_its_own_pool(inv: Inventory) -> None:
     plan = plan_move(inv, "app", "a2")
     assert plan.pool_moid == _pool(inv, "A", "Compute-ResourcePool")
     assert (plan.pool_kind, plan.pool_label) == ("ResourcePool", "Compute-ResourcePool")
-    assert plan.spec()["spec"]["pool_type"] == "ResourcePool"
+    assert plan.spec()["spec"]["pool_kind"] == "ResourcePool"
 
 
 @pytest.mark.parametrize("vm, path", [("web", "shop"), ("etl", "team/etl")])
@@ -74,7 +74,7 @@ def test_a_vm_in_a_vapp_is_submitted_with_a_virtualapp_reference(inv: Inventory,
     ref = plan.pool_ref(None)
     assert isinstance(ref, vim.VirtualApp) and ref._moId == plan.pool_moid
     assert plan.spec()["spec"] == {"host": inv.find_host("a2").moid, "pool": plan.pool_moid,
-                                   "pool_type": "VirtualApp"}
+                                   "pool_kind": "VirtualApp"}
 
 
 def test_across_clusters_the_same_named_pool_is_chosen(inv: Inventory) -> None:

@@ -64,7 +64,7 @@ def test_plan_within_cluster_keeps_the_vms_pool() -> None:
     plan = plan_move(inventory(), "app-01", "10.0.0.2", "high")
     assert plan.spec() == {"method": "RelocateVM_Task",
                            "spec": {"host": "host-2", "pool": "resgroup-child",
-                                    "pool_type": "ResourcePool"},
+                                    "pool_kind": "ResourcePool"},
                            "priority": "highPriority"}
     assert (plan.source, plan.target) == ("10.0.0.1", "10.0.0.2")
     assert (plan.source_fault_domain, plan.target_fault_domain) == ("us-west-2b", "us-west-2a")
@@ -74,7 +74,7 @@ def test_plan_within_cluster_keeps_the_vms_pool() -> None:
 def test_plan_across_clusters_uses_the_same_named_pool_there() -> None:
     plan = plan_move(inventory(), "app-01", "10.0.0.9")
     assert plan.spec()["spec"] == {"host": "host-9", "pool": "resgroup-2t",
-                                   "pool_type": "ResourcePool"}
+                                   "pool_kind": "ResourcePool"}
     assert plan.vim_priority == "defaultPriority"
     root = plan_move(inventory(), "cold-01", "10.0.0.9")  # in C1's root pool: C2's root pool
     assert (root.pool_moid, root.pool_label) == ("resgroup-2", "root pool")

@@ -80,7 +80,7 @@ class MovePlan:
         """The submission, as plain data: RelocateVM_Task(spec={host, pool}, priority)."""
         spec: dict[str, Any] = {"host": self.target_moid, "pool": self.pool_moid or None}
         if self.pool_moid:
-            spec["pool_type"] = self.pool_kind
+            spec["pool_kind"] = self.pool_kind
         return {"method": "RelocateVM_Task", "spec": spec, "priority": self.vim_priority}
 
     def pool_ref(self, stub: Any) -> Any:
@@ -287,7 +287,7 @@ def submit(client: Client, plan: MovePlan) -> Any:
 
     log.info("submitting RelocateVM_Task", vm=plan.vm, source=plan.source,
              target=plan.target, priority=plan.vim_priority, pool=plan.pool_moid or None,
-             pool_type=plan.pool_kind)
+             pool_kind=plan.pool_kind)
     try:
         return send()
     except vim.fault.NotAuthenticated:
