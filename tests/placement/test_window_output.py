@@ -51,7 +51,7 @@ def test_the_json_has_the_counts_the_admission_and_every_step() -> None:
     assert data["admission"] == {
         "ok": adm.ok, "absent": list(adm.absent), "hosts_left": adm.hosts_left,
         "cpu_need_mhz": adm.cpu_need_mhz, "cpu_room_mhz": adm.cpu_room_mhz,
-        "mem_need_mb": adm.mem_need_mb, "mem_room_mb": adm.mem_room_mb,
+        "memory_need_mb": adm.mem_need_mb, "memory_room_mb": adm.mem_room_mb,
         "max_cpu_pct": adm.max_cpu_pct, "max_mem_pct": adm.max_mem_pct,
         "overlap": adm.overlap}
     assert adm.ok and adm.hosts_left == 3 and len(adm.absent) == 1
