@@ -83,6 +83,7 @@ def test_every_events_line_validates_and_names_every_relocation(
             "maintenance.exit"} <= seen
 
 
+@pytest.mark.vmcctl_sim("evacuates the seed inventory's host 10.94.24.72")
 def test_events_to_stdout_leave_the_human_output_on_stderr(
         vcsim_factory: Any, run_cli: Any, tmp_path: Path) -> None:
     sim = vcsim_factory(time_scale=20)

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-pytestmark = [pytest.mark.sim, pytest.mark.slow]
+pytestmark = [pytest.mark.sim, pytest.mark.slow,
+              pytest.mark.vmcctl_sim("the seed inventory's hosts and cluster, relocation timing")]
 
 HOST = "10.94.24.70"
 SCRIPT = Path(__file__).with_name("gate_script.py")

@@ -15,7 +15,8 @@ import pytest
 from conftest import LiveH2O
 from test_h2o_migration import steady_job
 
-pytestmark = [pytest.mark.h2o, pytest.mark.sim, pytest.mark.slow]
+pytestmark = [pytest.mark.h2o, pytest.mark.sim, pytest.mark.slow,
+              pytest.mark.vmcctl_sim("the seed inventory's hosts, relocation timing")]
 
 HOST = "10.94.24.70"
 
