@@ -5,6 +5,7 @@ per-host values are set one at a time."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from placement_fixtures import CPU_CAP, MEM_CAP_MB, host, inventory, vm
@@ -165,3 +166,31 @@ def test_vcenters_refusal_names_its_message_and_the_option() -> None:
         "vcenter-check", "vCenter check", "vCenter's compatibility check refuses it: CPU flags",
         "--no-vcenter-check")
     assert f.vcenter_check(ask, proj, 2) is None
+
+
+def test_standby_in_and_a_cluster_known_only_by_its_id() -> None:
+    ask, proj = _ask(setup=_set(standby_mode="in"))
+    assert f.powered_down(ask, proj, 1) == Reason(
+        "standby", "standby", "host is in standby mode (power state poweredOn, standby in)")
+    ask, proj = _ask(setup=_set(cluster="domain-c9", cluster_name=None))
+    assert f.other_cluster(ask, proj, 1) == Reason(
+        "other-cluster", "other cluster", "host is in cluster domain-c9, the VM in Cluster-1")
+
+
+def test_every_missing_datastore_is_named_sorted_unknown_ones_by_id() -> None:
+    ask, proj = _ask()
+    wide = replace(ask, datastores=ask.datastores | {"datastore-zz", "datastore-aa"})
+    proj.datastore_names["datastore-zz"] = "A-first"
+    proj.datastores[1] = frozenset(ask.datastores)
+    assert f.missing_datastore(wide, proj, 1) == Reason(
+        "missing-datastore", "missing datastore",
+        "A-first, datastore-aa not mounted on this host")
+
+
+def test_a_vm_without_a_host_has_no_cluster_or_fault_domain_to_keep() -> None:
+    ask, proj = _ask(PlacementOptions(fault_domain="same"))
+    lost = replace(ask, source=None)
+    assert (lost.cluster(proj), lost.fault_domain(proj)) == (None, None)
+    assert (ask.cluster(proj), ask.fault_domain(proj)) == (proj.cluster[0], "us-west-2a")
+    assert f.other_cluster(lost, proj, 1) is None
+    assert f.current_host(lost, proj, 0) is None
