@@ -52,3 +52,15 @@ def test_nothing_left_is_an_empty_sentence() -> None:
     assert Report(_journal("done", "failed"), RunOutcome()).left() == ""
     restore = _journal("done", maintenance="cancelled", kind="restore")
     assert Report(restore, RunOutcome()).left() == ""
+
+
+def test_problem_rows_say_why_even_when_no_reason_was_recorded() -> None:
+    journal = _journal("pending", "submitting", "failed", "cancelled")
+    journal.moves[2].reason, journal.moves[2].fault = "host gone", "HostNotConnected"
+    assert Report(journal, RunOutcome()).problem_rows() == [
+        ("v0", "pending", "h0", "h1", "", "not started (the run stopped first)"),
+        ("v1", "submitting", "h0", "h1", "",
+         "stopped while submitting: --resume looks for its task in vCenter"),
+        ("v2", "failed", "h0", "h1", "HostNotConnected", "host gone"),
+        ("v3", "cancelled", "h0", "h1", "", ""),
+    ]
