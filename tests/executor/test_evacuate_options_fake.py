@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from fake_bed import FAST_RETRY, Bed, bed
 
+from vmcctl.errors import ConfigError
 from vmcctl.executor.evacuate import run_journal
 from vmcctl.executor.journal import Journal
+from vmcctl.executor.maintenance import maintenance_spec
 from vmcctl.executor.runner import RunOptions
 
 OPTIONS = RunOptions(retry=FAST_RETRY, wait_slice=0.05)
@@ -52,3 +54,16 @@ def test_a_forgotten_task_is_started_again_with_the_journalled_options() -> None
     assert call.args[1] is True
     assert call.args[2].vsanMode.objectAction == "ensureObjectAccessibility"
     assert journal.maintenance_task is None  # the forgotten task is not kept
+
+
+@pytest.mark.parametrize("mode", ["no-action", "noAction"])
+def test_a_vsan_mode_is_given_by_its_option_name_or_vcenters(mode: str) -> None:
+    assert maintenance_spec(mode).vsanMode.objectAction == "noAction"
+    assert maintenance_spec(None) is None
+
+
+def test_an_unknown_vsan_mode_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError) as err:
+        maintenance_spec("keep-it")
+    assert err.value.message == "unknown vSAN mode 'keep-it'"
+    assert err.value.hint == "use ensure-accessibility, evacuate-all, no-action"
