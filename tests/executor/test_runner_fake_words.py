@@ -4,14 +4,17 @@ running moves and count of moves not started. Over the fake vCenter."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from fake_bed import Recorder, bed
+from pyVmomi import vim
 
 from vmcctl.executor.events import StopWhy
 from vmcctl.executor.journal import MoveRecord
-from vmcctl.executor.runner import MoveRunner, RunOptions
+from vmcctl.executor.runner import MoveRunner, RunOptions, move_plan
 from vmcctl.executor.schedule import Limits
 from vmcctl.testing.fakevc import Relocation
 
@@ -80,3 +83,29 @@ def test_the_run_timeout_is_announced_as_a_timeout() -> None:
                         events, clock=lambda: float(next(clock)))
     assert runner.run().timed_out
     assert events.names("stopping") == [("stopping", 1, False, "timeout", ("app-02",), 2)]
+
+
+def test_a_move_into_a_vapp_is_sent_with_a_virtualapp_reference() -> None:
+    b = bed(vms=2)
+    vapp, pool = b.record(b.vms[0], pool_kind="VirtualApp"), b.record(b.vms[1])
+    assert move_plan(vapp, {}).pool_kind == "VirtualApp"
+    assert move_plan(pool, {}).pool_kind == "ResourcePool"
+    assert move_plan(b.record(b.vms[1], pool_kind="odd"), {}).pool_kind == "ResourcePool"
+    b.run(b.journal([vapp, pool]))
+    sent = {c.moid: c.args[0].pool for c in b.vc.calls("RelocateVM_Task")}
+    assert type(sent[b.vms[0]]) is vim.VirtualApp
+    assert type(sent[b.vms[1]]) is vim.ResourcePool
+
+
+def test_the_journal_says_running_on_disk_while_moves_run(tmp_path: Path) -> None:
+    b = bed(vms=1)
+    path = tmp_path / "j.json"
+    seen: list[str] = []
+
+    class Peek(Words):
+        def move_started(self, rec: MoveRecord) -> None:
+            seen.append(json.loads(path.read_text())["status"])
+
+    b.run(b.journal(path=path), Peek())
+    assert seen == ["running"]
+    assert json.loads(path.read_text())["status"] == "done"
