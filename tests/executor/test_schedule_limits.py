@@ -62,3 +62,39 @@ def test_why_waiting_names_the_full_host_or_the_overall_limit() -> None:
     later.not_before = 10.0
     assert why_waiting(later, SlotBook(Limits()), 5.0) == (
         "waiting to retry after a transient fault")
+
+
+def test_take_anyway_counts_a_move_beyond_the_limits_once() -> None:
+    book = SlotBook(Limits(max_parallel=1, max_per_host=1))
+    book.take("a", "h0", "h1")
+    book.take_anyway("b", "h0", "h2")  # adopted on resume: counted although no slot was free
+    book.take_anyway("b", "h0", "h2")  # twice: counted once
+    assert (len(book), book.in_flight("h0"), book.in_flight("h1"), book.in_flight("h2")) == (
+        2, 2, 1, 1)
+    assert "b" in book and "c" not in book
+    book.release("b")
+    assert (len(book), book.in_flight("h0"), book.in_flight("h2")) == (1, 1, 0)
+
+
+def test_waiting_lists_each_pending_move_not_started_with_why() -> None:
+    from vmcctl.executor.schedule import waiting
+
+    book = SlotBook(Limits(max_parallel=8, max_per_host=1))
+    book.take("busy", "h0", "h9")
+    full = record("full", "h0", "h1")  # h0 has no slot left
+    free = record("free", "h2", "h3")  # fits: waits only while the gate is closed
+    started = record("started", "h4", "h5")
+    done = record("done", "h0", "h6", state="done")
+    backoff = record("backoff", "h7", "h8")
+    backoff.not_before = 10.0
+    pending = [full, free, started, done, backoff]
+    host_full = "host slots 1/1 busy on h0 (--max-per-host)"
+    retry = "waiting to retry after a transient fault"
+    assert [(r.vm, why) for r, why in waiting(pending, [started], book, 5.0)] == [
+        ("full", host_full), ("backoff", retry)]
+    assert [(r.vm, why) for r, why in waiting(pending, [started], book, 5.0,
+                                              gate_closed=True)] == [
+        ("full", host_full), ("free", "continuity gate closed"), ("backoff", retry)]
+    assert [r.vm for r, _ in waiting(pending, [], book, 11.0)] == ["full"]
+    assert [r.vm for r, _ in waiting(pending, [], book, 11.0, gate_closed=True)] == [
+        "full", "free", "started", "backoff"]

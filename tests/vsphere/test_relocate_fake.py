@@ -22,6 +22,7 @@ from vmcctl.errors import (
     PrecheckError,
     TaskTimeoutError,
     VCenterConnectionError,
+    WaitInterrupted,
 )
 from vmcctl.model import Inventory, Unreadable
 from vmcctl.testing.fakevc import FakeVCenter, Relocation
@@ -340,3 +341,41 @@ def test_locate_a_vm_that_is_gone(world: tuple) -> None:
     where = locate(client, plan)
     assert (where.host_moid, where.host, where.power_state, where.boot_time) == (
         None, None, "", None)
+
+
+def _late_clock(start: float = 1000.0, step: float = 1.5) -> object:
+    ticks = iter(range(1000))
+    return lambda: start + next(ticks) * step
+
+
+def test_seconds_are_measured_from_the_submission(world: tuple) -> None:
+    _, client, plan = world
+    queued = relocate(client, plan, wait=False, clock=_late_clock())  # type: ignore[arg-type]
+    assert queued.seconds == 1.5
+    done = relocate(client, replace(plan, target="10.0.0.3", target_moid="host-3"),
+                    clock=_late_clock())  # type: ignore[arg-type]
+    assert done.seconds == 1.5 and done.verified
+
+
+def test_a_timeout_names_the_move_and_the_task_that_goes_on(world: tuple) -> None:
+    vc, client, plan = world
+    vc.script(plan.vm_moid, Relocation(hang=True))
+    with pytest.raises(TaskTimeoutError) as err:
+        relocate(client, plan, timeout=0.05)
+    assert str(err.value) == ("the vMotion of app-01 from 10.0.0.1 to 10.0.0.2 is still "
+                              "running in vCenter as task-1 after 0.05 s")
+    assert err.value.task == "task-1"
+
+
+def test_ctrl_c_while_waiting_says_which_task_goes_on(world: tuple) -> None:
+    vc, client, plan = world
+    vc.script(plan.vm_moid, Relocation(ticks=5))
+
+    def interrupt(state: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(WaitInterrupted) as err:
+        relocate(client, plan, on_update=interrupt)  # type: ignore[arg-type]
+    assert (err.value.what, err.value.task, err.value.vm) == (
+        "the vMotion of app-01 from 10.0.0.1 to 10.0.0.2", "task-1", "app-01")
+    assert str(err.value) == "the vMotion of app-01 from 10.0.0.1 to 10.0.0.2"

@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from pyVmomi import vim
 
-from vmcctl.errors import ConfigError, NotFoundError, PrecheckError
+from vmcctl.errors import ConfigError, NotFoundError, NotMovableError, PrecheckError
 from vmcctl.model import Cluster, Datastore, Host, Inventory, Pool, Vm
 from vmcctl.vsphere.relocate import MovePlan, VmLocation, plan_move, verify
 
@@ -160,3 +161,40 @@ def test_verify_clean_move() -> None:
 def test_verify_reports_what_differs(where: VmLocation, needle: str) -> None:
     problems = verify(_plan(), where)
     assert len(problems) == 1 and needle in problems[0]
+
+
+def _pooled_plan(pool_moid: str, pool_kind: str = "ResourcePool") -> MovePlan:
+    return MovePlan(vm="app-01", vm_moid="vm-1", source="10.0.0.1", source_moid="host-1",
+                    target="10.0.0.2", target_moid="host-2", source_fault_domain=None,
+                    target_fault_domain=None, priority="default", pool_moid=pool_moid,
+                    power_state="poweredOn", boot_time=None,
+                    pool_kind=pool_kind)  # type: ignore[arg-type]
+
+
+def test_spec_pool_is_a_reference_of_the_pools_own_type_or_unset() -> None:
+    """A vApp is named as a VirtualApp, a pool as a ResourcePool; no pool: spec.pool unset."""
+    vapp = _pooled_plan("resgroup-v5", "VirtualApp")
+    ref = vapp.pool_ref(None)
+    assert isinstance(ref, vim.VirtualApp) and ref._moId == "resgroup-v5"
+    assert vapp.spec() == {"method": "RelocateVM_Task", "priority": "defaultPriority",
+                           "spec": {"host": "host-2", "pool": "resgroup-v5",
+                                    "pool_type": "VirtualApp"}}
+    pool = _pooled_plan("resgroup-7").pool_ref(None)
+    assert type(pool) is vim.ResourcePool and pool._moId == "resgroup-7"
+    unset = _pooled_plan("")
+    assert unset.pool_ref(None) is None
+    assert unset.spec()["spec"] == {"host": "host-2", "pool": None}
+
+
+def test_a_vmc_management_vm_is_refused_before_any_host_check() -> None:
+    inv = inventory()
+    mgmt = Pool("Mgmt-ResourcePool", "resgroup-m", parent_moid="resgroup-1",
+                cluster_moid="domain-c1", relative_path="Mgmt-ResourcePool")
+    compute = Pool("Compute-ResourcePool", "resgroup-c", parent_moid="resgroup-1",
+                   cluster_moid="domain-c1", relative_path="Compute-ResourcePool")
+    vms = tuple(replace(v, resource_pool="resgroup-m") if v.name == "app-01" else v
+                for v in inv.vms)
+    vmc = replace(inv, vms=vms, pools=(*inv.pools, mgmt, compute))
+    with pytest.raises(NotMovableError) as err:
+        plan_move(vmc, "app-01", "10.0.0.2")
+    assert err.value.codes == ("vmc-managed",)
