@@ -178,7 +178,7 @@ def test_spec_pool_is_a_reference_of_the_pools_own_type_or_unset() -> None:
     assert isinstance(ref, vim.VirtualApp) and ref._moId == "resgroup-v5"
     assert vapp.spec() == {"method": "RelocateVM_Task", "priority": "defaultPriority",
                            "spec": {"host": "host-2", "pool": "resgroup-v5",
-                                    "pool_type": "VirtualApp"}}
+                                    "pool_kind": "VirtualApp"}}
     pool = _pooled_plan("resgroup-7").pool_ref(None)
     assert type(pool) is vim.ResourcePool and pool._moId == "resgroup-7"
     unset = _pooled_plan("")
