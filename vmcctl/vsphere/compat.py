@@ -26,6 +26,7 @@ from vmcctl.errors import TaskFailedError, TaskTimeoutError
 from vmcctl.log import get_logger
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.faults import map_fault
+from vmcctl.vsphere.relocate import pool_reference
 from vmcctl.vsphere.tasks import fault_type_and_message, wait_for_task
 
 log = get_logger(__name__)
@@ -91,8 +92,7 @@ def check_relocation(client: Client, *, vm_moid: str, host_moid: str,
     vm = vim.VirtualMachine(vm_moid, stub)
     spec = vim.vm.RelocateSpec(host=vim.HostSystem(host_moid, stub))
     if pool_moid:
-        spec.pool = (vim.VirtualApp(pool_moid, stub) if pool_kind == "VirtualApp"
-                     else vim.ResourcePool(pool_moid, stub))
+        spec.pool = pool_reference(pool_moid, pool_kind, stub)
     try:
         task = client.call(lambda: checker.CheckRelocate_Task(vm=vm, spec=spec))
         info = client.read(lambda _content: task.info)  # usually done already

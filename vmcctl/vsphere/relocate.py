@@ -85,11 +85,16 @@ class MovePlan:
 
     def pool_ref(self, stub: Any) -> Any:
         """``spec.pool`` as a reference of the pool's own type (None: unset)."""
-        if not self.pool_moid:
-            return None
-        if self.pool_kind == "VirtualApp":
-            return vim.VirtualApp(self.pool_moid, stub)
-        return vim.ResourcePool(self.pool_moid, stub)
+        return pool_reference(self.pool_moid, self.pool_kind, stub)
+
+
+def pool_reference(moid: str | None, kind: str, stub: Any) -> Any:
+    """``spec.pool`` for ``moid`` as a reference of the pool's own type (None: unset)."""
+    if not moid:
+        return None
+    if kind == "VirtualApp":
+        return vim.VirtualApp(moid, stub)
+    return vim.ResourcePool(moid, stub)
 
 
 @dataclass(frozen=True)
