@@ -23,10 +23,8 @@ from vmcctl.cli.checkflags import maintenance_spec_options, no_vcenter_check_opt
 from vmcctl.cli.complete import complete_host, complete_placement
 from vmcctl.cli.confirm import asking, confirm, yes_option
 from vmcctl.cli.connect import connection_options, open_session
-from vmcctl.cli.errors import EXIT_INTERRUPTED
-from vmcctl.cli.host_render import maintenance_said, show_homecoming
-from vmcctl.cli.move_board import SUMMARY_COLUMNS, summary_rows
-from vmcctl.cli.render import emit_json, output_option, say, show, table
+from vmcctl.cli.host_render import render_report, show_plan
+from vmcctl.cli.render import emit_json, output_option
 from vmcctl.cli.runflags import (
     events_option,
     gate_options,
@@ -34,15 +32,7 @@ from vmcctl.cli.runflags import (
 )
 from vmcctl.cli.running import run_options, running
 from vmcctl.errors import ConfigError
-from vmcctl.executor.evacuate import FAILED_COLUMNS, MOVING_COLUMNS
 from vmcctl.executor.schedule import DEFAULT_MAX_PARALLEL, DEFAULT_MAX_PER_HOST
-from vmcctl.placement.plan import (
-    BLOCKED_COLUMNS,
-    MOVE_COLUMNS,
-    STAYS_COLUMNS,
-    UNPLACEABLE_COLUMNS,
-    EvacuationPlan,
-)
 from vmcctl.placement.request import PlacementOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,76 +100,6 @@ def host() -> None:
 
 # --- helpers ----------------------------------------------------------------------------
 
-def _render(report: ops.HostReport, output: str) -> None:
-    """Print the outcome; exit 130 if interrupted; raise the report's error."""
-    if output == "json":
-        emit_json(report.to_dict())
-    else:
-        for part in (report, report.restore):
-            if part is None:
-                continue
-            if part.run is not None:
-                j = part.run.journal
-                counts = ", ".join(f"{n} {s}" for s, n in sorted(j.counts().items()))
-                mode = (f"; maintenance mode: {part.maintenance}"
-                        if part.action != "restore" else "")
-                say(f"{j.kind} {j.host}: {counts or 'nothing to do'} in "
-                    f"{part.run.outcome.seconds:.1f} s{mode}")
-                if j.moves:
-                    show(table("Moves", SUMMARY_COLUMNS, summary_rows(j.moves),
-                               right=["duration"]))
-                for period in j.gate_periods:
-                    say(f"gate closed {period.seconds:.1f} s ({period.outcome}): {period.why}")
-                if part.run.problems:
-                    show(table("Not moved", FAILED_COLUMNS, part.run.problem_rows(),
-                               drop=["fault", "from"]))
-                if part.run.still_moving:
-                    show(table("Still moving in vCenter", MOVING_COLUMNS,
-                               part.run.still_moving_rows()))
-                _show_stays(part)
-            elif part.action in ("maintenance-enter", "maintenance-exit"):
-                say(maintenance_said(part))
-            elif part.dry_run and part.journal is not None:
-                show_homecoming(part)
-    if report.interrupted:
-        journal = report.journal or (report.restore.journal if report.restore else None)
-        if report.maintenance == "cancelled":
-            click.echo(f"interrupted: the EnterMaintenanceMode task on {report.host} was "
-                       "cancelled; the host is not in maintenance mode", err=True)
-        run = report.run or (report.restore.run if report.restore else None)
-        left = run.left() if run is not None else ""
-        if journal is not None and journal.path is not None:
-            click.echo(f"interrupted{': ' + left if left else ''}; the journal is at "
-                       f"{journal.path}; finish with --resume", err=True)
-        raise click.exceptions.Exit(EXIT_INTERRUPTED)
-    error = report.error()
-    if error is not None:
-        raise error
-
-
-def _show_stays(report: ops.HostReport) -> None:
-    stays = report.stays if report.action != "restore" else []
-    if stays:
-        show(table(f"Stays on {report.host}", STAYS_COLUMNS,
-                   [(s["vm"], s["power_state"], s["message"]) for s in stays]))
-
-
-def _show_plan(plan: EvacuationPlan, *, dry_run: bool = False) -> None:
-    if plan.moves:
-        title = f"Plan: evacuate {plan.host}"
-        if dry_run:
-            title = f"Dry run: plan to evacuate {plan.host}"
-        show(table(title, MOVE_COLUMNS, plan.move_rows(), drop=["priority", "from"]))
-    else:
-        say(f"Plan: no VM to move off {plan.host}.")
-    if plan.blocked:
-        show(table("Cannot be moved", BLOCKED_COLUMNS, plan.blocked_rows()))
-    if plan.unplaceable:
-        show(table("Cannot be placed", UNPLACEABLE_COLUMNS, plan.unplaceable_rows()))
-    if plan.stays:
-        show(table(f"Stays on {plan.host}", STAYS_COLUMNS, plan.stays_rows()))
-
-
 def _evacuation(host_name: str, *, maintenance: bool, fault_domain: str, priority: str,
                 include_powered_off: bool, dry_run: bool, resume: bool, partial: bool,
                 max_cpu: float,
@@ -210,7 +130,7 @@ def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions,
             if output == "json":
                 emit_json({"dry_run": True, "plan": plan.to_dict()})
             else:
-                _show_plan(plan, dry_run=True)
+                show_plan(plan, dry_run=True)
             error = plan.error()
             if error is not None:
                 raise error
@@ -222,19 +142,19 @@ def _evacuate(host_name: str, output: str, options: ops.EvacuateOptions,
                                        on_start=lambda started: _before_moves(
                                            started, output, plan_shown=shown),
                                        approve=lambda planned: _approve(planned, output, yes))
-    _render(report, output)
+    render_report(report, output)
 
 
 def _approve(report: ops.HostReport, output: str, yes: bool) -> None:
     """On a terminal (without --yes): show the plan and ask before anything is written."""
     if asking(yes) and output != "json" and report.plan is not None:
-        _show_plan(report.plan)
+        show_plan(report.plan)
     confirm(report.changes(), yes=yes)
 
 
 def _before_moves(report: ops.HostReport, output: str, *, plan_shown: bool = False) -> None:
     if output != "json" and report.plan is not None and not plan_shown:
-        _show_plan(report.plan)
+        show_plan(report.plan)
     if report.archived:
         click.echo(f"earlier journal kept as {report.archived}", err=True)
     if report.journal is not None:
@@ -364,7 +284,7 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
     with open_session(click.get_current_context()) as client:
         if enter.dry_run:
             report = ops.enter_maintenance(client, host_name, enter)
-            _render(report, output)
+            render_report(report, output)
             return
         if asking(yes):  # the ops layer says whether there is anything to do
             preview = ops.enter_maintenance(client, host_name, replace(enter, dry_run=True))
@@ -372,7 +292,7 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
         with running(f"maintenance enter {host_name}") as (control, progress):
             report = ops.enter_maintenance(client, host_name, enter, progress,
                                            control=control)
-    _render(report, output)
+    render_report(report, output)
 
 
 @maintenance.command("exit", short_help="Take a host out of maintenance mode.")
@@ -417,7 +337,7 @@ def maintenance_exit(host_name: str, restore: bool, dry_run: bool, output: str, 
             with running(f"restore {host_name}") as (control, progress):
                 report = ops.exit_maintenance(client, host_name, options, progress,
                                               control=control)
-    _render(report, output)
+    render_report(report, output)
 
 
 @host.command("restore", short_help="Bring home the VMs moved off a host.")
@@ -458,7 +378,7 @@ def restore_cmd(host_name: str, output: str, no_attributes: bool, dry_run: bool,
                     client, host_name, options, progress, control=control,
                     on_start=lambda started: _before_moves(started, output),
                     approve=lambda planned: confirm(planned.changes(), yes=yes))
-    _render(report, output)
+    render_report(report, output)
 
 
 def _restore_options(*, max_parallel: int, max_per_host: int, journal_file: Path | None,
