@@ -144,7 +144,10 @@ def test_a_vm_deleted_between_the_two_reads_is_not_counted() -> None:
     assert powered_on_vms(b.client, b.source) == ["app-01"]
 
 
-def test_exit_retries_a_transient_fault_and_gives_up_on_others() -> None:
+def test_exit_retries_a_transient_fault_and_gives_up_on_others(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(maintenance, "retry_sleep", slept.append)
     b = bed(vms=0)
     vc = b.vc
     vc.hosts[b.source].in_maintenance = True
@@ -165,6 +168,7 @@ def test_exit_retries_a_transient_fault_and_gives_up_on_others() -> None:
         exit_maintenance(b.client, b.source, attempts=2)
     calls = vc.calls("ExitMaintenanceMode_Task")
     assert len(calls) == 5 and calls[-1].args == (0,)  # no timeout: vCenter gets 0
+    assert len(slept) == 2 and all(0 <= s <= 20 for s in slept)  # jittered, bounded back-off
 
 
 def test_in_maintenance_of_a_host_that_is_gone_is_false() -> None:

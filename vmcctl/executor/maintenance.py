@@ -12,6 +12,7 @@ reconnected can refuse once), with tenacity's jittered back-off.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,8 @@ from vmcctl.vsphere.tasks import UpdateCallback, fault_type_and_message, wait_fo
 WAIT_MARGIN_S = 30.0
 # After CancelTask, how long to wait for vCenter to end the task.
 CANCEL_WAIT_S = 15.0
+# How exit_maintenance sleeps between attempts (tests record the delays instead).
+retry_sleep: Callable[[float], None] = time.sleep
 
 
 def _host(client: Client, moid: str) -> Any:
@@ -178,7 +181,7 @@ def exit_maintenance(client: Client, host_moid: str, *, timeout: float | None = 
         stop=stop_after_attempt(attempts), wait=wait_random_exponential(multiplier=1, max=20),
         retry=retry_if_exception(lambda e: isinstance(e, TaskFailedError)
                                  and is_transient(e.fault_type)),
-        reraise=True)
+        sleep=retry_sleep, reraise=True)
     retrying(once)
 
 

@@ -98,6 +98,7 @@ class World:
         self.tasks: dict[str, FakeTask] = {}
         self.tick = 0
         self.audit: list[Call] = []
+        self.max_calls = MAX_CALLS
         self.denied: dict[tuple[str, str], tuple[str, str | None]] = {}  # -> fault, privilege
         # how a deleted object looks in a collector read: left out (like our simulator),
         # reported in missingSet (vCenter with reportMissingObjectsInResults), or a fault
@@ -161,8 +162,8 @@ class World:
     # --- the audit --------------------------------------------------------------------
 
     def record(self, method: str, moid: str, args: list[Any]) -> None:
-        if len(self.audit) >= MAX_CALLS:
-            raise RunawayError(f"{MAX_CALLS} calls to the fake vCenter; the last: {method}")
+        if len(self.audit) >= self.max_calls:
+            raise RunawayError(f"{self.max_calls} calls to the fake vCenter; the last: {method}")
         self.audit.append(Call(method, moid, tuple(args)))
 
     def calls(self, method: str) -> list[Call]:
