@@ -20,11 +20,21 @@ VM, SOURCE, TARGET = "cache-01", "10.94.24.70", "10.94.24.85"
 
 
 def _vmcctl(sim: Any, cwd: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, **sim.env(), "COLUMNS": "200"}
+    env = {**os.environ, **sim.env(), "COLUMNS": "200", "PYTHONFAULTHANDLER": "1"}
     env.pop("VMCCTL_OUTPUT", None)
     return subprocess.Popen([sys.executable, "-c", "from vmcctl.cli import main; main()", *args],
                             cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
+
+
+def _finish(proc: subprocess.Popen[str]) -> str:
+    """Its stderr once it exited; a process that hangs fails the test with its stacks."""
+    try:
+        return proc.communicate(timeout=30)[1]
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+        raise AssertionError("vmcctl did not exit 30 s after Ctrl-C:\n"
+                             + proc.communicate(timeout=30)[1]) from None
 
 
 def _host_of(run_cli: Any, sim: Any, vm: str) -> str:
@@ -49,7 +59,7 @@ def test_ctrl_c_on_migrate_names_the_task_that_goes_on_and_task_watch_follows_it
     proc = _vmcctl(sim, tmp_path, "migrate", VM, "--host", TARGET)
     task = _wait_until_running(sim, VM)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    err = _finish(proc)
     assert proc.returncode == 130, err
     assert f"continues in vCenter as {task}" in err
     assert f"vmcctl task {task} --watch" in err and f"vmcctl task {task} --cancel" in err
@@ -146,7 +156,7 @@ def test_ctrl_c_on_task_watch_stops_watching_and_leaves_the_task_running(
     first = proc.stderr.readline()  # the first progress line: it is following the task
     assert f"{task} RelocateVM_Task of {VM}" in first, first  # (plain lines: ISO time first)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    err = _finish(proc)
     assert proc.returncode == 130, err
     assert f"stopped watching; {task}" in err and "goes on in vCenter" in err
     assert [r["result"] for r in sim.control.relocations(VM)] == ["running"]

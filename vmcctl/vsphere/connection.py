@@ -107,6 +107,9 @@ def _preflight(settings: ConnectionSettings) -> None:
 # next call on such a connection fails with SSLEOFError / a reset (a playbook's `wait` step
 # of 60 s then broke the step after it). Idle longer than this, a connection is not reused.
 POOL_IDLE_S = 20
+# Logging out is a courtesy (vCenter ends an idle session on its own): a vCenter that
+# does not answer it must not hold a finished command, or a Ctrl-C, for longer than this.
+LOGOUT_WAIT_S = 5.0
 
 
 class Client:
@@ -171,10 +174,20 @@ class Client:
         """Log out and drop the connections; safe to call twice."""
         si, self._si = self._si, None
         self._content = None
-        if si is not None:
+        if si is None:
+            return
+
+        def logout() -> None:
             with contextlib.suppress(Exception):  # the session may already be gone
                 si.content.sessionManager.Logout()
-            si._stub.DropConnections()
+
+        ending = threading.Thread(target=logout, name="vmcctl-logout", daemon=True)
+        ending.start()
+        ending.join(LOGOUT_WAIT_S)
+        if ending.is_alive():
+            log.warning("vcenter_logout_unanswered", waited_s=LOGOUT_WAIT_S)
+            return  # its connection is still in use: the process ends without it
+        si._stub.DropConnections()
 
     def __enter__(self) -> Client:
         if self._si is None:  # ``with Client(settings) as c`` opens; ``with connect(...)`` too

@@ -129,6 +129,11 @@ class TaskWaiter:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            # Ctrl-C: out at once, no call to a vCenter that may be slow to answer; the
+            # collector belongs to the session and goes with it at logout
+            self._collector = None
+            return
         self.close()
 
     # --- tasks ------------------------------------------------------------------------
