@@ -40,10 +40,11 @@ class WireTap:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._server.close()
-        for sock in list(self._sockets):
+        # shutdown() wakes a thread blocked in accept()/recv(); close() alone does not
+        for sock in [self._server, *self._sockets]:
             with contextlib.suppress(OSError):
-                sock.close()
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
         for thread in self._threads:
             thread.join(timeout=5)
 
