@@ -18,9 +18,9 @@ from vmcctl.sim.inventory import InventorySpec
 pytestmark = pytest.mark.sim
 
 
-def generated_8() -> InventorySpec:
-    """8 hosts, 2 fault domains, 80 VMs at about 30 % load (as tests/ops/test_rolling_sim)."""
-    doc = generate_inventory(8, 80, 2, seed=3)
+def generated_6() -> InventorySpec:
+    """6 hosts, 2 fault domains, 36 VMs at about 30 % load (tests/ops/test_rolling_sim has 8)."""
+    doc = generate_inventory(6, 36, 2, seed=3)
     for vm in doc["vms"]:
         vm["cpu_usage_mhz"] = max(1, int(vm["cpu_usage_mhz"] * 0.55))
         vm["memory_usage_gb"] = max(0.01, round(vm["memory_usage_gb"] * 0.55, 2))
@@ -29,10 +29,10 @@ def generated_8() -> InventorySpec:
 
 def test_sigint_mid_window_exits_130_and_resume_moves_no_vm_more_than_planned(
         vcsim_factory: Any, tmp_path: Path) -> None:
-    sim = vcsim_factory(generated_8(), time_scale=10)
+    sim = vcsim_factory(generated_6(), time_scale=30)  # moves of about 1 s
     journal = tmp_path / "window.json"
     args = ("cluster", "maintenance", "Cluster-1", "--restore", "--max-down", "2",
-            "--each", "sleep 1", "--journal", str(journal))
+            "--each", "true", "--journal", str(journal))
     code, out, err = run(sim, tmp_path, *args, "--dry-run", "-o", "json")
     assert code == 0, err
     plan = json.loads(out)["plan"]
