@@ -81,7 +81,7 @@ def test_ctrl_c_in_the_wait_says_what_stands_and_resume_finishes_the_window(
 @pytest.mark.vmcctl_sim("the seed inventory, slow vMotions and maintenance mode")
 def test_sigint_mid_evacuation_then_resume_moves_each_vm_once_each_way(
         vcsim_factory: Any, run_cli: Any, play: Any, tmp_path: Path) -> None:
-    sim = vcsim_factory(time_scale=4)  # 64 GB VMs take ~4.5 s
+    sim = vcsim_factory(time_scale=12)  # 64 GB VMs take ~1.5 s
     env = {**os.environ, **sim.env(), "COLUMNS": "200"}
     journal = tmp_path / f"vmcctl-journal-{SEED_HOST}.json"
     proc = subprocess.Popen(
