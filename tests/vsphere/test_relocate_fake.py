@@ -249,6 +249,7 @@ def test_a_refusal_for_lack_of_privilege_is_a_permission_error(world: tuple) -> 
     with pytest.raises(PermissionDeniedError) as err:
         submit(client, plan)
     assert "Resource.HotMigrate" in str(err.value)
+    assert "fake-user" in str(err.value)  # whose role lacks it
 
 
 def test_another_refusal_is_a_failed_migration_on_the_source(world: tuple) -> None:
@@ -266,6 +267,16 @@ def test_an_expired_session_is_renewed_and_the_move_sent_once(world: tuple) -> N
     task = submit(client, plan)
     assert client.renewals == 1 and len(vc.tasks) == 1
     assert str(task._moId) == "task-1"
+
+
+def test_a_session_that_expires_as_vcenter_takes_the_move_adopts_that_task(
+        world: tuple) -> None:
+    vc, client, plan = world
+    vc.break_call("RelocateVM_Task", vim.fault.NotAuthenticated(), after=True)
+    task = submit(client, plan)
+    assert client.renewals == 1
+    assert len(vc.tasks) == 1 and str(task._moId) == "task-1"  # looked before sending again
+    assert len(vc.calls("RelocateVM_Task")) == 1
 
 
 def test_a_connection_lost_before_vcenter_got_the_move_sends_it_again(world: tuple) -> None:
@@ -291,7 +302,9 @@ def test_a_connection_that_stays_broken_says_to_look_before_trying_again(
     vc.break_call("RetrievePropertiesEx", ConnectionResetError("reset"))
     with pytest.raises(VCenterConnectionError) as err:
         submit(client, plan)
-    assert "cannot be reached to check whether it was received" in err.value.message
+    assert err.value.message == ("the connection broke while submitting the move of app-01 "
+                                 "and vCenter cannot be reached to check whether it was "
+                                 "received")
     assert err.value.hint == "check the VM's recent tasks in vCenter before trying again"
 
 
