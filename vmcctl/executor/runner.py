@@ -128,7 +128,6 @@ class MoveRunner:
             # skipped records (blocked, unplaceable, already home) are not moves to run
             self.events.run_started(sum(r.state != "skipped" for r in self.journal.moves),
                                     sum(r.state == "done" for r in self.journal.moves))
-            interrupts = 0
             while True:
                 try:
                     if deadline is not None and self._clock() >= deadline and not outcome.timed_out:
@@ -152,9 +151,8 @@ class MoveRunner:
                     finished = waiter.wait_any(list(self._by_task), timeout=slice_s)
                     wave.ended.extend(self._take_ended(finished))
                 except KeyboardInterrupt:
-                    interrupts += 1
-                    if interrupts > 1 or self._stop.is_set():
-                        break  # second Ctrl-C: leave at once, tasks recorded as running
+                    if self._stop.is_set():
+                        break  # Ctrl-C while stopping: leave at once, tasks recorded as running
                     self.request_stop()
         # A stop that left nothing undone (every move had been submitted and has ended)
         # is no interruption: the run reports its real result.
