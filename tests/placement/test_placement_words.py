@@ -23,12 +23,14 @@ from vmcctl.placement.plan import (
     Blocked,
     EvacuationPlan,
     HostLoad,
+    Stays,
     Unplaceable,
 )
 from vmcctl.placement.request import PlacementOptions
 from vmcctl.placement.result import (
     Candidate,
     HostRejection,
+    Recommendation,
     group_by_reason,
     no_placement_error,
 )
@@ -99,16 +101,38 @@ def test_candidate_rows_show_a_missing_fault_domain_as_blank_and_every_should_ru
         ("2", "y", "az-2", "10.0%", "20.1%", "30.0%", "40.0%", "0.50", "")]
 
 
+def _rej(host: str, *labels: str, rules: tuple[str, ...] = ()) -> HostRejection:
+    return HostRejection(host, f"host-{host}", None,
+                         tuple(Reason("c", label, "d", f"relax {label}", rules)
+                               for label in labels))
+
+
+# filter order is not alphabetical order: "in maintenance" comes before "CPU headroom"
+EARLY, LATE = "in maintenance", "CPU headroom"
+
+
 def test_rejections_are_grouped_in_filter_order_unknown_labels_last() -> None:
-    late, early = REASON_ORDER[-1], REASON_ORDER[1]
+    assert REASON_ORDER.index(EARLY) < REASON_ORDER.index(LATE) and LATE < EARLY
+    groups = group_by_reason((_rej("h1", "a-unknown", LATE), _rej("h2", EARLY, LATE)))
+    assert list(groups) == [EARLY, LATE, "a-unknown"]
+    assert groups[LATE] == ["h1", "h2"] and groups[EARLY] == ["h2"]
 
-    def rej(host: str, *labels: str) -> HostRejection:
-        return HostRejection(host, f"host-{host}", None,
-                             tuple(Reason("c", label, "d") for label in labels))
 
-    groups = group_by_reason((rej("h1", "zz-unknown", late), rej("h2", early, late)))
-    assert list(groups) == [early, late, "zz-unknown"]
-    assert groups[late] == ["h1", "h2"] and groups[early] == ["h2"]
+def test_the_rejected_table_is_in_filter_order_and_names_the_rules() -> None:
+    rec = Recommendation("app", "vm-1", "h0", "host-0", None, PlacementOptions(), (),
+                         (_rej("h1", LATE, "a-unknown"), _rej("h2", EARLY, LATE),
+                          _rej("h3", "VM-host rule", rules=("pin-to-h0",))))
+    assert rec.rejected_rows() == [
+        (EARLY, "h2", f"relax {EARLY}"), (LATE, "h1, h2", f"relax {LATE}"),
+        ("VM-host rule pin-to-h0", "h3", "relax VM-host rule"),
+        ("a-unknown", "h1", "relax a-unknown")]
+
+
+def test_a_vm_that_stays_has_the_documented_json_keys() -> None:
+    stays = Stays("old-01", "vm-9", "poweredOff", host="h1")
+    assert stays.to_dict() == {"vm": "old-01", "vm_moid": "vm-9", "power_state": "poweredOff",
+                               "host": "h1",
+                               "message": "stays, powered off: --include-powered-off moves it"}
 
 
 def test_an_evacuation_that_cannot_finish_names_every_vm_and_the_first_hint() -> None:
