@@ -4,7 +4,7 @@ recorded task and it is started again. Over the fake vCenter."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from fake_bed import FAST_RETRY, Bed, bed
@@ -14,6 +14,11 @@ from vmcctl.executor.evacuate import run_journal
 from vmcctl.executor.journal import Journal
 from vmcctl.executor.maintenance import maintenance_spec
 from vmcctl.executor.runner import RunOptions
+from vmcctl.executor.vsan import VSAN_MODES
+from vmcctl.ops.evacuate import EvacuateOptions
+from vmcctl.ops.maintenance import EnterOptions
+from vmcctl.ops.rolling import ClusterMaintenanceOptions
+from vmcctl.playbook.schema import MaintenanceAction
 
 OPTIONS = RunOptions(retry=FAST_RETRY, wait_slice=0.05)
 
@@ -67,3 +72,21 @@ def test_an_unknown_vsan_mode_lists_the_known_ones() -> None:
         maintenance_spec("keep-it")
     assert err.value.message == "unknown vSAN mode 'keep-it'"
     assert err.value.hint == "use ensure-accessibility, evacuate-all, no-action"
+
+
+@pytest.mark.parametrize("make", [
+    lambda mode: EvacuateOptions(vsan_mode=mode),
+    lambda mode: EnterOptions(vsan_mode=mode),
+    lambda mode: ClusterMaintenanceOptions(vsan_mode=mode)], ids=["evacuate", "enter", "window"])
+def test_every_use_case_refuses_an_unknown_vsan_mode_before_it_starts(make: Any) -> None:
+    """The library's callers (Ansible, scripts) have no --vsan-mode choice list: the options
+    themselves refuse, before a snapshot is taken or a VM moves."""
+    with pytest.raises(ConfigError, match="unknown vSAN mode 'evacuate-everything'"):
+        make("evacuate-everything")
+    assert make("evacuate-all").vsan_mode == "evacuate-all"
+    assert make(None).vsan_mode is None
+
+
+def test_the_playbook_and_the_command_line_offer_the_same_vsan_modes() -> None:
+    field = MaintenanceAction.model_fields["vsan_mode"].annotation
+    assert set(get_args(get_args(field)[0])) == set(VSAN_MODES)

@@ -8,8 +8,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
+from events_check import read, validate
 
 from vmcctl.sim.inventory import Credentials, load_inventory
 from vmcctl.sim.plugin import SEED_INVENTORY
@@ -17,23 +17,8 @@ from vmcctl.sim.plugin import SEED_INVENTORY
 pytestmark = [pytest.mark.sim, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "docs" / "events.schema.json").read_text())
+
 FINAL = {"move.done", "move.failed", "move.skipped", "move.cancelled", "move.retry"}
-
-
-def validate(lines: list[dict[str, Any]]) -> None:
-    validator = jsonschema.Draft202012Validator(
-        SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    for line in lines:
-        errors = sorted(validator.iter_errors(line), key=str)
-        assert not errors, f"{line}: {errors[0].message}"
-    assert [e["seq"] for e in lines] == list(range(1, len(lines) + 1))
-    assert len({e["run"] for e in lines}) == 1
-    assert lines[0]["type"] == "run.start" and lines[-1]["type"] == "run.end"
-
-
-def read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def check_tasks(lines: list[dict[str, Any]], relocations: list[dict[str, Any]]) -> None:

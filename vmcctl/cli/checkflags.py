@@ -12,10 +12,9 @@ from typing import Any, TypeVar
 
 import click
 
+from vmcctl.executor.vsan import VSAN_MODES
+
 F = TypeVar("F", bound=Callable[..., Any])
-
-VSAN_MODES = ["ensure-accessibility", "evacuate-all", "no-action"]
-
 
 def no_vcenter_check_option(func: F) -> F:
     return click.option(
@@ -31,6 +30,6 @@ def maintenance_spec_options(func: F) -> F:
         help="Ask vCenter to move powered-off VMs off too (evacuatePoweredOffVms; vCenter "
              "does it in a DRS cluster).")(func)
     return click.option(
-        "--vsan-mode", type=click.Choice(VSAN_MODES), default=None,
+        "--vsan-mode", type=click.Choice(list(VSAN_MODES)), default=None,
         help="vSAN data: the maintenance spec's vsanMode.objectAction "
              "[default: none sent, vCenter's own default].")(func)

@@ -19,8 +19,9 @@ from typing import Any
 from pyVmomi import vim, vmodl
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from vmcctl.errors import ConfigError, TaskFailedError, TaskTimeoutError, VCenterConnectionError
+from vmcctl.errors import TaskFailedError, TaskTimeoutError, VCenterConnectionError
 from vmcctl.executor.retry import is_transient
+from vmcctl.executor.vsan import object_action
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.tasks import UpdateCallback, fault_type_and_message, wait_for_task
 
@@ -44,19 +45,11 @@ def _call(client: Client, fn: Any) -> Any:
         raise TaskFailedError(fault_type, message) from None
 
 
-# ``--vsan-mode`` values → HostMaintenanceSpec.vsanMode.objectAction
-VSAN_MODES = {"ensure-accessibility": "ensureObjectAccessibility",
-              "evacuate-all": "evacuateAllData", "no-action": "noAction"}
-
-
 def maintenance_spec(vsan_mode: str | None) -> Any:
     """The ``maintenanceSpec`` argument: None (vCenter's default) unless a vSAN mode is given."""
-    if vsan_mode is None:
+    action = object_action(vsan_mode)
+    if action is None:
         return None
-    action = VSAN_MODES.get(vsan_mode, vsan_mode)
-    if action not in VSAN_MODES.values():
-        raise ConfigError(f"unknown vSAN mode {vsan_mode!r}",
-                          hint="use " + ", ".join(VSAN_MODES))
     return vim.host.MaintenanceSpec(vsanMode=vim.vsan.host.DecommissionMode(objectAction=action))
 
 

@@ -25,6 +25,7 @@ from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import Journal, MoveRecord, load_journal
 from vmcctl.executor.prepare import evacuation_journal
 from vmcctl.executor.runner import RunOptions
+from vmcctl.executor.vsan import object_action
 from vmcctl.model import Host, Inventory
 from vmcctl.ops import resolve
 from vmcctl.ops.attribute import OriginTags
@@ -64,6 +65,9 @@ class EvacuateOptions:
     vcenter_check: bool = True  # ask vCenter's CheckRelocate_Task about each planned target
     vsan_mode: str | None = None  # maintenance: vsanMode.objectAction (None: vCenter's default)
     evacuate_powered_off: bool = False  # maintenance: the task's evacuatePoweredOffVms
+
+    def __post_init__(self) -> None:
+        object_action(self.vsan_mode)  # an unknown mode is refused before anything moves
 
 
 def maintenance_outcome(journal: Journal) -> Maintenance:

@@ -20,6 +20,7 @@ from vmcctl.errors import EvacuationError
 from vmcctl.executor import maintenance as mm
 from vmcctl.executor.control import RunControl
 from vmcctl.executor.events import ExecutorEvents
+from vmcctl.executor.vsan import object_action
 from vmcctl.model import Inventory
 from vmcctl.ops import resolve
 from vmcctl.ops.evacuate import DEFAULT_ENTER_TIMEOUT, EvacuateOptions, evacuate_host
@@ -36,8 +37,11 @@ class EnterOptions:
     timeout: float | None = DEFAULT_ENTER_TIMEOUT  # None or 0: wait forever
     dry_run: bool = False
     evacuate: EvacuateOptions | None = None  # evacuate first (its enter_timeout is used)
-    vsan_mode: str | None = None  # vsanMode.objectAction (executor.maintenance.VSAN_MODES)
+    vsan_mode: str | None = None  # vsanMode.objectAction (executor.vsan.VSAN_MODES)
     evacuate_powered_off: bool = False  # the task's evacuatePoweredOffVms
+
+    def __post_init__(self) -> None:
+        object_action(self.vsan_mode)  # an unknown mode is refused before anything moves
 
 
 @dataclass(frozen=True)

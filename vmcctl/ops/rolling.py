@@ -31,6 +31,7 @@ from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import MoveRecord
 from vmcctl.executor.prepare import move_record
 from vmcctl.executor.runner import MoveRunner, RunOptions
+from vmcctl.executor.vsan import object_action
 from vmcctl.executor.window import (
     STAGES,
     PhaseJournal,
@@ -65,6 +66,9 @@ class ClusterMaintenanceOptions:
     vsan_mode: str | None = None  # each host's maintenanceSpec.vsanMode.objectAction
     evacuate_powered_off: bool = False  # each EnterMaintenanceMode_Task's evacuatePoweredOffVms
     tag_origin: bool = True  # vmcctl.origin on VMs away from home (``host restore`` finds them)
+
+    def __post_init__(self) -> None:
+        object_action(self.vsan_mode)  # an unknown mode is refused before anything moves
 
 
 class _WindowTagging(TaggingEvents):

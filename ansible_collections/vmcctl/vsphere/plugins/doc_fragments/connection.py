@@ -43,6 +43,17 @@ options:
       - A PEM file with the CA certificate (or the certificate) to trust for this vCenter.
       - If not set, E(VMCCTL_CA_FILE) is used, then E(GOVC_TLS_CA_CERTS).
     type: path
+  context:
+    description:
+      - A named context of vmcctl's config file, as C(vmcctl config set-context) writes it.
+        It gives the URL, the user name, the CA file and where the password comes from (an
+        environment variable, a command or the keyring; never the file).
+      - Its C(insecure) is not used; only O(validate_certs) turns verification off.
+      - The file is E(VMCCTL_CONFIG), else C(~/.config/vmcctl/config.yaml) of the user the
+        module runs as.
+      - Give either O(context) or O(hostname). With neither, E(VMCCTL_CONTEXT) and then
+        the file's current context are used when no URL is set in the environment.
+    type: str
 notes:
   - >-
     The modules run where the vmcctl library is installed, normally the controller

@@ -13,6 +13,8 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.vmcctl.vsphere.plugins.module_utils.session import fail
+
 # What the host's maintenance mode became in this call (HostReport.maintenance).
 MAINTENANCE_CHANGED = ("entered", "exited")
 MAINTENANCE_WOULD_CHANGE = ("would-enter", "would-exit")
@@ -73,7 +75,5 @@ def finish(module: AnsibleModule, report: Any, **extra: Any) -> None:
         module.fail_json(msg=f"{report.action} of {report.host} was interrupted; run again "
                              "with resume", changed=did, diff=diff, **result)
     if error is not None:
-        module.fail_json(msg=str(error), error=type(error).__name__,
-                         exit_code=getattr(error, "exit_code", 1), changed=did, diff=diff,
-                         **result)
+        fail(module, error, changed=did, diff=diff, **result)
     module.exit_json(changed=did, diff=diff, **result)

@@ -12,8 +12,9 @@ what an evacuation does) live in the library; here only Ansible's side:
 
 - the connection options under community.vmware's names (``hostname``,
   ``username``, ``password`` with ``no_log``, ``validate_certs`` default true,
-  ``port``) plus ``ca_file``; unset ones fall back to ``VMCCTL_*`` and then
-  ``GOVC_*`` through ``vmcctl.vsphere.settings.resolve_settings`` itself;
+  ``port``) plus ``ca_file`` and ``context`` (a named context of vmcctl's config
+  file); unset ones fall back to ``VMCCTL_*`` and then ``GOVC_*`` through
+  ``vmcctl.vsphere.settings.resolve_settings`` itself;
 - ``missing_required_lib`` when vmcctl or pyVmomi cannot be imported;
 - a vmcctl error becomes ``fail_json`` with vmcctl's one-line message, its
   class name (``error``) and the CLI's exit code (``exit_code``: 1 operation
@@ -52,6 +53,7 @@ CONNECTION_SPEC = {
     "password": {"type": "str", "aliases": ["pass", "pwd"], "no_log": True},
     "validate_certs": {"type": "bool", "default": True},
     "ca_file": {"type": "path"},
+    "context": {"type": "str"},
 }
 
 
@@ -89,13 +91,17 @@ def settings(module: AnsibleModule) -> Any:
         raise ConfigError("port is set but hostname is not: give hostname too")
     return resolve_settings(url=_url(p["hostname"], p["port"]), username=p["username"],
                             password=p["password"], insecure=not p["validate_certs"],
-                            ca_file=p["ca_file"], env=os.environ)
+                            ca_file=p["ca_file"], context=p["context"], env=os.environ)
 
 
 def fail(module: AnsibleModule, exc: BaseException, **result: Any) -> NoReturn:
-    """``fail_json`` with vmcctl's one-line message; ``result`` keeps what is known."""
-    module.fail_json(msg=str(exc), error=type(exc).__name__,
-                     exit_code=getattr(exc, "exit_code", 1), **result)
+    """``fail_json`` with vmcctl's one-line message; ``result`` keeps what is known.
+
+    ``msg``, ``error`` (the class name) and ``exit_code`` are this failure's, also when
+    ``result`` (a report's keys) has its own under those names: its text is in ``msg``.
+    """
+    module.fail_json(**{**result, "msg": str(exc), "error": type(exc).__name__,
+                        "exit_code": getattr(exc, "exit_code", 1)})
     raise AssertionError("fail_json returned")  # it exits; this keeps NoReturn honest
 
 

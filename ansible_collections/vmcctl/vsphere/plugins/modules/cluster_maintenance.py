@@ -91,6 +91,7 @@ options:
     default: false
 extends_documentation_fragment:
   - vmcctl.vsphere.connection
+  - vmcctl.vsphere.run
 attributes:
   check_mode:
     support: full
@@ -154,6 +155,10 @@ try:
 except ImportError:
     pass  # vcenter_session reports the missing library
 
+from ansible_collections.vmcctl.vsphere.plugins.module_utils.run_hooks import (  # noqa: E402
+    RUN_SPEC,
+    run_hooks,
+)
 from ansible_collections.vmcctl.vsphere.plugins.module_utils.session import (  # noqa: E402
     VmcctlError,
     fail,
@@ -178,32 +183,36 @@ def main() -> None:
         "max_per_host": {"type": "int", "default": 8},
         "journal": {"type": "path"},
         "resume": {"type": "bool", "default": False},
+        **RUN_SPEC,
     })
     p = module.params
-    with vcenter_session(module) as client:
-        try:
-            options = ClusterMaintenanceOptions(
-                window=WindowOptions(
-                    max_down=p["max_down"], restore=p["restore"], priority=p["priority"],
-                    placement=PlacementOptions(fault_domain=p["fault_domain"],
-                                               max_cpu_pct=p["max_cpu_pct"],
-                                               max_mem_pct=p["max_mem_pct"])),
-                hosts=tuple(p["hosts"] or ()), fault_domain=p["only_fault_domain"],
-                each=p["each"],
-                run=RunOptions(limits=Limits(max_parallel=p["max_parallel"],
-                                             max_per_host=p["max_per_host"])),
-                journal=Path(p["journal"]) if p["journal"] else None,
-                dry_run=module.check_mode, resume=p["resume"])
-            report = maintain_cluster(client, p["cluster"], options)
-        except VmcctlError as exc:
-            fail(module, exc)
-    result = report.to_dict()
-    error = report.error()
-    if report.interrupted:
-        module.fail_json(msg="interrupted; run again with resume: true", changed=True, **result)
-    if error is not None:
-        fail(module, error, changed=True, **result)
-    module.exit_json(changed=True, **result)
+    with run_hooks(module, "cluster maintenance") as hooks:
+        with vcenter_session(module) as client:
+            try:
+                options = ClusterMaintenanceOptions(
+                    window=WindowOptions(
+                        max_down=p["max_down"], restore=p["restore"], priority=p["priority"],
+                        placement=PlacementOptions(fault_domain=p["fault_domain"],
+                                                   max_cpu_pct=p["max_cpu_pct"],
+                                                   max_mem_pct=p["max_mem_pct"])),
+                    hosts=tuple(p["hosts"] or ()), fault_domain=p["only_fault_domain"],
+                    each=p["each"],
+                    run=RunOptions(limits=Limits(max_parallel=p["max_parallel"],
+                                                 max_per_host=p["max_per_host"]),
+                                   gate=hooks.gate),
+                    journal=Path(p["journal"]) if p["journal"] else None,
+                    dry_run=module.check_mode, resume=p["resume"], **hooks.check_options)
+                report = maintain_cluster(client, p["cluster"], options, hooks.events)
+            except VmcctlError as exc:
+                fail(module, exc)
+        result = report.to_dict()
+        error = report.error()
+        if report.interrupted:
+            module.fail_json(msg="interrupted; run again with resume: true", changed=True,
+                             **result)
+        if error is not None:
+            fail(module, error, changed=True, **result)
+        module.exit_json(changed=True, **result)
 
 
 if __name__ == "__main__":

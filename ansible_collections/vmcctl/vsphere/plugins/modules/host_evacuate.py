@@ -95,8 +95,22 @@ options:
       - Seconds C(EnterMaintenanceMode_Task) may take (0 waits forever).
     type: float
     default: 900
+  include_powered_off:
+    description:
+      - Move powered-off VMs too. Without it they stay on the host and are listed in
+        RV(plan) as staying.
+    type: bool
+    default: false
+  partial:
+    description:
+      - When a VM cannot be moved (a passthrough device, a template, ...) or placed (a
+        must-rule, no room), move the others and never enter maintenance mode. Without it
+        the task fails before anything moves, naming those VMs.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - vmcctl.vsphere.connection
+  - vmcctl.vsphere.run
 attributes:
   check_mode:
     support: full
@@ -202,6 +216,10 @@ except ImportError:
 from ansible_collections.vmcctl.vsphere.plugins.module_utils.host_report import (  # noqa: E402
     finish,
 )
+from ansible_collections.vmcctl.vsphere.plugins.module_utils.run_hooks import (  # noqa: E402
+    RUN_SPEC,
+    run_hooks,
+)
 from ansible_collections.vmcctl.vsphere.plugins.module_utils.session import (  # noqa: E402
     VmcctlError,
     fail,
@@ -229,29 +247,34 @@ def main() -> None:
         "max_per_host": {"type": "int", "default": 8},
         "timeout": {"type": "float"},
         "enter_timeout": {"type": "float", "default": 900.0},
+        "include_powered_off": {"type": "bool", "default": False},
+        "partial": {"type": "bool", "default": False},
+        **RUN_SPEC,
     })
     p = module.params
-    with vcenter_session(module) as client:
-        try:
-            options = ops.EvacuateOptions(
-                placement=PlacementOptions(fault_domain=p["fault_domain"],
-                                           max_cpu_pct=p["max_cpu_pct"],
-                                           max_mem_pct=p["max_mem_pct"]),
-                priority=p["priority"],
-                run=RunOptions(limits=Limits(max_parallel=p["max_parallel"],
-                                             max_per_host=p["max_per_host"]),
-                               timeout=p["timeout"]),
-                journal=_path(p["journal"]), journal_dir=_path(p["journal_dir"]),
-                maintenance=p["maintenance"], enter_timeout=p["enter_timeout"],
-                dry_run=module.check_mode, resume=p["resume"])
-            report = ops.evacuate_host(client, p["host"], options)
-        except VmcctlError as exc:
-            fail(module, exc)
-    if report.dry_run and report.plan is not None:
-        error = report.plan.error()
-        if error is not None:  # as `vmcctl host evacuate --dry-run`: a VM has nowhere to go
-            fail(module, error, changed=False, **report.to_dict())
-    finish(module, report)
+    with run_hooks(module, "host evacuate") as hooks:
+        with vcenter_session(module) as client:
+            try:
+                options = ops.EvacuateOptions(
+                    placement=PlacementOptions(fault_domain=p["fault_domain"],
+                                               max_cpu_pct=p["max_cpu_pct"],
+                                               max_mem_pct=p["max_mem_pct"]),
+                    priority=p["priority"], include_powered_off=p["include_powered_off"],
+                    run=RunOptions(limits=Limits(max_parallel=p["max_parallel"],
+                                                 max_per_host=p["max_per_host"]),
+                                   timeout=p["timeout"], gate=hooks.gate),
+                    journal=_path(p["journal"]), journal_dir=_path(p["journal_dir"]),
+                    maintenance=p["maintenance"], enter_timeout=p["enter_timeout"],
+                    dry_run=module.check_mode, resume=p["resume"], partial=p["partial"],
+                    **hooks.check_options)
+                report = ops.evacuate_host(client, p["host"], options, hooks.events)
+            except VmcctlError as exc:
+                fail(module, exc)
+        if report.dry_run and report.plan is not None:
+            error = report.plan.error()
+            if error is not None:  # as `vmcctl host evacuate --dry-run`: a VM has nowhere to go
+                fail(module, error, changed=False, **report.to_dict())
+        finish(module, report)
 
 
 if __name__ == "__main__":
