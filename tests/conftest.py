@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,15 @@ ENV_PREFIXES = ("VMCCTL_", "GOVC_")
 H2O_TIMEOUT_S = 180
 SIM_FIXTURES = frozenset({"vcsim", "vcsim_factory", "stock_vcsim", "stock_vcsim_factory"})
 NO_SIM_ENV = "VMCCTL_TESTS_NO_SIM"  # set: simulator tests are deselected
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A shell starts background jobs (`make test &`, nohup, some CI runners) with SIGINT
+    # ignored, and an ignored signal stays ignored in every child: the vmcctl processes
+    # the Ctrl-C tests interrupt would then never see it and exit 0. Give the suite, and
+    # so its children, the default that an operator's terminal gives vmcctl.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
