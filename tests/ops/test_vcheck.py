@@ -1,13 +1,22 @@
 """ops.vcheck: re-planning around vCenter's refusals ends, and asks each VM a bounded number
-of times (a stand-in for CheckRelocate_Task answers from a table; no simulator)."""
+of times; ``prepare_migration`` asks for the move's privileges once however many candidates
+vCenter refuses (stand-ins answer CheckRelocate_Task from a table and grant privileges; no
+simulator)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from vmcctl.errors import PermissionDeniedError
 from vmcctl.executor.journal import MoveRecord
+from vmcctl.ops import migrate
 from vmcctl.ops.vcheck import MAX_CHECKS_PER_VM, VCenterCheck, vet_moves
+from vmcctl.sim.inventory import parse_inventory
+from vmcctl.sim.offline import inventory_from_spec
 from vmcctl.vsphere.compat import CompatVerdict
+from vmcctl.vsphere.privileges import Need
 
 HOSTS = [f"host-{i}" for i in range(1, 9)]
 
@@ -70,3 +79,55 @@ def test_skipped_check_plans_once_and_asks_nothing() -> None:
 
     vet_moves(check, HOSTS, plan, lambda m: m)
     assert calls == [0] and check.status == "skipped"
+
+
+# --- prepare_migration asks for the move's privileges once -----------------------------
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[list[Need]]:
+    """Every require_privileges question (a stand-in that grants them)."""
+    questions: list[list[Need]] = []
+
+    def require(client: Any, needs: list[Need], *, action: str) -> None:
+        questions.append(list(needs))
+
+    monkeypatch.setattr(migrate, "require_privileges", require)
+    return questions
+
+
+def _inv() -> Any:
+    """src runs app; h1, h2, h3 are empty, in the advisor's order of preference."""
+    hosts = [{"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64,
+              "background_cpu_mhz": load} for name, load in
+             (("src", 9000), ("h1", 100), ("h2", 600), ("h3", 1200))]
+    return inventory_from_spec(parse_inventory({
+        "clusters": [{"name": "C1", "hosts": hosts}],
+        "datastores": [{"name": "ds", "capacity_gb": 100, "free_gb": 50}],
+        "vms": [{"name": "app", "host": "src", "cpus": 1, "memory_gb": 2, "datastore": "ds",
+                 "cpu_usage_mhz": 300, "memory_usage_gb": 1}]}))
+
+
+def test_privileges_are_asked_once_while_refused_candidates_are_replaced(
+        asked: list[list[Need]], monkeypatch: pytest.MonkeyPatch) -> None:
+    inv = _inv()
+    app = inv.find_vm("app")
+    refused = {(app.moid, inv.find_host(name).moid) for name in ("h1", "h2")}
+    monkeypatch.setattr(migrate, "VCenterCheck", lambda client: TableCheck(refused))
+    prepared = migrate.prepare_migration(inv, migrate.MigrateRequest("app", auto=True),
+                                         client=object())  # type: ignore[arg-type]
+    assert prepared.target.name == "h3"  # h1 and h2 refused by vCenter, in the advisor's order
+    assert len(asked) == 1
+    assert "Resource.HotMigrate" in [n.privilege for n in asked[0]]
+
+
+def test_a_missing_privilege_still_stops_the_first_candidate(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(client: Any, needs: list[Need], *, action: str) -> None:
+        raise PermissionDeniedError(f"{action}: missing {needs[0].privilege}",
+                                    fault_type="NoPermission")
+
+    monkeypatch.setattr(migrate, "require_privileges", refuse)
+    monkeypatch.setattr(migrate, "VCenterCheck", lambda client: TableCheck(set()))
+    with pytest.raises(PermissionDeniedError, match=r"Resource\.HotMigrate"):
+        migrate.prepare_migration(_inv(), migrate.MigrateRequest("app", auto=True),
+                                  client=object())  # type: ignore[arg-type]

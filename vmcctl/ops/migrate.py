@@ -33,7 +33,7 @@ from vmcctl.placement.advisor import advise
 from vmcctl.placement.request import DEFAULT_MAX_PCT, PlacementOptions
 from vmcctl.placement.result import Recommendation
 from vmcctl.vsphere.connection import Client
-from vmcctl.vsphere.privileges import migrate_needs, require_privileges
+from vmcctl.vsphere.privileges import Need, migrate_needs, require_privileges
 from vmcctl.vsphere.relocate import (
     MovePlan,
     MoveResult,
@@ -112,6 +112,7 @@ def prepare_migration(inv: Inventory, request: MigrateRequest, *,
     priority = check_priority(request.priority)
     vm = inv.find_vm(request.vm)
     check = None if client is None else VCenterCheck(client if request.vcenter_check else None)
+    granted: set[Need] = set()  # asked already: a refused candidate's next one needs no repeat
     while True:
         target, rec = choose_target(inv, vm, request, check.rejects if check else ())
         if already_there_ok and vm.host_moid == target.moid:
@@ -119,11 +120,13 @@ def prepare_migration(inv: Inventory, request: MigrateRequest, *,
         plan = plan_checked_move(inv, vm, target, priority, pool=request.pool)
         if client is None or check is None:
             return PreparedMigration(vm, target, plan, rec)
-        require_privileges(client, migrate_needs(vm.moid, vm.name, powered_on=vm.powered_on,
-                                                 pool_moid=plan.pool_moid or None,
-                                                 pool_name=plan.pool_label,
-                                                 pool_kind=plan.pool_kind),
-                           action=f"move VM {vm.name} to {target.name}")
+        needs = [n for n in migrate_needs(vm.moid, vm.name, powered_on=vm.powered_on,
+                                          pool_moid=plan.pool_moid or None,
+                                          pool_name=plan.pool_label, pool_kind=plan.pool_kind)
+                 if n not in granted]
+        if needs:
+            require_privileges(client, needs, action=f"move VM {vm.name} to {target.name}")
+            granted.update(needs)
         verdict = check.check(vm.moid, target.moid, plan.pool_moid or None, plan.pool_kind)
         if verdict is None or not verdict.rejected:
             return PreparedMigration(vm, target, plan, rec, check)
