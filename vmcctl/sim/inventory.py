@@ -33,6 +33,7 @@ from pydantic import (
 from vmcctl.errors import InventoryFileError
 from vmcctl.sim import pools
 from vmcctl.sim.datacenters import VmIndex, check_folder, flatten, origin_path, vm_path
+from vmcctl.sim.references import check_references
 from vmcctl.sim.users import UserSpec
 from vmcctl.yamlfile import read_yaml
 
@@ -281,61 +282,7 @@ class InventorySpec(_Strict):
 
     @model_validator(mode="after")
     def _references(self) -> InventorySpec:
-        _unique("clusters", [(c.datacenter, c.name) for c in self.clusters])
-        hosts = [h.name for h in self.hosts]
-        _unique("hosts", [("", h) for h in hosts], where=lambda i: _host_path(self, i))
-        _unique("datastores", [(d.datacenter, d.name) for d in self.datastores])
-        _unique("vms", [(v.datacenter, f"{v.folder}/{v.name}") for v in self.vms],
-                shown=[v.name for v in self.vms])
-        if not any(c.datacenter == self.datacenter for c in self.clusters):
-            raise ValueError(f"datacenter: datacenter {self.datacenter!r} has no cluster")
-        host_dc = {h.name: h.datacenter for h in self.hosts}
-        for ci, c in enumerate(self.clusters):
-            for hi, h in enumerate(c.hosts):
-                if h.datacenter != c.datacenter:
-                    raise ValueError(f"clusters.{ci}.hosts.{hi}.datacenter: must be the "
-                                     f"cluster's datacenter {c.datacenter!r}")
-        ds_hosts: dict[tuple[str, str], set[str]] = {}
-        for i, d in enumerate(self.datastores):
-            dc_hosts = {name for name, dc in host_dc.items() if dc == d.datacenter}
-            for name in d.hosts or []:
-                _known(f"datastores.{i}.hosts", f"host in datacenter {d.datacenter!r}", name,
-                       dc_hosts)
-            ds_hosts[(d.datacenter, d.name)] = set(d.hosts) if d.hosts is not None else dc_hosts
-        cluster_pools = {h.name: {"", *c.pool_paths, *c.vapps}
-                         for c in self.clusters for h in c.hosts}
-        for i, v in enumerate(self.vms):
-            _known(f"vms.{i}.host", "host", v.host, set(host_dc))
-            _known(f"vms.{i}.pool", f"pool of {v.host}'s cluster", v.pool, cluster_pools[v.host])
-            for name in v.incompatible_hosts:
-                _known(f"vms.{i}.incompatible_hosts", "host", name, set(host_dc))
-            if host_dc[v.host] != v.datacenter:
-                raise ValueError(f"vms.{i}.host: host {v.host!r} is in datacenter "
-                                 f"{host_dc[v.host]!r}, not {v.datacenter!r}")
-            mounted = ds_hosts.get((v.datacenter, v.datastore))
-            if mounted is None:
-                raise ValueError(f"vms.{i}.datastore: unknown datastore {v.datastore!r}")
-            if v.host not in mounted:
-                raise ValueError(f"vms.{i}.datastore: datastore {v.datastore!r} is not "
-                                 f"mounted on host {v.host!r}")
-        index = VmIndex(self.vms)
-        for ci, c in enumerate(self.clusters):
-            cluster_hosts = {h.name for h in c.hosts}
-            for ri, r in enumerate(c.rules):
-                for vm in r.vms:
-                    _resolve(index, f"clusters.{ci}.rules.{ri}.vms", vm, c.datacenter)
-                for name in r.hosts:
-                    _known(f"clusters.{ci}.rules.{ri}.hosts", "host in this cluster", name,
-                           cluster_hosts)
-        for i, f in enumerate(self.faults):
-            _resolve(index, f"faults.{i}.vm", f.vm, None)
-            if f.land_on is not None:
-                _known(f"faults.{i}.land_on", "host", f.land_on, set(host_dc))
-        users = [self.credentials.username]
-        for i, u in enumerate(self.users):
-            if u.username in users:
-                raise ValueError(f"users.{i}.username: duplicate user {u.username!r}")
-            users.append(u.username)
+        check_references(self)
         return self
 
     def to_sim_json(self) -> dict[str, Any]:
@@ -361,39 +308,6 @@ class InventorySpec(_Strict):
         for fd in doc["faults"]:
             fd["vm"] = index.resolve(fd["vm"]).path
         return doc
-
-
-def _host_path(spec: InventorySpec, flat_index: int) -> str:
-    i = 0
-    for ci, c in enumerate(spec.clusters):
-        for hi, _ in enumerate(c.hosts):
-            if i == flat_index:
-                return f"clusters.{ci}.hosts.{hi}.name"
-            i += 1
-    return f"hosts.{flat_index}.name"
-
-
-def _unique(what: str, keys: list[tuple[str, str]], *, shown: list[str] | None = None,
-            where: Any = None) -> None:
-    seen: set[tuple[str, str]] = set()
-    for i, key in enumerate(keys):
-        if key in seen:
-            path = where(i) if where else f"{what}.{i}.name"
-            name = shown[i] if shown else key[1]
-            raise ValueError(f"{path}: duplicate name {name!r}")
-        seen.add(key)
-
-
-def _known(path: str, kind: str, name: str, known: set[str]) -> None:
-    if name not in known:
-        raise ValueError(f"{path}: unknown {kind} {name!r}")
-
-
-def _resolve(index: VmIndex, path: str, ref: str, datacenter: str | None) -> None:
-    try:
-        index.resolve(ref, datacenter)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
 
 
 _LEADING_PATH = re.compile(r"^([A-Za-z_]+(?:\.[A-Za-z0-9_]+)*): (.*)$", re.S)
