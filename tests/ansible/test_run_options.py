@@ -16,20 +16,13 @@ import pytest
 import yaml
 from ansible_fixtures import Play
 from events_check import read, validate
+from small_inventory import host as _host
+from small_inventory import vm as _vm
 
 pytestmark = [pytest.mark.sim, pytest.mark.slow, pytest.mark.timeout(240),
               pytest.mark.vmcctl_sim("its own inventory, users and audit")]
 
 USER, SECRET = "ansible-ctx", "Ansible-Ctx-Secret-2071"
-
-
-def _host(name: str) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64}
-
-
-def _vm(name: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "host": "h1", "cpus": 1, "memory_gb": 2, "datastore": "ds",
-            "cpu_usage_mhz": 300, "memory_usage_gb": 1, **extra}
 
 
 INVENTORY = {

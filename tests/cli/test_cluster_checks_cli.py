@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from small_inventory import host as _host
 
 pytestmark = pytest.mark.sim
 
@@ -14,11 +15,6 @@ READ = ["System.Anonymous", "System.View", "System.Read"]
 MOVER = {"username": "mover", "password": "mover-pw-1",
          "privileges": [*READ, "Resource.HotMigrate", "Resource.ColdMigrate",
                         "Resource.AssignVMToPool"]}
-
-
-def _host(name: str, background: int) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64,
-            "background_cpu_mhz": background}
 
 
 INVENTORY = {

@@ -13,17 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from small_inventory import host as _host
+from small_inventory import vm as _vm
 
 pytestmark = pytest.mark.sim
-
-
-def _host(name: str) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64}
-
-
-def _vm(name: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "host": "h1", "cpus": 1, "memory_gb": 2, "datastore": "ds",
-            "cpu_usage_mhz": 300, "memory_usage_gb": 1, **extra}
 
 
 INVENTORY = {

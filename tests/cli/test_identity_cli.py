@@ -12,18 +12,14 @@ import json
 from typing import Any
 
 import pytest
+from small_inventory import host as small_host
+from small_inventory import vm as _vm
 
 pytestmark = pytest.mark.sim
 
 
 def _host(name: str) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64,
-            "background_cpu_mhz": 100}
-
-
-def _vm(name: str, host: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "host": host, "cpus": 1, "memory_gb": 2, "datastore": "ds",
-            "cpu_usage_mhz": 300, "memory_usage_gb": 1, **extra}
+    return small_host(name, background=100)  # a little load: ties are broken the same way
 
 
 # DC-A/C1: a1, a2, a3; DC-B/C1: b1, b2. "app" three times, "C1" and "ds" twice.

@@ -7,17 +7,10 @@ from typing import Any
 
 import pytest
 from pyVmomi import vim
+from small_inventory import host as _host
+from small_inventory import vm as _vm
 
 pytestmark = [pytest.mark.sim, pytest.mark.vmcctl_sim("clusters with resource pools")]
-
-
-def _host(name: str) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64}
-
-
-def _vm(name: str, host: str, pool: str) -> dict[str, Any]:
-    return {"name": name, "host": host, "cpus": 1, "memory_gb": 2, "datastore": "ds",
-            "cpu_usage_mhz": 300, "memory_usage_gb": 1, "pool": pool}
 
 
 MOVE = ["System.Anonymous", "System.View", "System.Read", "Resource.HotMigrate",

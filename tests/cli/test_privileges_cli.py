@@ -14,8 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from small_inventory import host as _host
+from small_inventory import vm
 
 pytestmark = pytest.mark.sim
+
+
+def _vm(name: str, **extra: Any) -> dict[str, Any]:
+    return vm(name, "busy", **extra)
+
 
 READ = ["System.Anonymous", "System.View", "System.Read"]
 MOVE = [*READ, "Resource.HotMigrate", "Resource.ColdMigrate", "Resource.AssignVMToPool"]
@@ -23,16 +30,6 @@ USERS = [{"username": "reader", "password": "reader-pw-1", "privileges": READ},
          {"username": "mover", "password": "mover-pw-2", "privileges": MOVE},
          {"username": "keeper", "password": "keeper-pw-3",
           "privileges": [*READ, "Host.Config.Maintenance"]}]
-
-
-def _host(name: str, background: int) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64,
-            "background_cpu_mhz": background}
-
-
-def _vm(name: str) -> dict[str, Any]:
-    return {"name": name, "host": "busy", "cpus": 1, "memory_gb": 2, "datastore": "ds",
-            "cpu_usage_mhz": 300, "memory_usage_gb": 1}
 
 
 INVENTORY = {

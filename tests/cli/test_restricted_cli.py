@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from small_inventory import host as _host
 
 pytestmark = pytest.mark.sim
 
@@ -27,11 +28,6 @@ USERS = [
     {"username": "reader", "password": "reader-pw-3", "privileges": READ},
     {"username": "mover", "password": "mover-pw-4", "privileges": MOVE},
 ]
-
-
-def _host(name: str, background: int) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64,
-            "background_cpu_mhz": background}
 
 
 INVENTORY = {

@@ -12,20 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from small_inventory import host as _host
+from small_inventory import vm
 
 pytestmark = pytest.mark.sim
 
-REFUSAL = "does not support the virtual machine's current hardware requirements"
-
-
-def _host(name: str, background: int, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64,
-            "background_cpu_mhz": background, **extra}
-
 
 def _vm(name: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "host": "src", "cpus": 1, "memory_gb": 2, "datastore": "ds",
-            "cpu_usage_mhz": 300, "memory_usage_gb": 1, **extra}
+    return vm(name, "src", **extra)
+
+
+REFUSAL = "does not support the virtual machine's current hardware requirements"
 
 
 INVENTORY = {

@@ -10,12 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from small_inventory import host as _host
 
 pytestmark = pytest.mark.sim
-
-
-def _host(name: str) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64}
 
 
 INVENTORY = {

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from pyVmomi import vim, vmodl
+from small_inventory import host as _host
+from small_inventory import vm as _vm
 from vcsim_helpers import find, relocate, wait_task
 
 from vmcctl.sim.inventory import parse_inventory
@@ -22,15 +24,6 @@ from vmcctl.vsphere.settings import resolve_settings
 from vmcctl.vsphere.snapshot import take_snapshot
 
 pytestmark = [pytest.mark.sim, pytest.mark.vmcctl_sim("resource_pools, vapps and pool keys")]
-
-
-def _host(name: str) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64}
-
-
-def _vm(name: str, host: str, pool: str = "") -> dict[str, Any]:
-    return {"name": name, "host": host, "cpus": 1, "memory_gb": 2, "datastore": "ds",
-            "cpu_usage_mhz": 300, "memory_usage_gb": 1, "pool": pool}
 
 
 INVENTORY = {

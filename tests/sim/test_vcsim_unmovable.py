@@ -8,18 +8,11 @@ from typing import Any
 
 import pytest
 from pyVmomi import vim
+from small_inventory import host as _host
+from small_inventory import vm as _vm
 from vcsim_helpers import find, relocate, wait_task
 
 pytestmark = pytest.mark.sim
-
-
-def _host(name: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64, **extra}
-
-
-def _vm(name: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "host": "h1", "cpus": 1, "memory_gb": 2, "datastore": "ds",
-            "cpu_usage_mhz": 300, "memory_usage_gb": 1, **extra}
 
 
 INVENTORY = {

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 from pyVmomi import vim, vmodl
+from small_inventory import host as small_host
+from small_inventory import vm as _vm
 
 from vmcctl.sim.plugin import SEED_INVENTORY
 
@@ -102,22 +104,16 @@ def relocate(vm: Any, host: Any, **spec: Any) -> Any:
                               vim.VirtualMachine.MovePriority.defaultPriority)
 
 
-def _host(name: str) -> dict[str, Any]:
-    return {"name": name, "cpu_cores": 8, "cpu_mhz_per_core": 2000, "memory_gb": 64,
-            "background_cpu_mhz": 100}
-
-
-def _vm(name: str, host: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "host": host, "cpus": 1, "memory_gb": 2, "datastore": "ds",
-            "cpu_usage_mhz": 300, "memory_usage_gb": 1, **extra}
-
-
 READER = {"username": "reader", "password": "reader-pw-9d1",
           "privileges": ["System.Anonymous", "System.View", "System.Read"],
           "hidden_properties": ["HostSystem:summary.quickStats"]}
 BLIND = {"username": "blind", "password": "blind-pw-3c7", "privileges": ["System.View"]}
 MOVER = {"username": "mover", "password": "mover-pw-5e2",
          "privileges": ["System.Read", "Resource.HotMigrate", "Resource.ColdMigrate"]}
+
+
+def _host(name: str) -> dict[str, Any]:
+    return small_host(name, background=100)  # a little load: ties are broken the same way
 
 
 def two_datacenters() -> dict[str, Any]:
