@@ -102,3 +102,37 @@ def test_evacuation_with_every_target_refused_stops_before_moving(
     assert result.code == 1
     assert "app" in result.err and "vCenter check" in result.err
     assert sim.control.relocations() == []
+
+
+def test_a_vm_vcenter_refuses_at_home_fails_before_anything_moves_and_keeps_its_way_home(
+        vcsim_factory: Any, run_cli: Any, tmp_path: Path) -> None:
+    """``app`` runs on src but vCenter would refuse it there now (a CPU feature src lost,
+    say): the restore asks first, brings db home, leaves app where it is, and says why."""
+    inventory = {**INVENTORY, "vms": [_vm("app", incompatible_hosts=["src"]), _vm("db")]}
+    sim = vcsim_factory(inventory, time_scale=50)
+    journal = str(tmp_path / "j.json")
+    out = run_cli("host", "evacuate", "src", "--journal", journal, env=sim.env())
+    assert out.code == 0, out.err
+    left = len(sim.control.relocations())
+
+    home = run_cli("host", "restore", "src", "--journal", journal, "-o", "json",
+                   env=sim.env())
+    assert home.code == 1
+    data = home.json()
+    states = {m["vm"]: m for m in data["moves"]}
+    assert states["db"]["state"] == "done" and states["app"]["state"] == "failed"
+    assert "vCenter's compatibility check refuses src" in states["app"]["reason"]
+    assert REFUSAL in states["app"]["reason"]
+    assert states["app"]["fault"] == "FeatureRequirementsNotMet"
+    assert "1 VM(s) could not be restored to src: app" in home.err
+    assert [(r["vm"], r["host"]) for r in data["vcenter_check"]["rejected"]] == [("app", "src")]
+    assert [r["target"]["name"] for r in sim.control.relocations()[left:]] == ["db"]
+    away = run_cli("inventory", "vms", "--away", "-o", "json", env=sim.env())
+    assert [row["name"] for row in away.json()] == ["app"]  # its way home is kept
+
+    forced = run_cli("host", "restore", "src", "--journal", journal, "--no-vcenter-check",
+                     env=sim.env())
+    assert forced.code == 1  # submitted this time, and vCenter's relocation fails alike
+    [attempt] = sim.control.relocations()[left + 1:]
+    assert attempt["target"]["name"] == "app"
+    assert attempt["fault"] == "FeatureRequirementsNotMet"

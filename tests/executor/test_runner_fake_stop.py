@@ -157,15 +157,19 @@ def test_a_resume_of_a_move_cut_off_while_submitting() -> None:
 
 
 def test_a_resume_keeps_final_moves_and_never_placeable_ones() -> None:
-    b = bed(vms=3)
-    failed, unplaced, todo = (b.record(v) for v in b.vms)
+    b = bed(vms=4)
+    failed, unplaced, refused, todo = (b.record(v) for v in b.vms)
     failed.state, failed.fault, failed.attempts = "failed", "MigrationFault", 1
     unplaced.state, unplaced.target_moid, unplaced.reason = "skipped", "", "no host fits"
-    journal = b.journal([failed, unplaced, todo])
+    # vCenter's check refused the only host this VM may go to (ops.vcheck.fail_refused)
+    refused.state, refused.target_moid, refused.fault = "failed", "", "FeatureRequirementsNotMet"
+    journal = b.journal([failed, unplaced, refused, todo])
     b.run(journal)
     assert (failed.state, failed.attempts, failed.fault) == ("done", 2, None)
     assert (unplaced.state, unplaced.reason) == ("skipped", "no host fits")
+    assert (refused.state, refused.attempts) == ("failed", 0)
     assert todo.state == "done" and journal.status == "failed"  # unplaced is not done
+    assert {c.moid for c in b.vc.calls("RelocateVM_Task")} == {failed.vm_moid, todo.vm_moid}
 
 
 class Script:

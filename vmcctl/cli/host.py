@@ -182,7 +182,8 @@ EVACUATION_ONLY = {"fault_domain": "--fault-domain", "priority": "--priority",
 # Options of `maintenance exit` that only mean something with --restore.
 RESTORE_ONLY = {"journal_file": "--journal", "max_parallel": "--max-parallel",
                 "max_per_host": "--max-per-host", "cancel_in_flight": "--cancel-in-flight",
-                "gate_cmd": "--gate-cmd", "gate_h2o": "--gate-h2o"}
+                "gate_cmd": "--gate-cmd", "gate_h2o": "--gate-h2o",
+                "no_vcenter_check": "--no-vcenter-check"}
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -303,6 +304,7 @@ def maintenance_enter(host_name: str, evacuate_first: bool, enter_timeout: float
               help="Say what would happen (and, with --restore, which VMs would come "
                    "home); change nothing.")
 @limit_options
+@no_vcenter_check_option
 @yes_option
 @gate_options
 @report_option
@@ -347,6 +349,7 @@ def maintenance_exit(host_name: str, restore: bool, dry_run: bool, output: str, 
 @click.option("--dry-run", is_flag=True,
               help="List the VMs that would come home and from where; move nothing.")
 @limit_options
+@no_vcenter_check_option
 @yes_option
 @gate_options
 @report_option
@@ -360,7 +363,9 @@ def restore_cmd(host_name: str, output: str, no_attributes: bool, dry_run: bool,
     The way home is read from every journal in the journal's folder and from
     the vmcctl.origin custom attribute vCenter keeps on each moved VM (so it
     works with no journal at hand); for each VM its newest move counts.
-    Powered-off VMs are listed, not moved.
+    Powered-off VMs are listed, not moved. vCenter's compatibility check is
+    asked about each VM's home first: a VM it refuses there fails before
+    anything moves (exit 1) and keeps its way home.
 
     \b
     Examples:
@@ -382,8 +387,9 @@ def restore_cmd(host_name: str, output: str, no_attributes: bool, dry_run: bool,
 
 
 def _restore_options(*, max_parallel: int, max_per_host: int, journal_file: Path | None,
-                     cancel_in_flight: bool, timeout: float | None,
+                     cancel_in_flight: bool, timeout: float | None, no_vcenter_check: bool,
                      use_attributes: bool = True, dry_run: bool = False) -> ops.RestoreOptions:
     return ops.RestoreOptions(
         run=run_options(max_parallel, max_per_host, timeout, cancel_in_flight),
-        journal=journal_file, use_attributes=use_attributes, dry_run=dry_run)
+        journal=journal_file, use_attributes=use_attributes, dry_run=dry_run,
+        vcenter_check=not no_vcenter_check)

@@ -32,7 +32,7 @@ from vmcctl.ops.attribute import OriginTags
 from vmcctl.ops.history import journal_path, start_new_run
 from vmcctl.ops.report import HostReport, Maintenance
 from vmcctl.ops.tagging import TaggingEvents
-from vmcctl.ops.vcheck import VCenterCheck, require_move_privileges, vet_moves
+from vmcctl.ops.vcheck import VCenterCheck, publish, require_move_privileges, vet_moves
 from vmcctl.placement.evacuation import plan_evacuation
 from vmcctl.placement.plan import EvacuationPlan
 from vmcctl.placement.request import PlacementOptions
@@ -172,11 +172,7 @@ def evacuate_host(client: Client, host: str, options: EvacuateOptions | None = N
         report.journal = journal
         if options.dry_run:
             return report
-        names = {**{h.moid: h.name for h in inv.hosts}, **{v.moid: v.name for v in inv.vms}}
-        report.vcenter_check = check.to_dict(names)
-        for line in check.warnings(names):
-            report.warnings.append(line)
-            events.warning(line)
+        publish(check, inv, report, events)
         blocked = plan.error()
         if blocked is not None and not options.partial:
             # like kubectl drain: every VM that would stay behind, before anything moves

@@ -9,8 +9,9 @@ wins, each VM at most once):
   which works with no journal at hand.
 
 A VM whose newest origin is ``host`` and that is not there now goes back
-(powered-on ones; others are listed with the reason). Moved VMs have their
-attribute cleared.
+(powered-on ones; others are listed with the reason), unless vCenter's
+compatibility check refuses it there: it then fails before anything moves and
+keeps its way home. Moved VMs have their attribute cleared.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from vmcctl.ops.history import (
 )
 from vmcctl.ops.report import HostReport
 from vmcctl.ops.tagging import TaggingEvents
-from vmcctl.ops.vcheck import require_move_privileges
+from vmcctl.ops.vcheck import VCenterCheck, fail_refused, publish, require_move_privileges
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.snapshot import take_snapshot
 
@@ -54,6 +55,7 @@ class RestoreOptions:
     dry_run: bool = False
     use_attributes: bool = True  # also read vmcctl.origin from vCenter
     tag_origin: bool = True  # clear vmcctl.origin on VMs brought home
+    vcenter_check: bool = True  # ask vCenter's CheckRelocate_Task about each VM's home first
 
 
 @dataclass
@@ -145,6 +147,10 @@ def restore_host(client: Client, host: str, options: RestoreOptions | None = Non
         report.journal = journal
         if options.dry_run:
             return report
+        # the target is the VM's home: a VM vCenter refuses there fails now, nothing moves
+        check = VCenterCheck(client if options.vcenter_check else None)
+        fail_refused(check, journal.moves)
+        publish(check, inv, report, events)
         require_move_privileges(client, journal.moves, action=f"bring VMs home to {home.name}")
         if approve is not None:
             approve(report)  # may raise (DeclinedError): nothing written, nothing moved

@@ -19,7 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.journal import MoveRecord
+from vmcctl.model import Inventory
+from vmcctl.ops.report import HostReport
 from vmcctl.vsphere.compat import CompatVerdict, check_relocation
 from vmcctl.vsphere.connection import Client
 from vmcctl.vsphere.privileges import Need, migrate_needs, require_privileges
@@ -146,3 +149,33 @@ def require_move_privileges(client: Client, moves: list[MoveRecord], *, action: 
                                    pool_kind=rec.pool_kind,
                                    powered_on=rec.power_state == "poweredOn")
     require_privileges(client, needs, action=action)
+
+
+def fail_refused(check: VCenterCheck, moves: list[MoveRecord]) -> None:
+    """Ask vCenter about each pending move whose target cannot change (a VM going home).
+
+    One it refuses is ``failed`` before anything moves, with vCenter's message and
+    fault, and without a target: the runner never submits a failed move that has no
+    target (not even on ``--resume``), the run reports it, and its way home is kept
+    for a later ``host restore``, which asks vCenter again."""
+    for rec in moves:
+        if rec.state != "pending" or not rec.target_moid:
+            continue
+        verdict = check.check(rec.vm_moid, rec.target_moid, rec.pool_moid or None,
+                              rec.pool_kind)
+        if verdict is not None and verdict.rejected:
+            rec.state, rec.target_moid = "failed", ""
+            rec.fault = verdict.errors[0].split(":", 1)[0] if verdict.errors else None
+            rec.reason = (f"vCenter's compatibility check refuses {rec.target}: "
+                          f"{verdict.message()}")
+
+
+def publish(check: VCenterCheck, inv: Inventory, report: HostReport,
+            events: ExecutorEvents) -> None:
+    """The check's summary in ``report`` (``vcenter_check``), its warnings in the report
+    and the event stream."""
+    names = {**{h.moid: h.name for h in inv.hosts}, **{v.moid: v.name for v in inv.vms}}
+    report.vcenter_check = check.to_dict(names)
+    for line in check.warnings(names):
+        report.warnings.append(line)
+        events.warning(line)
