@@ -110,14 +110,33 @@ def test_cluster_maintenance_sends_the_vsan_mode_and_consults_the_gate(
     assert lines[0]["command"] == "cluster maintenance" and lines[-1]["status"] == "ok"
 
 
-def test_an_unknown_vsan_mode_fails_naming_the_modes(
+def test_bad_options_fail_before_anything_and_the_events_say_error_2(
         lab: tuple[Any, dict[str, str]], play: Play, tmp_path: Path) -> None:
     sim, env = lab
-    run = play([{"vmcctl.vsphere.cluster_maintenance": {
-        "cluster": "C1", "hosts": ["h2"], "context": "lab", "vsan_mode": "evacuate-everything",
-        "journal": str(tmp_path / "window.json")}, "register": "out", "ignore_errors": True}],
-        env=env, registered=("out",))
+    window = {"cluster": "C1", "hosts": ["h2"], "context": "lab",
+              "journal": str(tmp_path / "window.json")}
+    run = play([
+        {"vmcctl.vsphere.cluster_maintenance": {
+            **window, "vsan_mode": "evacuate-everything", "events": str(tmp_path / "e.jsonl")},
+         "register": "vsan", "ignore_errors": True},
+        {"vmcctl.vsphere.cluster_maintenance": {**window, "gate_cmd": ["true"],
+                                                "gate_interval": 0},
+         "register": "gate", "ignore_errors": True},
+        {"vmcctl.vsphere.host_evacuate": {"host": "h1", "context": "lab",
+                                          "hostname": "vcenter.example"},
+         "register": "both", "ignore_errors": True},
+        {"vmcctl.vsphere.host_evacuate": {"host": "h1", "context": "lab",
+                                          "vsan_mode": "no-action"},
+         "register": "vsan_alone", "ignore_errors": True},
+    ], env=env, registered=("vsan", "gate", "both", "vsan_alone"))
     assert run.code == 0, run.output
-    assert run["out"]["failed"] is True
-    assert "evacuate-everything" in run["out"]["msg"]
-    assert _calls(sim, "EnterMaintenanceMode_Task") == []
+    vsan, gate, both, alone = (run[k] for k in ("vsan", "gate", "both", "vsan_alone"))
+    assert vsan["failed"] is True and "evacuate-everything" in vsan["msg"]
+    assert vsan["exit_code"] == 2
+    lines = read(tmp_path / "e.jsonl")
+    validate(lines)
+    assert (lines[-1]["status"], lines[-1]["exit_code"]) == ("error", 2)  # as the CLI's
+    assert gate["failed"] is True and "gate_interval" in gate["msg"]
+    assert both["failed"] is True and "mutually exclusive" in both["msg"]
+    assert alone["failed"] is True and "maintenance: true" in alone["msg"]
+    assert sim.control.calls() == []  # nothing changed in vCenter (log-ins aside)

@@ -136,3 +136,19 @@ def test_a_vm_vcenter_refuses_at_home_fails_before_anything_moves_and_keeps_its_
     [attempt] = sim.control.relocations()[left + 1:]
     assert attempt["target"]["name"] == "app"
     assert attempt["fault"] == "FeatureRequirementsNotMet"
+
+
+def test_a_window_whose_vm_vcenter_refuses_at_home_stops_naming_it(
+        vcsim_factory: Any, run_cli: Any, tmp_path: Path) -> None:
+    """The window's home phase cannot plan around its only host: it used to re-plan for
+    ever. Now the refused VM is not sent home, the window stops (exit 1) naming it and
+    vCenter's words, and every other VM is home."""
+    inventory = {**INVENTORY, "vms": [_vm("app", incompatible_hosts=["src"]), _vm("db")]}
+    sim = vcsim_factory(inventory, time_scale=50)
+    result = run_cli("cluster", "maintenance", "C1", "--hosts", "src", "--restore",
+                     "--journal", str(tmp_path / "w.json"), env=sim.env())
+    assert result.code == 1
+    assert "app (vCenter's compatibility check refuses src" in result.err
+    home = [e["target"]["name"] for e in sim.control.relocations()
+            if e["args"]["host"] == "src"]
+    assert home == ["db"]

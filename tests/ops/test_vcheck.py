@@ -12,7 +12,7 @@ import pytest
 from vmcctl.errors import PermissionDeniedError
 from vmcctl.executor.journal import MoveRecord
 from vmcctl.ops import migrate
-from vmcctl.ops.vcheck import MAX_CHECKS_PER_VM, VCenterCheck, vet_moves
+from vmcctl.ops.vcheck import MAX_CHECKS_PER_VM, VCenterCheck, fail_refused, vet_moves
 from vmcctl.sim.inventory import parse_inventory
 from vmcctl.sim.offline import inventory_from_spec
 from vmcctl.vsphere.compat import CompatVerdict
@@ -67,6 +67,29 @@ def test_a_vm_refused_everywhere_is_asked_a_bounded_number_of_times() -> None:
     assert [m.vm_moid for m in moves] == ["vm-2"]  # vm-1 became unplaceable
     assert check.asked["vm-1"] == MAX_CHECKS_PER_VM < len(HOSTS)
     assert check.questions == MAX_CHECKS_PER_VM + 1
+
+
+def test_a_planner_that_cannot_avoid_a_refused_host_ends_and_the_move_fails_unsent() -> None:
+    """A VM going home has one target: the window's home phase plans it there again
+    whatever vCenter said. The loop ends (it used to re-plan forever, asking nothing) and
+    fail_refused fails that move without a target, so the runner never submits it."""
+    check = TableCheck({("vm-1", "host-1")})
+    plans: list[int] = []
+
+    def home(rejects: tuple[tuple[str, str, str], ...]) -> list[MoveRecord]:
+        plans.append(len(rejects))
+        return [MoveRecord(vm=vm, vm_moid=vm, origin="away", origin_moid="host-9",
+                           target="host-1", target_moid="host-1", pool_moid="")
+                for vm in ("vm-1", "vm-2")]
+
+    moves = vet_moves(check, HOSTS, home, lambda m: m)
+    assert plans == [0, 1] and check.questions == 2
+    fail_refused(check, moves)
+    assert [(m.vm_moid, m.state, m.target_moid) for m in moves] == [
+        ("vm-1", "failed", ""), ("vm-2", "pending", "host-1")]
+    assert moves[0].fault == "FeatureRequirementsNotMet"
+    assert moves[0].reason == "vCenter's compatibility check refuses host-1: " \
+                              "FeatureRequirementsNotMet: no"
 
 
 def test_skipped_check_plans_once_and_asks_nothing() -> None:

@@ -27,7 +27,7 @@ from vmcctl.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from vmcctl.errors import VmcctlError
 from vmcctl.executor.events import ExecutorEvents
 from vmcctl.executor.gate import DEFAULT_INTERVAL, DEFAULT_TIMEOUT, CommandCheck, Gate, GateOptions
-from vmcctl.ops.events import EventStream, Fanout
+from vmcctl.ops.events import EventStream, Fanout, run_status
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,11 +63,6 @@ def exit_code_for(exc: BaseException) -> int:
     if isinstance(exc, KeyboardInterrupt | click.exceptions.Abort):
         return EXIT_INTERRUPTED
     return EXIT_FAILED
-
-
-def _status(code: int) -> str:
-    return {EXIT_OK: "ok", EXIT_FAILED: "failed", EXIT_INTERRUPTED: "interrupted"}.get(
-        code, "error")
 
 
 @contextlib.contextmanager
@@ -118,7 +113,7 @@ def events_option(func: F) -> F:
                 raise
             finally:
                 _verdicts(stream)
-                stream.run_end(_status(code), code)
+                stream.run_end(run_status(code), code)
 
     return click.option(
         "--events", "events_file", metavar="FILE|-",

@@ -112,6 +112,12 @@ def on_resume(rec: MoveRecord) -> ResumeAction:
     return "precheck"
 
 
+def to_run(rec: MoveRecord) -> bool:
+    """A move this run may submit (or has): not skipped, and not a failure without a
+    target (a VM vCenter's check refused at the only host it may go to)."""
+    return rec.state != "skipped" and not (rec.state == "failed" and not rec.target_moid)
+
+
 def work_left(journal: Journal) -> bool:
     """What a stopped run leaves for ``--resume``: moves not started, still moving or
     cancelled by the stop, or an evacuation's maintenance step not taken. A stop that

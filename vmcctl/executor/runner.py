@@ -125,8 +125,9 @@ class MoveRunner:
         self._save()
         with TaskWaiter(self.client, on_update=self._on_update) as waiter:
             wave = self._resume(waiter)
-            # skipped records (blocked, unplaceable, already home) are not moves to run
-            self.events.run_started(sum(r.state != "skipped" for r in self.journal.moves),
+            # skipped records (blocked, unplaceable, already home) and failed ones without a
+            # target (refused by vCenter's check) are not moves to run
+            self.events.run_started(sum(decide.to_run(r) for r in self.journal.moves),
                                     sum(r.state == "done" for r in self.journal.moves))
             while True:
                 try:

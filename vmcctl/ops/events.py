@@ -30,6 +30,12 @@ FINAL_TYPES = {"done": "move.done", "failed": "move.failed", "skipped": "move.sk
 _ENTER_STATES = {"entering", "entered", "not-entered", "cancelled", "re-planning"}
 
 
+def run_status(exit_code: int) -> str:
+    """``run.end``'s status for an exit code: 0 ok, 1 failed, 130 interrupted, else error
+    (2: bad input, refused before anything changed)."""
+    return {0: "ok", 1: "failed", 130: "interrupted"}.get(exit_code, "error")
+
+
 def _seconds(start: str | None, end: str | None) -> float | None:
     if not start or not end:
         return None

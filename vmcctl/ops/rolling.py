@@ -41,7 +41,7 @@ from vmcctl.executor.window import (
 from vmcctl.model import Inventory
 from vmcctl.ops.attribute import OriginTags
 from vmcctl.ops.tagging import TaggingEvents
-from vmcctl.ops.vcheck import VCenterCheck, vet_moves
+from vmcctl.ops.vcheck import VCenterCheck, fail_refused, vet_moves
 from vmcctl.placement.rolling import WindowOptions, WindowPlan, phase_moves, plan_window
 from vmcctl.placement.rolling import window_context as make_context
 from vmcctl.placement.state import Projection
@@ -347,6 +347,7 @@ class _Window:
 
             ctx, planned, records = vet_moves(self.check, [h.moid for h in inv.hosts], plan,
                                               lambda p: p[2])
+            fail_refused(self.check, records)  # a VM vCenter refuses at home stays away
             j.homes = ctx.homes  # VMs that appeared on a serviced host are at home there
             for line in self.check.warnings():
                 if line not in self.said:  # once per window, not once per phase

@@ -119,21 +119,21 @@ def vet_moves(check: VCenterCheck, host_moids: list[str], plan: Planner[T],
 
     ``plan(rejects)`` plans with ``PlacementOptions.vcenter_rejects=rejects`` (a
     journal, a phase's records ...); ``moves(planned)`` lists its move records.
-    Ends when a plan brings no new refusal; each VM is asked at most
+    Ends when a plan brings no new refusal: a planner that cannot avoid a refused
+    host (a VM going home) gives the same plan again, which is returned with that
+    move in it (``fail_refused`` then fails it). Each VM is asked at most
     ``MAX_CHECKS_PER_VM`` times (then it is unplaceable), so the loop is bounded.
     """
     planned = plan(())
     if check.client is None:
         return planned
     while True:
-        refused = False
+        known = len(check.rejects)
         for rec in moves(planned):
             if rec.state != "pending" or not rec.target_moid:
                 continue
-            verdict = check.check(rec.vm_moid, rec.target_moid, rec.pool_moid or None,
-                                  rec.pool_kind)
-            refused = refused or (verdict is not None and verdict.rejected)
-        if not refused:
+            check.check(rec.vm_moid, rec.target_moid, rec.pool_moid or None, rec.pool_kind)
+        if len(check.rejects) == known:
             return planned
         planned = plan(check.placement_rejects(host_moids))
 

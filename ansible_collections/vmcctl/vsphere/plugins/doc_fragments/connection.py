@@ -51,8 +51,8 @@ options:
       - Its C(insecure) is not used; only O(validate_certs) turns verification off.
       - The file is E(VMCCTL_CONFIG), else C(~/.config/vmcctl/config.yaml) of the user the
         module runs as.
-      - Give either O(context) or O(hostname). With neither, E(VMCCTL_CONTEXT) and then
-        the file's current context are used when no URL is set in the environment.
+      - Give O(context) or O(hostname), not both. With neither, E(VMCCTL_CONTEXT) is
+        used, then E(VMCCTL_URL) and E(GOVC_URL), then the file's current context.
     type: str
 notes:
   - >-

@@ -13,7 +13,10 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.vmcctl.vsphere.plugins.module_utils.session import fail
+from ansible_collections.vmcctl.vsphere.plugins.module_utils.session import (
+    fail,
+    interrupted,
+)
 
 # What the host's maintenance mode became in this call (HostReport.maintenance).
 MAINTENANCE_CHANGED = ("entered", "exited")
@@ -72,8 +75,8 @@ def finish(module: AnsibleModule, report: Any, **extra: Any) -> None:
     diff = placement_diff(report)
     error = report.error()
     if error is None and report.interrupted:
-        module.fail_json(msg=f"{report.action} of {report.host} was interrupted; run again "
-                             "with resume", changed=did, diff=diff, **result)
+        interrupted(module, f"{report.action} of {report.host} was interrupted; run again "
+                            "with resume", changed=did, diff=diff, **result)
     if error is not None:
         fail(module, error, changed=did, diff=diff, **result)
     module.exit_json(changed=did, diff=diff, **result)

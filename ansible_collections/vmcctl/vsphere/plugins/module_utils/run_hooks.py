@@ -21,11 +21,16 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.vmcctl.vsphere.plugins.module_utils.session import (
+    check_libraries,
+    failure_code,
+)
+
 try:
     from vmcctl.executor.gate import CommandCheck, Gate, GateOptions
-    from vmcctl.ops.events import EventStream
+    from vmcctl.ops.events import EventStream, run_status
 except ImportError:
-    pass  # vcenter_session reports the missing library
+    pass  # check_libraries reports the missing library
 
 RUN_SPEC: dict[str, dict[str, Any]] = {
     "vcenter_check": {"type": "bool", "default": True},
@@ -45,15 +50,15 @@ class Hooks:
     check_options: dict[str, Any]  # vcenter_check, vsan_mode, evacuate_powered_off
 
 
-def _status(result: str) -> tuple[str, int]:
-    return {"ok": ("ok", 0), "failed": ("failed", 1)}.get(result, ("error", 2))
-
-
 @contextmanager
 def run_hooks(module: AnsibleModule, command: str) -> Iterator[Hooks]:
     """The gate, the event stream (``run.start`` first, ``run.end`` last) and the check
     options of one module run; the events file is closed at the end, whatever happened."""
+    check_libraries(module)
     p = module.params
+    if p["gate_interval"] < 0.1 or p["gate_timeout"] < 0:
+        module.fail_json(msg="gate_interval must be at least 0.1 s and gate_timeout at "
+                             "least 0", exit_code=2)
     gate = None
     if p["gate_cmd"]:
         gate = Gate([CommandCheck(cmd) for cmd in p["gate_cmd"]],
@@ -71,12 +76,12 @@ def run_hooks(module: AnsibleModule, command: str) -> Iterator[Hooks]:
     with out:
         stream = EventStream(out)
         stream.run_start(command)
-        result = "error"
+        code = 1  # an exception that is not the module's own ending is a failure
         try:
             yield Hooks(gate, stream, check_options)
-            result = "ok"
+            code = 0
         except SystemExit as exc:  # exit_json / fail_json end the module by SystemExit
-            result = "ok" if not exc.code else "failed"
+            code = 0 if exc.code in (0, None) else failure_code(module)
             raise
         finally:
-            stream.run_end(*_status(result))
+            stream.run_end(run_status(code), code)

@@ -100,9 +100,23 @@ def fail(module: AnsibleModule, exc: BaseException, **result: Any) -> NoReturn:
     ``msg``, ``error`` (the class name) and ``exit_code`` are this failure's, also when
     ``result`` (a report's keys) has its own under those names: its text is in ``msg``.
     """
+    code = getattr(exc, "exit_code", 1)
+    module.vmcctl_exit_code = code  # run_hooks' run.end event says the same
     module.fail_json(**{**result, "msg": str(exc), "error": type(exc).__name__,
-                        "exit_code": getattr(exc, "exit_code", 1)})
+                        "exit_code": code})
     raise AssertionError("fail_json returned")  # it exits; this keeps NoReturn honest
+
+
+def interrupted(module: AnsibleModule, msg: str, **result: Any) -> NoReturn:
+    """``fail_json`` for a run stopped by a signal (exit code 130, as the CLI's)."""
+    module.vmcctl_exit_code = 130
+    module.fail_json(msg=msg, exit_code=130, **result)
+    raise AssertionError("fail_json returned")
+
+
+def failure_code(module: AnsibleModule) -> int:
+    """The exit code of the failure the module ended with (1 unless ``fail`` said)."""
+    return int(getattr(module, "vmcctl_exit_code", 1))
 
 
 @contextmanager
@@ -125,4 +139,4 @@ def vcenter_session(module: AnsibleModule) -> Iterator[Any]:
 def new_module(options: dict[str, dict[str, Any]], **kwargs: Any) -> AnsibleModule:
     """An ``AnsibleModule`` with the connection options and check mode supported."""
     return AnsibleModule(argument_spec=argument_spec(**options), supports_check_mode=True,
-                         **kwargs)
+                         mutually_exclusive=[("context", "hostname")], **kwargs)

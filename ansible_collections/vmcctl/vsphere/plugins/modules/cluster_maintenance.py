@@ -162,6 +162,7 @@ from ansible_collections.vmcctl.vsphere.plugins.module_utils.run_hooks import ( 
 from ansible_collections.vmcctl.vsphere.plugins.module_utils.session import (  # noqa: E402
     VmcctlError,
     fail,
+    interrupted,
     new_module,
     vcenter_session,
 )
@@ -208,8 +209,8 @@ def main() -> None:
         result = report.to_dict()
         error = report.error()
         if report.interrupted:
-            module.fail_json(msg="interrupted; run again with resume: true", changed=True,
-                             **result)
+            interrupted(module, "interrupted; run again with resume: true", changed=True,
+                        **result)
         if error is not None:
             fail(module, error, changed=True, **result)
         module.exit_json(changed=True, **result)

@@ -197,6 +197,20 @@ plan:
   description: The advisor's plan (moves, unplaceable VMs, target loads).
   returned: when a new plan was made
   type: dict
+stays:
+  description:
+    - Powered-off or suspended VMs left on the host (without O(include_powered_off)),
+      each with C(vm), C(vm_moid), C(power_state) and C(message).
+  returned: always
+  type: list
+  elements: dict
+vcenter_check:
+  description:
+    - vCenter's compatibility check of the planned targets, with C(status) (V(ok),
+      V(warnings), V(unavailable), V(skipped)), C(warnings) and C(rejected) (each refused
+      VM and host with vCenter's message).
+  returned: when moves were checked
+  type: dict
 dry_run:
   description: True in check mode.
   returned: always
@@ -252,6 +266,9 @@ def main() -> None:
         **RUN_SPEC,
     })
     p = module.params
+    if not p["maintenance"] and (p["vsan_mode"] or p["evacuate_powered_off"]):
+        module.fail_json(msg="vsan_mode and evacuate_powered_off only apply with "
+                             "maintenance: true", exit_code=2)
     with run_hooks(module, "host evacuate") as hooks:
         with vcenter_session(module) as client:
             try:

@@ -62,6 +62,14 @@ options:
     description:
       - Seconds for the moves; then nothing new is submitted and the task fails.
     type: float
+  vcenter_check:
+    description:
+      - Ask vCenter's compatibility check (C(CheckRelocate_Task)) about each VM on its home
+        first. A VM it refuses is not sent, is listed as failed with vCenter's message
+        (the task fails) and keeps its way home; the others come home. The command line's
+        C(--no-vcenter-check) is V(false) here.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - vmcctl.vsphere.connection
 attributes:
@@ -163,6 +171,7 @@ def main() -> None:
         "max_parallel": {"type": "int", "default": 8},
         "max_per_host": {"type": "int", "default": 8},
         "timeout": {"type": "float"},
+        "vcenter_check": {"type": "bool", "default": True},
     })
     p = module.params
     with vcenter_session(module) as client:
@@ -172,7 +181,8 @@ def main() -> None:
                                              max_per_host=p["max_per_host"]),
                                timeout=p["timeout"]),
                 journal=_path(p["journal"]), journal_dir=_path(p["journal_dir"]),
-                dry_run=module.check_mode, use_attributes=p["use_attributes"])
+                dry_run=module.check_mode, use_attributes=p["use_attributes"],
+                vcenter_check=p["vcenter_check"])
             if p["exit_maintenance"]:
                 report = ops.exit_maintenance(client, p["host"], ops.ExitOptions(
                     dry_run=module.check_mode, restore=restore))
