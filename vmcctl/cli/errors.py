@@ -31,8 +31,10 @@ def run_guarded(group: click.Group, argv: list[str] | None = None) -> int:
     command still ends with its own exit code (130 when interrupted) and says its
     resume hint on stderr (see ``vmcctl.cli.streams``).
     """
+    from vmcctl import interrupts
     from vmcctl.cli.streams import reader_gone_safe
 
+    interrupts.install()  # a Ctrl-C a library swallows is still seen by the waits
     with reader_gone_safe():
         return _run(group, list(sys.argv[1:] if argv is None else argv))
 

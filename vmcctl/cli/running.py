@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from vmcctl import interrupts
 from vmcctl.cli.host_progress import EvacuationProgress
 from vmcctl.cli.runflags import current_gate, with_events
 from vmcctl.executor.control import RunControl
@@ -31,9 +32,10 @@ def _ctrl_c(control: RunControl) -> Iterator[None]:
     """First Ctrl-C: stop submitting moves, or interrupt a maintenance wait (the task is
     cancelled); the next one raises KeyboardInterrupt."""
     previous = signal.getsignal(signal.SIGINT)
+    interrupts.forget()  # a press before the run was dealt with already
 
     def handler(signum: int, frame: Any) -> None:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, interrupts.handler)  # the next press interrupts
         if not control.request_stop():
             raise KeyboardInterrupt
 
@@ -42,6 +44,7 @@ def _ctrl_c(control: RunControl) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        interrupts.forget()  # the run dealt with its presses
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from typing import Any
 
 from pyVmomi import vim, vmodl
 
+from vmcctl import interrupts
 from vmcctl.errors import TaskFailedError, TaskTimeoutError
 from vmcctl.log import get_logger
 from vmcctl.vsphere.connection import CONNECTION_ERRORS, Client, connection_error
@@ -216,6 +217,7 @@ class TaskWaiter:
         self._waiting_thread = threading.get_ident()
         try:
             while True:
+                interrupts.check()  # a Ctrl-C a library swallowed while reading the last answer
                 pending = self._pending(wanted)
                 if raise_on_error:
                     for moid in wanted if wanted is not None else list(self._watches):
@@ -252,6 +254,7 @@ class TaskWaiter:
         self._waiting_thread = threading.get_ident()
         try:
             while True:
+                interrupts.check()  # a Ctrl-C a library swallowed while reading the last answer
                 ids = wanted if wanted is not None else set(self._watches)
                 done = {m: self._watches[m].state for m in ids
                         if m in self._watches and self._watches[m].state.done}
