@@ -136,3 +136,14 @@ def test_plain_lines_start_with_an_iso_timestamp(capsys: pytest.CaptureFixture[s
     assert words[4] == "web-01: running 50%, 0:05, ETA 0:04"
     assert re.fullmatch(r"web-01: done → esx-02 in 0:05 at \d\d:\d\d:\d\d \[1/2\]", words[5])
     assert len(lines) == 6
+
+
+def test_on_a_terminal_words_outside_the_board_carry_no_timestamp(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Maintenance words said before any board is up (``maintenance exit --restore`` exits
+    first) read as on the board: the ISO time is for plain, non-terminal output only."""
+    progress = EvacuationProgress("restore esx-03", tty=True, clock=FakeClock(),
+                                  wall=lambda: WALL)
+    with progress:
+        progress.maintenance("esx-03", "exiting")
+    assert capsys.readouterr().err.splitlines() == ["esx-03: maintenance mode exiting"]

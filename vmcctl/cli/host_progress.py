@@ -80,6 +80,8 @@ class EvacuationProgress(ExecutorEvents):
             return
         if self._live is not None:
             self._live.console.print(text)
+        elif self.tty:  # a terminal before (or between) the boards: the words alone
+            click.echo(text, err=True)
         else:
             click.echo(f"{self.board.stamp()} {text}", err=True)
 
