@@ -75,7 +75,7 @@ def test_an_unknown_vsan_mode_lists_the_known_ones() -> None:
 
 
 @pytest.mark.parametrize("make", [
-    lambda mode: EvacuateOptions(vsan_mode=mode),
+    lambda mode: EvacuateOptions(maintenance=True, vsan_mode=mode),
     lambda mode: EnterOptions(vsan_mode=mode),
     lambda mode: ClusterMaintenanceOptions(vsan_mode=mode)], ids=["evacuate", "enter", "window"])
 def test_every_use_case_refuses_an_unknown_vsan_mode_before_it_starts(make: Any) -> None:
@@ -90,3 +90,11 @@ def test_every_use_case_refuses_an_unknown_vsan_mode_before_it_starts(make: Any)
 def test_the_playbook_and_the_command_line_offer_the_same_vsan_modes() -> None:
     field = MaintenanceAction.model_fields["vsan_mode"].annotation
     assert set(get_args(get_args(field)[0])) == set(VSAN_MODES)
+
+
+@pytest.mark.parametrize("extra", [{"vsan_mode": "no-action"}, {"evacuate_powered_off": True}])
+def test_the_maintenance_options_are_refused_without_maintenance(extra: dict[str, Any]) -> None:
+    """They would be dropped without a word: the evacuation never calls maintenance."""
+    with pytest.raises(ConfigError, match="only apply when the host enters maintenance"):
+        EvacuateOptions(**extra)
+    assert EvacuateOptions(maintenance=True, **extra).maintenance

@@ -35,9 +35,11 @@ class TableCheck(VCenterCheck):
         if key not in self.verdicts:
             self.questions += 1
             self.asked[vm_moid] = self.asked.get(vm_moid, 0) + 1
-            errors = ("FeatureRequirementsNotMet: no",) if key in self.refused else ()
-            self.verdicts[key] = CompatVerdict(vm_moid, host_moid,
-                                               "errors" if errors else "ok", errors)
+            refused = key in self.refused
+            errors = ("FeatureRequirementsNotMet: no",) if refused else ()
+            self.verdicts[key] = CompatVerdict(
+                vm_moid, host_moid, "errors" if errors else "ok", errors,
+                fault_type="FeatureRequirementsNotMet" if refused else None)
         return self.verdicts[key]
 
 

@@ -26,7 +26,14 @@ import click
 from vmcctl.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from vmcctl.errors import VmcctlError
 from vmcctl.executor.events import ExecutorEvents
-from vmcctl.executor.gate import DEFAULT_INTERVAL, DEFAULT_TIMEOUT, CommandCheck, Gate, GateOptions
+from vmcctl.executor.gate import (
+    DEFAULT_INTERVAL,
+    DEFAULT_TIMEOUT,
+    MIN_INTERVAL,
+    CommandCheck,
+    Gate,
+    GateOptions,
+)
 from vmcctl.ops.events import EventStream, Fanout, run_status
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -149,7 +156,7 @@ def gate_options(func: F) -> F:
         click.option("--gate-h2o", multiple=True, metavar="URL[#JOB]",
                      help="Continuity gate: H2O jobs that must keep running at "
                           "--gate-threshold of their rate before the run (repeatable)."),
-        click.option("--gate-interval", type=click.FloatRange(min=0.1), metavar="S",
+        click.option("--gate-interval", type=click.FloatRange(min=MIN_INTERVAL), metavar="S",
                      default=DEFAULT_INTERVAL, show_default=True,
                      help="Seconds between gate checks while it is closed (and the H2O rate "
                           "window)."),

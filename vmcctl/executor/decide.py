@@ -112,10 +112,15 @@ def on_resume(rec: MoveRecord) -> ResumeAction:
     return "precheck"
 
 
+def ended_for_good(rec: MoveRecord) -> bool:
+    """Skipped or failed with no target: never placeable, or refused by vCenter's check at
+    the only host it may go to. No run submits it, ``--resume`` included."""
+    return rec.state in ("skipped", "failed") and not rec.target_moid
+
+
 def to_run(rec: MoveRecord) -> bool:
-    """A move this run may submit (or has): not skipped, and not a failure without a
-    target (a VM vCenter's check refused at the only host it may go to)."""
-    return rec.state != "skipped" and not (rec.state == "failed" and not rec.target_moid)
+    """A move this run may submit (or has): not skipped, and not ended for good."""
+    return rec.state != "skipped" and not ended_for_good(rec)
 
 
 def work_left(journal: Journal) -> bool:

@@ -29,6 +29,7 @@ from vmcctl.executor.journal import GatePeriod, now_iso
 
 DEFAULT_INTERVAL = 5.0
 DEFAULT_TIMEOUT = 600.0
+MIN_INTERVAL = 0.1  # seconds: a closed gate's command is not run in a tight loop
 COMMAND_TIMEOUT = 60.0  # one health command may take this long; then it counts as failed
 
 

@@ -330,8 +330,8 @@ class MoveRunner:
         wave = _Wave()
         for rec in self.journal.moves:
             action = decide.on_resume(rec)
-            if action == "keep" or (rec.state in ("skipped", "failed") and not rec.target_moid):
-                continue  # done, or never placeable (or refused there by vCenter's check)
+            if action == "keep" or decide.ended_for_good(rec):
+                continue
             if action in ("adopt", "lookup"):
                 # The recorded task may be gone (vCenter forgets finished tasks): look at
                 # where the VM is and at its recent tasks instead of trusting the id.

@@ -68,6 +68,11 @@ class EvacuateOptions:
 
     def __post_init__(self) -> None:
         object_action(self.vsan_mode)  # an unknown mode is refused before anything moves
+        if not self.maintenance and (self.vsan_mode or self.evacuate_powered_off):
+            raise ConfigError("vsan_mode and evacuate_powered_off only apply when the host "
+                              "enters maintenance",
+                              hint="maintenance: true, or `vmcctl host maintenance enter "
+                                   "--evacuate`")
 
 
 def maintenance_outcome(journal: Journal) -> Maintenance:

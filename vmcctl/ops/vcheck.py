@@ -15,7 +15,7 @@ After the first "unavailable" answer the rest are not asked (one warning).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -129,13 +129,20 @@ def vet_moves(check: VCenterCheck, host_moids: list[str], plan: Planner[T],
         return planned
     while True:
         known = len(check.rejects)
-        for rec in moves(planned):
-            if rec.state != "pending" or not rec.target_moid:
-                continue
-            check.check(rec.vm_moid, rec.target_moid, rec.pool_moid or None, rec.pool_kind)
+        list(_verdicts(check, moves(planned)))  # ask about every planned target
         if len(check.rejects) == known:
             return planned
         planned = plan(check.placement_rejects(host_moids))
+
+
+def _verdicts(check: VCenterCheck,
+              moves: list[MoveRecord]) -> Iterator[tuple[MoveRecord, CompatVerdict | None]]:
+    """vCenter's verdict on each pending move that has a target (asked once per VM and
+    host: ``VCenterCheck`` keeps the answers)."""
+    for rec in moves:
+        if rec.state == "pending" and rec.target_moid:
+            yield rec, check.check(rec.vm_moid, rec.target_moid, rec.pool_moid or None,
+                                   rec.pool_kind)
 
 
 def require_move_privileges(client: Client, moves: list[MoveRecord], *, action: str,
@@ -155,17 +162,12 @@ def fail_refused(check: VCenterCheck, moves: list[MoveRecord]) -> None:
     """Ask vCenter about each pending move whose target cannot change (a VM going home).
 
     One it refuses is ``failed`` before anything moves, with vCenter's message and
-    fault, and without a target: the runner never submits a failed move that has no
-    target (not even on ``--resume``), the run reports it, and its way home is kept
-    for a later ``host restore``, which asks vCenter again."""
-    for rec in moves:
-        if rec.state != "pending" or not rec.target_moid:
-            continue
-        verdict = check.check(rec.vm_moid, rec.target_moid, rec.pool_moid or None,
-                              rec.pool_kind)
+    fault, and without a target (``executor.decide.ended_for_good``: no run submits it,
+    ``--resume`` included); the run reports it, and its way home is kept for a later
+    ``host restore``, which asks vCenter again."""
+    for rec, verdict in _verdicts(check, moves):
         if verdict is not None and verdict.rejected:
-            rec.state, rec.target_moid = "failed", ""
-            rec.fault = verdict.errors[0].split(":", 1)[0] if verdict.errors else None
+            rec.state, rec.target_moid, rec.fault = "failed", "", verdict.fault_type
             rec.reason = (f"vCenter's compatibility check refuses {rec.target}: "
                           f"{verdict.message()}")
 

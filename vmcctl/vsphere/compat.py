@@ -49,6 +49,7 @@ class CompatVerdict:
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     why_unavailable: str | None = None
+    fault_type: str | None = None  # the first error's fault type (e.g. FeatureRequirementsNotMet)
 
     @property
     def rejected(self) -> bool:
@@ -111,9 +112,11 @@ def check_relocation(client: Client, *, vm_moid: str, host_moid: str,
         return _unavailable(vm_moid, host_moid, f"{exc.fault_type}: {exc.fault_message}")
     except TaskTimeoutError:
         return _unavailable(vm_moid, host_moid, f"no answer within {timeout:g} s")
-    errors = tuple(_text(f) for r in results for f in (r.error or ()))
+    faults = [f for r in results for f in (r.error or ())]
+    errors = tuple(_text(f) for f in faults)
     warnings = tuple(_text(f) for r in results for f in (r.warning or ()))
     status: CheckStatus = "errors" if errors else "warnings" if warnings else "ok"
     log.debug("vCenter's compatibility check", vm=vm_moid, host=host_moid, status=status,
               errors=list(errors), warnings=list(warnings))
-    return CompatVerdict(vm_moid, host_moid, status, errors, warnings)
+    return CompatVerdict(vm_moid, host_moid, status, errors, warnings,
+                         fault_type=fault_type_and_message(faults[0])[0] if faults else None)

@@ -27,7 +27,7 @@ from ansible_collections.vmcctl.vsphere.plugins.module_utils.session import (
 )
 
 try:
-    from vmcctl.executor.gate import CommandCheck, Gate, GateOptions
+    from vmcctl.executor.gate import MIN_INTERVAL, CommandCheck, Gate, GateOptions
     from vmcctl.ops.events import EventStream, run_status
 except ImportError:
     pass  # check_libraries reports the missing library
@@ -56,9 +56,9 @@ def run_hooks(module: AnsibleModule, command: str) -> Iterator[Hooks]:
     options of one module run; the events file is closed at the end, whatever happened."""
     check_libraries(module)
     p = module.params
-    if p["gate_interval"] < 0.1 or p["gate_timeout"] < 0:
-        module.fail_json(msg="gate_interval must be at least 0.1 s and gate_timeout at "
-                             "least 0", exit_code=2)
+    if p["gate_interval"] < MIN_INTERVAL or p["gate_timeout"] < 0:
+        module.fail_json(msg=f"gate_interval must be at least {MIN_INTERVAL:g} s and "
+                             "gate_timeout at least 0", exit_code=2)
     gate = None
     if p["gate_cmd"]:
         gate = Gate([CommandCheck(cmd) for cmd in p["gate_cmd"]],

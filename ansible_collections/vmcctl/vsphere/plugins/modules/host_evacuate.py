@@ -266,9 +266,6 @@ def main() -> None:
         **RUN_SPEC,
     })
     p = module.params
-    if not p["maintenance"] and (p["vsan_mode"] or p["evacuate_powered_off"]):
-        module.fail_json(msg="vsan_mode and evacuate_powered_off only apply with "
-                             "maintenance: true", exit_code=2)
     with run_hooks(module, "host evacuate") as hooks:
         with vcenter_session(module) as client:
             try:
